@@ -1,0 +1,1 @@
+@main struct StrataMain { static func main() {} }

@@ -1,0 +1,74 @@
+/// A validated project with every feature expression type-checked: what the stores and the registry work from.
+/// Immutable and `Sendable`, so a server can share one and swap it whole on reload.
+public struct CompiledProject: Sendable {
+    public var definitions: ProjectDefinitions
+    public var locations: DefinitionLocations
+    public var views: [String: CompiledView]
+
+    /// Loads and compiles the YAML texts of a project, reporting every problem at once.
+    public static func compile(_ files: [(path: String, text: String)]) -> Result<CompiledProject, DefinitionErrors> {
+        DefinitionLoader.load(files).flatMap { loaded in
+            var views: [String: CompiledView] = [:]
+            var diagnostics: [Diagnostic] = []
+            for view in loaded.definitions.views {
+                guard let source = loaded.definitions.source(view.source) else { continue }
+                var features: [CompiledFeature] = []
+                for feature in view.features {
+                    switch ProjectValidator.compileFeature(feature, source) {
+                    case .success(let typed): features.append(CompiledFeature(definition: feature, typed: typed))
+                    case .failure(let error): diagnostics.append(Diagnostic(error.what, at: loaded.locations.location(.view, view.name), fix: error.fix))
+                    }
+                }
+                views[view.name] = CompiledView(definition: view, keys: loaded.definitions.joinKeys(of: view), source: source, features: features)
+            }
+            guard diagnostics.isEmpty else { return .failure(DefinitionErrors(diagnostics)) }
+            return .success(CompiledProject(definitions: loaded.definitions, locations: loaded.locations, views: views))
+        }
+    }
+
+    /// Resolves a service or a list of references to concrete `(view, feature)` pairs, in order, without duplicates.
+    public func resolve(_ references: [FeatureReference]) -> Result<[ResolvedFeature], Diagnostic> {
+        var result: [ResolvedFeature] = []
+        for reference in references {
+            guard let view = views[reference.view] else {
+                return .failure(Diagnostic("unknown feature view `\(reference.view)`", at: nil,
+                                           fix: didYouMean(reference.view, in: views.keys) ?? "views: \(views.keys.sorted().joined(separator: ", "))"))
+            }
+            let names = reference.feature.map { [$0] } ?? view.features.map(\.definition.name)
+            for name in names {
+                guard let index = view.features.firstIndex(where: { $0.definition.name == name }) else {
+                    return .failure(Diagnostic("feature view `\(view.definition.name)` has no feature `\(name)`", at: nil,
+                                               fix: didYouMean(name, in: view.features.map(\.definition.name)) ?? "features: \(view.features.map(\.definition.name).joined(separator: ", "))"))
+                }
+                let resolved = ResolvedFeature(view: view.definition.name, feature: name, featureIndex: index, type: view.features[index].definition.type)
+                if !result.contains(resolved) { result.append(resolved) }
+            }
+        }
+        return .success(result)
+    }
+}
+
+/// One feature view ready to compute: its keys, its source and its typed features.
+public struct CompiledView: Sendable {
+    public var definition: FeatureViewDefinition
+    public var keys: [JoinKey]
+    public var source: SourceDefinition
+    public var features: [CompiledFeature]
+}
+
+/// One feature with its checked expression.
+public struct CompiledFeature: Sendable {
+    public var definition: FeatureDefinition
+    public var typed: TypedExpr
+}
+
+/// A requested feature, resolved to its view and position.
+public struct ResolvedFeature: Sendable, Hashable {
+    public var view: String
+    public var feature: String
+    public var featureIndex: Int
+    public var type: ValueType
+
+    /// `view__feature`, the output column name.
+    public var qualifiedName: String { "\(view)__\(feature)" }
+}
