@@ -73,6 +73,10 @@ public enum DefinitionLoader {
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return Diagnostic("YAML syntax error: \(problem)", at: SourceLocation(file: file, line: mark.line, column: mark.column),
                               fix: "check indentation and quoting on this line (quote text containing `:` or `#`)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return Diagnostic("duplicate key\(duplicates.count == 1 ? "" : "s") \(duplicates.map { "`\($0)`" }.joined(separator: ", ")) in one mapping",
+                              at: SourceLocation(file: file, line: context.mark.line, column: context.mark.column),
+                              fix: "keep one of the entries; each name may appear once")
         default:
             return Diagnostic("YAML syntax error: \(error)", at: SourceLocation(file: file, line: 0, column: 0))
         }

@@ -1,0 +1,96 @@
+public import Foundation
+public import StrataCore
+
+/// A project on disk: a folder with `featuresets/*.yaml` definitions and a `.strata/` state folder.
+public struct ProjectFolder: Sendable {
+    public var root: URL
+
+    public init(path: String) {
+        root = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+    }
+
+    public var definitionsFolder: URL { root.appendingPathComponent("featuresets", isDirectory: true) }
+    public var stateFolder: URL { root.appendingPathComponent(".strata", isDirectory: true) }
+    public var registryPath: String { stateFolder.appendingPathComponent("registry.db").path }
+    public var offlinePath: String { stateFolder.appendingPathComponent("offline.db").path }
+
+    /// The YAML files under `featuresets/` (recursively), as paths relative to the project and their text.
+    /// - Throws: `ProjectError` when the folder is missing or a file is unreadable or not UTF-8.
+    public func definitionFiles() throws(ProjectError) -> [(path: String, text: String)] {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: definitionsFolder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .noDefinitions(folder: definitionsFolder.path)
+        }
+        guard let enumerator = manager.enumerator(at: definitionsFolder, includingPropertiesForKeys: nil) else {
+            throw .noDefinitions(folder: definitionsFolder.path)
+        }
+        var files: [(String, String)] = []
+        for case let url as URL in enumerator where ["yaml", "yml"].contains(url.pathExtension.lowercased()) {
+            let relative = relativePath(url)
+            guard let data = FileManager.default.contents(atPath: url.path) else { throw .unreadable(path: relative) }
+            guard let text = String(data: data, encoding: .utf8) else { throw .notUTF8(path: relative) }
+            files.append((relative, text))
+        }
+        if files.isEmpty { throw .noDefinitions(folder: definitionsFolder.path) }
+        return files.sorted { $0.0 < $1.0 }
+    }
+
+    /// Loads and compiles the project's definitions.
+    public func compile() throws -> CompiledProject {
+        try CompiledProject.compile(try definitionFiles()).get()
+    }
+
+    /// Creates the state folder if needed.
+    public func ensureStateFolder() throws(ProjectError) {
+        do {
+            try FileManager.default.createDirectory(at: stateFolder, withIntermediateDirectories: true)
+        } catch {
+            throw .unwritable(path: stateFolder.path, reason: "\(error.localizedDescription)")
+        }
+    }
+
+    public func relativePath(_ url: URL) -> String {
+        let full = url.standardizedFileURL.path
+        let base = root.path.hasSuffix("/") ? root.path : root.path + "/"
+        return full.hasPrefix(base) ? String(full.dropFirst(base.count)) : full
+    }
+
+    public func url(forRelative path: String) -> URL { root.appendingPathComponent(path) }
+}
+
+/// Problems with the project folder itself.
+public enum ProjectError: StrataError {
+    case noDefinitions(folder: String)
+    case unreadable(path: String)
+    case notUTF8(path: String)
+    case unwritable(path: String, reason: String)
+    case folderNotEmpty(path: String)
+
+    public var what: String {
+        switch self {
+        case .noDefinitions(let folder): return "no definition files (*.yaml) found in \(folder)"
+        case .unreadable(let path): return "cannot read \(path)"
+        case .notUTF8(let path): return "\(path) is not valid UTF-8"
+        case .unwritable(let path, let reason): return "cannot write \(path): \(reason)"
+        case .folderNotEmpty(let path): return "\(path) already contains a project"
+        }
+    }
+
+    public var location: SourceLocation? {
+        switch self {
+        case .unreadable(let path), .notUTF8(let path): return SourceLocation(file: path, line: 0, column: 0)
+        default: return nil
+        }
+    }
+
+    public var fix: String? {
+        switch self {
+        case .noDefinitions: return "run inside a project folder, pass `--project DIR`, or create one with `strata init DIR`"
+        case .unreadable: return "check the file's permissions"
+        case .notUTF8: return "save the file as UTF-8"
+        case .unwritable: return "check permissions and free space"
+        case .folderNotEmpty: return "choose an empty or new folder, or pass `--force` to overwrite the example files"
+        }
+    }
+}

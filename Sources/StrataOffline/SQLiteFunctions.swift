@@ -1,0 +1,33 @@
+public import GRDB
+import StrataCore
+
+/// The helper functions the lowered SQL calls, registered on every connection Strata opens.
+/// Each is deterministic and shares its implementation with the Swift evaluator (`ScalarOperations`).
+public enum SQLiteFunctions {
+    /// `strata_int(x)`: x when it is an integer, else null (SQLite turns int64 overflow into a REAL).
+    static let checkedInt = DatabaseFunction("strata_int", argumentCount: 1, pure: true) { values in
+        values[0].storage.isInteger ? values[0] : DatabaseValue.null
+    }
+
+    static let parseInt = DatabaseFunction("strata_parse_int", argumentCount: 1, pure: true) { values in
+        String.fromDatabaseValue(values[0]).flatMap(ScalarOperations.parseInt)
+    }
+
+    static let parseFloat = DatabaseFunction("strata_parse_float", argumentCount: 1, pure: true) { values in
+        String.fromDatabaseValue(values[0]).flatMap(ScalarOperations.parseFloat)
+    }
+
+    /// Adds the helpers to a connection; call from `Configuration.prepareDatabase`.
+    public static func register(on db: Database) {
+        db.add(function: checkedInt)
+        db.add(function: parseInt)
+        db.add(function: parseFloat)
+    }
+}
+
+extension DatabaseValue.Storage {
+    var isInteger: Bool {
+        if case .int64 = self { return true }
+        return false
+    }
+}

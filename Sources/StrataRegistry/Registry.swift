@@ -1,0 +1,141 @@
+public import StrataCore
+import GRDB
+import Foundation
+
+/// The registry: every version of every definition, in a SQLite file, with optimistic concurrency on a revision number.
+///
+/// ```swift
+/// let registry = try Registry(path: ".strata/registry.db")
+/// let plan = try registry.plan(for: project.definitions)
+/// try registry.apply(plan, author: "ana", message: "add driver_stats", allowsBreakingChanges: false)
+/// ```
+public final class Registry: Sendable {
+    let dbQueue: DatabaseQueue
+    public let path: String
+
+    /// Opens (and creates or migrates) the registry database at `path`.
+    /// - Throws: `RegistryError.sqlite` when the file cannot be opened or migrated.
+    public init(path: String) throws(RegistryError) {
+        self.path = path
+        var configuration = Configuration()
+        // A second process applying at the same moment waits for the lock, then sees the new revision and fails cleanly.
+        configuration.busyMode = .timeout(10)
+        configuration.journalMode = .wal
+        do {
+            dbQueue = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrator.migrate(dbQueue)
+        } catch {
+            throw .sqlite(operation: "open", path: path, underlying: "\(error)")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 registry") { db in
+            try db.execute(sql: """
+                CREATE TABLE registry_state (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL);
+                INSERT INTO registry_state (id, revision) VALUES (1, 0);
+                CREATE TABLE revisions (
+                    revision INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL, author TEXT NOT NULL, message TEXT, change_count INTEGER NOT NULL);
+                CREATE TABLE objects (
+                    kind TEXT NOT NULL, name TEXT NOT NULL, version INTEGER NOT NULL, revision INTEGER NOT NULL REFERENCES revisions(revision),
+                    spec TEXT, is_removed INTEGER NOT NULL, is_breaking INTEGER NOT NULL,
+                    applied_at INTEGER NOT NULL, author TEXT NOT NULL, message TEXT,
+                    PRIMARY KEY (kind, name, version));
+                """)
+        }
+        return migrator
+    }
+
+    func read<T>(_ operation: String, _ body: (Database) throws -> T) throws(RegistryError) -> T {
+        do {
+            return try dbQueue.read(body)
+        } catch {
+            throw .sqlite(operation: operation, path: path, underlying: "\(error)")
+        }
+    }
+
+    /// The current registry revision (0 for an empty registry).
+    public func revision() throws(RegistryError) -> Int {
+        try read("read the revision") { db in try Int.fetchOne(db, sql: "SELECT revision FROM registry_state") ?? 0 }
+    }
+
+    /// The latest version of every object, removed ones included, sorted by kind and name.
+    public func latestObjects(includingRemoved: Bool = false) throws(RegistryError) -> [RegistryObject] {
+        let all = try read("list objects") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT o.* FROM objects o
+                JOIN (SELECT kind, name, MAX(version) AS version FROM objects GROUP BY kind, name) latest
+                  USING (kind, name, version)
+                """).map(Self.object)
+        }
+        return all.filter { includingRemoved || !$0.isRemoved }.sorted { ($0.kind, $0.name) < ($1.kind, $1.name) }
+    }
+
+    /// Every version of the objects called `name`, oldest first.
+    public func history(name: String, kind: DefinitionKind? = nil) throws(RegistryError) -> [RegistryObject] {
+        let rows = try read("read history") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM objects WHERE name = ? ORDER BY kind, version", arguments: [name]).map(Self.object)
+        }
+        let matching = rows.filter { kind == nil || $0.kind == kind }
+        guard !matching.isEmpty else { throw try unknown(name) }
+        let kinds = Set(matching.map(\.kind))
+        if kinds.count > 1 { throw .ambiguousName(name: name, kinds: kinds.sorted()) }
+        return matching
+    }
+
+    /// One version of an object, or the latest when `version` is nil.
+    public func object(name: String, kind: DefinitionKind? = nil, version: Int? = nil) throws(RegistryError) -> RegistryObject {
+        let versions = try history(name: name, kind: kind)
+        guard let version else { return versions[versions.count - 1] }
+        guard let found = versions.first(where: { $0.version == version }) else {
+            throw .unknownVersion(name: name, version: version, latest: versions[versions.count - 1].version)
+        }
+        return found
+    }
+
+    /// The field-level differences between two versions of an object.
+    public func diff(name: String, kind: DefinitionKind? = nil, from: Int, to: Int) throws(RegistryError) -> [FieldChange] {
+        let a = try object(name: name, kind: kind, version: from)
+        let b = try object(name: name, kind: kind, version: to)
+        return FieldChange.between(a.spec, b.spec)
+    }
+
+    /// Live objects whose name, description, tags or owner contain `text` (case-insensitive).
+    public func search(_ text: String) throws(RegistryError) -> [RegistryObject] {
+        let needle = text.lowercased()
+        return try latestObjects().filter { object in
+            let summary = object.summary
+            let haystack = [object.name, summary.description ?? "", summary.owner ?? ""] + summary.tags
+            return haystack.contains { $0.lowercased().contains(needle) }
+        }
+    }
+
+    /// Every applied revision, newest first.
+    public func revisions() throws(RegistryError) -> [RegistryRevision] {
+        try read("list revisions") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM revisions ORDER BY revision DESC").map { row in
+                RegistryRevision(revision: row["revision"], appliedAtMicros: row["applied_at"], author: row["author"],
+                                 message: row["message"], changeCount: row["change_count"])
+            }
+        }
+    }
+
+    /// The latest live version number of each view, keyed by name.
+    public func viewVersions() throws(RegistryError) -> [String: Int] {
+        var result: [String: Int] = [:]
+        for object in try latestObjects() where object.kind == .view { result[object.name] = object.version }
+        return result
+    }
+
+    func unknown(_ name: String) throws(RegistryError) -> RegistryError {
+        let names = try latestObjects(includingRemoved: true).map(\.name)
+        return .unknownObject(name: name, suggestion: nearMiss(name, in: names))
+    }
+
+    static func object(_ row: Row) -> RegistryObject {
+        RegistryObject(kind: DefinitionKind(rawValue: row["kind"]) ?? .entity, name: row["name"], version: row["version"], revision: row["revision"],
+                       spec: row["spec"], isRemoved: row["is_removed"], isBreaking: row["is_breaking"], appliedAtMicros: row["applied_at"],
+                       author: row["author"], message: row["message"])
+    }
+}

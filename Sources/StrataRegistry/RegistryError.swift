@@ -1,0 +1,43 @@
+public import StrataCore
+
+/// Errors of the registry.
+public enum RegistryError: StrataError {
+    case changedSincePlan(planned: Int, current: Int)
+    case breakingChangesRefused([PlannedChange])
+    case unknownObject(name: String, suggestion: String?)
+    case unknownVersion(name: String, version: Int, latest: Int)
+    case ambiguousName(name: String, kinds: [DefinitionKind])
+    case sqlite(operation: String, path: String, underlying: String)
+
+    public var what: String {
+        switch self {
+        case .changedSincePlan(let planned, let current):
+            return "registry changed since plan (planned against revision \(planned), now at revision \(current)), re-run"
+        case .breakingChangesRefused(let changes):
+            let lines = changes.map { "  \($0.kind.displayName) `\($0.name)`: \($0.reasons.joined(separator: "; "))" }
+            return "refusing \(changes.count) breaking change\(changes.count == 1 ? "" : "s"):\n" + lines.joined(separator: "\n")
+        case .unknownObject(let name, _):
+            return "no registry object named `\(name)`"
+        case .unknownVersion(let name, let version, let latest):
+            return "`\(name)` has no version \(version) (latest is \(latest))"
+        case .ambiguousName(let name, let kinds):
+            return "`\(name)` names several objects: \(kinds.map(\.displayName).joined(separator: ", "))"
+        case .sqlite(let operation, let path, let underlying):
+            return "registry database error while trying to \(operation) (\(path)): \(underlying)"
+        }
+    }
+
+    public var location: SourceLocation? { nil }
+
+    public var fix: String? {
+        switch self {
+        case .changedSincePlan: return "run `strata plan` again to see the current changes, then `strata apply`"
+        case .breakingChangesRefused:
+            return "pass `--allow-breaking` to create new versions (existing training-set manifests keep their old versions), or undo the change"
+        case .unknownObject(_, let suggestion): return suggestion.map { "did you mean `\($0)`?" } ?? "run `strata registry list` to see what exists"
+        case .unknownVersion: return "run `strata registry history NAME` to see the versions"
+        case .ambiguousName: return "add `--kind` to say which one"
+        case .sqlite: return "check that the state folder is writable and not damaged"
+        }
+    }
+}

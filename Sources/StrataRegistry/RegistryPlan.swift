@@ -1,0 +1,57 @@
+public import StrataCore
+
+/// What `apply` would do: each added, changed or removed object, against a base revision.
+public struct RegistryPlan: Codable, Sendable {
+    /// The registry revision the plan was computed against; `apply` refuses if it moved.
+    public var baseRevision: Int
+    public var changes: [PlannedChange]
+
+    public var isEmpty: Bool { changes.isEmpty }
+    public var breakingChanges: [PlannedChange] { changes.filter(\.isBreaking) }
+}
+
+/// One object's change in a plan.
+public struct PlannedChange: Codable, Sendable, Hashable {
+    public enum Action: String, Codable, Sendable { case added, changed, removed }
+
+    public var kind: DefinitionKind
+    public var name: String
+    public var action: Action
+    public var fromVersion: Int?
+    public var toVersion: Int
+    public var isBreaking: Bool
+    public var reasons: [String]
+    public var fields: [FieldChange]
+    /// The canonical JSON to store; nil for removals.
+    public var spec: String?
+}
+
+extension RegistryPlan {
+    /// Compares the project's definitions with the latest live version of every registry object.
+    static func compute(current: [RegistryObject], desired: ProjectDefinitions, baseRevision: Int) -> RegistryPlan {
+        var wanted: [String: (DefinitionKind, String, String)] = [:]
+        for e in desired.entities { wanted["entity/\(e.name)"] = (.entity, e.name, CanonicalJSON.encode(e)) }
+        for s in desired.sources { wanted["\(DefinitionKind.source.rawValue)/\(s.name)"] = (.source, s.name, CanonicalJSON.encode(s)) }
+        for v in desired.views { wanted["\(DefinitionKind.view.rawValue)/\(v.name)"] = (.view, v.name, CanonicalJSON.encode(v)) }
+        for s in desired.services { wanted["\(DefinitionKind.service.rawValue)/\(s.name)"] = (.service, s.name, CanonicalJSON.encode(s)) }
+        var latest: [String: RegistryObject] = [:]
+        for object in current { latest["\(object.kind.rawValue)/\(object.name)"] = object }
+        let live = latest.filter { !$0.value.isRemoved }
+
+        var changes: [PlannedChange] = []
+        for key in Set(wanted.keys).union(live.keys).sorted() {
+            let old = live[key]
+            let new = wanted[key]
+            if let old, let new, old.spec == new.2 { continue }
+            guard let kind = new?.0 ?? old?.kind, let name = new?.1 ?? old?.name else { continue }
+            let oldDefinition = old?.spec.flatMap { try? CanonicalJSON.decode(kind: kind, $0) }
+            let newDefinition = new.flatMap { try? CanonicalJSON.decode(kind: kind, $0.2) }
+            let reasons = BreakingChangeRules.reasons(old: oldDefinition, new: newDefinition, services: desired.services)
+            let action: PlannedChange.Action = old == nil ? .added : new == nil ? .removed : .changed
+            changes.append(PlannedChange(kind: kind, name: name, action: action, fromVersion: old?.version, toVersion: (latest[key]?.version ?? 0) + 1,
+                                         isBreaking: !reasons.isEmpty, reasons: reasons, fields: FieldChange.between(old?.spec, new?.2), spec: new?.2))
+        }
+        changes.sort { ($0.kind, $0.name) < ($1.kind, $1.name) }
+        return RegistryPlan(baseRevision: baseRevision, changes: changes)
+    }
+}

@@ -1,0 +1,57 @@
+public import StrataCore
+
+/// One version of one registry object.
+public struct RegistryObject: Codable, Sendable, Hashable {
+    public var kind: DefinitionKind
+    public var name: String
+    public var version: Int
+    /// The registry revision that created this version.
+    public var revision: Int
+    /// Canonical JSON of the definition; nil for a removal record.
+    public var spec: String?
+    public var isRemoved: Bool
+    public var isBreaking: Bool
+    public var appliedAtMicros: Int64
+    public var author: String
+    public var message: String?
+
+    /// Owner, description and tags read from the spec, for listings and search.
+    public var summary: ObjectSummary { ObjectSummary(kind: kind, spec: spec) }
+}
+
+/// The human fields every definition has.
+public struct ObjectSummary: Sendable, Hashable {
+    public var owner: String?
+    public var description: String?
+    public var tags: [String]
+
+    init(kind: DefinitionKind, spec: String?) {
+        guard let spec, let decoded = try? CanonicalJSON.decode(kind: kind, spec) else {
+            self.owner = nil; self.description = nil; self.tags = []
+            return
+        }
+        switch decoded {
+        case .entity(let e): (owner, description, tags) = (e.owner, e.description, e.tags)
+        case .source(let s): (owner, description, tags) = (s.owner, s.description, s.tags)
+        case .view(let v): (owner, description, tags) = (v.owner, v.description, v.tags)
+        case .service(let s): (owner, description, tags) = (s.owner, s.description, s.tags)
+        }
+    }
+}
+
+/// One applied revision: who, when, why, and what it changed.
+public struct RegistryRevision: Codable, Sendable, Hashable {
+    public var revision: Int
+    public var appliedAtMicros: Int64
+    public var author: String
+    public var message: String?
+    public var changeCount: Int
+}
+
+/// A definition of any kind, decoded from the registry.
+public enum AnyDefinition: Sendable, Hashable {
+    case entity(EntityDefinition)
+    case source(SourceDefinition)
+    case view(FeatureViewDefinition)
+    case service(FeatureServiceDefinition)
+}
