@@ -90,6 +90,7 @@ private struct Renderer {
         case (.int64, .string): return "CAST(\(r(inner)) AS TEXT)"
         case (.bool, .string): return "CASE \(r(inner)) WHEN 1 THEN 'true' WHEN 0 THEN 'false' END"
         case (.int64, .bool): return "(\(r(inner)) <> 0)"
+        case (.int64, .timestamp): return "strata_timestamp(\(r(inner)))"
         default: return r(inner)
         }
     }

@@ -17,11 +17,16 @@ public enum SQLiteFunctions {
         String.fromDatabaseValue(values[0]).flatMap(ScalarOperations.parseFloat)
     }
 
+    static let checkedTimestamp = DatabaseFunction("strata_timestamp", argumentCount: 1, pure: true) { values in
+        Int64.fromDatabaseValue(values[0]).flatMap(ScalarOperations.checkedTimestamp)
+    }
+
     /// Adds the helpers to a connection; call from `Configuration.prepareDatabase`.
     public static func register(on db: Database) {
         db.add(function: checkedInt)
         db.add(function: parseInt)
         db.add(function: parseFloat)
+        db.add(function: checkedTimestamp)
     }
 }
 

@@ -93,7 +93,8 @@ public enum ScalarOperations {
         case (.int(let v), .float64): return .float(Double(v))
         case (.int(let v), .string): return .string(String(v))
         case (.int(let v), .bool): return .bool(v != 0)
-        case (.int, .int64), (.int, .timestamp): return value
+        case (.int, .int64): return value
+        case (.int(let v), .timestamp): return checkedTimestamp(v).map(Value.int) ?? .null
         case (.float(let v), .int64): return .int(saturatingInt(v))
         case (.bool(let b), .int64): return .int(b ? 1 : 0)
         case (.bool(let b), .float64): return .float(b ? 1 : 0)
@@ -102,6 +103,11 @@ public enum ScalarOperations {
         case (.string(let s), .float64): return parseFloat(s).map(Value.float) ?? .null
         default: return .null
         }
+    }
+
+    /// An int64 as a timestamp: itself when inside the years 0001-9999, else null (time parts never overflow).
+    public static func checkedTimestamp(_ v: Int64) -> Int64? {
+        v >= Timestamp.minMicros && v <= Timestamp.maxMicros ? v : nil
     }
 
     /// SQLite's `CAST(real AS INTEGER)`: truncates toward zero and saturates at the int64 limits.

@@ -72,7 +72,8 @@ public struct TypeChecker: Sendable {
                              otherwise: typedElse.map { retype($0, type) }, type)
         case .cast(let inner, let target, let offset):
             let typed = try infer(inner)
-            if typed.isNullLiteral { return .literal(.null, target) }
+            // A cast null is a typed null: it must not adapt to its context like a bare `null`.
+            if typed.isNullLiteral { return .cast(.literal(.null, .int64), to: target) }
             guard Self.canCast(typed.type, to: target) else {
                 throw ExpressionError("cannot cast \(typed.type) to \(target)", offset: offset, fix: Self.castFix(typed.type, target))
             }
