@@ -66,7 +66,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataCLITests",
-            dependencies: ["StrataTestSupport"],
+            dependencies: ["StrataCLI", "StrataTestSupport", "Strata"],
             swiftSettings: strictSettings
         ),
     ]

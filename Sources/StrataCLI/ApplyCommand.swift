@@ -8,9 +8,7 @@ struct ApplyCommand: ParsableCommand {
         commandName: "apply",
         abstract: "Write the definitions to the registry as one new revision, atomically.",
         discussion: """
-        Every changed object gets a new version; history is kept forever. Breaking changes are refused unless
-        `--allow-breaking`. If another `apply` lands first (or the registry moved past `--expect-revision`),
-        this one fails with "registry changed since plan, re-run" and writes nothing.
+        Every changed object gets a new version; history is kept forever. Breaking changes are refused unless `--allow-breaking`. If another `apply` lands first (or the registry moved past `--expect-revision`), this one fails with "registry changed since plan, re-run" and writes nothing.
         """
     )
 

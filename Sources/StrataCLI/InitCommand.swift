@@ -7,9 +7,7 @@ struct InitCommand: ParsableCommand {
         commandName: "init",
         abstract: "Create an example project: driver statistics, definitions and a training spine.",
         discussion: """
-        Writes featuresets/drivers.yaml (an entity, a source, a view with a TTL and derived features, two services),
-        featuresets/data/driver_stats.csv (with late corrections, nulls, +05:30 offsets and a few bad rows) and
-        featuresets/data/driver_spine.csv. The data is generated from a fixed seed, so it is the same on every machine.
+        Writes featuresets/drivers.yaml (an entity, a source, a view with a TTL and derived features, two services), featuresets/data/driver_stats.csv (with late corrections, nulls, +05:30 offsets and a few bad rows) and featuresets/data/driver_spine.csv. The data is generated from a fixed seed, so it is the same on every machine.
         """
     )
 

@@ -7,9 +7,7 @@ struct PlanCommand: ParsableCommand {
         commandName: "plan",
         abstract: "Show what `apply` would change in the registry: added, changed and removed objects, breaking or not, and why.",
         discussion: """
-        A change that alters the meaning of existing data is breaking: a join key change, a type or expression change,
-        a TTL change, removing a feature a service uses, or removing an object. `apply` refuses breaking changes unless
-        `--allow-breaking`. Pass the printed revision to `apply --expect-revision` to apply exactly this plan.
+        A change that alters the meaning of existing data is breaking: a join key change, a type or expression change, a TTL change, removing a feature a service uses, or removing an object. `apply` refuses breaking changes unless `--allow-breaking`. Pass the printed revision to `apply --expect-revision` to apply exactly this plan.
         """
     )
 

@@ -6,8 +6,7 @@ struct StrataCommand: ParsableCommand {
         commandName: "strata",
         abstract: "An embedded feature store: definitions, point-in-time training sets and online lookups from one binary.",
         discussion: """
-        Run commands inside a project folder (one with `featuresets/`), or pass `--project DIR`.
-        Start with `strata init demo && cd demo && strata plan && strata apply`.
+        Run commands inside a project folder (one with `featuresets/`), or pass `--project DIR`. Start with `strata init demo && cd demo && strata plan && strata apply`.
         """,
         version: "0.1.0",
         subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, ApplyCommand.self, RegistryCommand.self]

@@ -32,7 +32,7 @@ public enum CLIRunner {
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var env = ProcessInfo.processInfo.environment
-        env["COLUMNS"] = "200"
+        env["COLUMNS"] = "100"
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let out = Pipe(), err = Pipe()

@@ -1,0 +1,31 @@
+# Strata: the two commands a fresh machine needs are `make demo` and `make test`.
+SHELL := /bin/bash
+APT_PACKAGES := liblmdb-dev libsqlite3-dev
+DEMO_DIR ?= /tmp/strata-demo
+STRATA := .build/release/strata
+
+.PHONY: deps build demo test bench-offline clean
+
+# Installs the system libraries Strata links (LMDB, SQLite) when they are missing.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	swift build -c release --product strata
+
+# Runs the example project end to end and prints what each step did.
+demo: build
+	@DEMO_DIR=$(DEMO_DIR) STRATA=$(STRATA) bash docs/demo.sh
+
+# Builds and runs every test. Property tests use a fixed seed in CI (CI=true) and a printed random seed locally.
+test: deps
+	swift build --build-tests
+	swift test --skip-build
+
+clean:
+	rm -rf .build $(DEMO_DIR)
