@@ -31,7 +31,7 @@ let package = Package(
         ),
         .target(
             name: "StrataOffline",
-            dependencies: ["StrataCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["StrataCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .target(

@@ -31,51 +31,53 @@ public enum Timestamp {
     /// unless `assumeUTC` is set (the source declared `timezone: UTC`).
     public static func parse(_ text: String, assumeUTC: Bool = false) -> Result<Int64, ParseFailure> {
         var copy = text
-        return copy.withUTF8 { parse(bytes: $0, text: text, assumeUTC: assumeUTC) }
+        return copy.withUTF8 { parse(utf8: UnsafeRawBufferPointer($0), assumeUTC: assumeUTC) }
     }
 
-    static func parse(bytes: UnsafeBufferPointer<UInt8>, text: String, assumeUTC: Bool) -> Result<Int64, ParseFailure> {
+    /// Parses UTF-8 bytes without allocating; the text is decoded only to describe a failure.
+    public static func parse(utf8 bytes: UnsafeRawBufferPointer, assumeUTC: Bool) -> Result<Int64, ParseFailure> {
+        func fail(_ make: (String) -> ParseFailure) -> Result<Int64, ParseFailure> { .failure(make(String(decoding: bytes, as: UTF8.self))) }
         var cursor = ByteCursor(bytes: bytes)
         guard let year = cursor.digits(4), cursor.take(UInt8(ascii: "-")),
               let month = cursor.digits(2), cursor.take(UInt8(ascii: "-")),
               let day = cursor.digits(2)
-        else { return .failure(.malformed(text)) }
+        else { return fail(ParseFailure.malformed) }
         guard cursor.take(UInt8(ascii: "T")) || cursor.take(UInt8(ascii: "t")) || cursor.take(UInt8(ascii: " ")),
               let hour = cursor.digits(2), cursor.take(UInt8(ascii: ":")),
               let minute = cursor.digits(2), cursor.take(UInt8(ascii: ":")),
               let second = cursor.digits(2)
-        else { return .failure(.malformed(text)) }
+        else { return fail(ParseFailure.malformed) }
         var fraction: Int64 = 0
         if cursor.take(UInt8(ascii: ".")) {
             var count = 0
             while let digit = cursor.digit() {
                 count += 1
-                if count > 6 { return .failure(.tooPrecise(text)) }
+                if count > 6 { return fail(ParseFailure.tooPrecise) }
                 fraction = fraction * 10 + Int64(digit)
             }
-            if count == 0 { return .failure(.malformed(text)) }
+            if count == 0 { return fail(ParseFailure.malformed) }
             for _ in count..<6 { fraction *= 10 }
         }
         var offsetMinutes: Int64 = 0
         if cursor.take(UInt8(ascii: "Z")) || cursor.take(UInt8(ascii: "z")) {
         } else if let sign = cursor.sign() {
-            guard let offsetHours = cursor.digits(2) else { return .failure(.malformed(text)) }
+            guard let offsetHours = cursor.digits(2) else { return fail(ParseFailure.malformed) }
             _ = cursor.take(UInt8(ascii: ":"))
-            guard let offsetMins = cursor.digits(2), offsetHours < 24, offsetMins < 60 else { return .failure(.malformed(text)) }
+            guard let offsetMins = cursor.digits(2), offsetHours < 24, offsetMins < 60 else { return fail(ParseFailure.malformed) }
             offsetMinutes = sign * Int64(offsetHours * 60 + offsetMins)
         } else if !cursor.isAtEnd {
-            return .failure(.malformed(text))
+            return fail(ParseFailure.malformed)
         } else if !assumeUTC {
-            return .failure(.missingZone(text))
+            return fail(ParseFailure.missingZone)
         }
-        guard cursor.isAtEnd else { return .failure(.malformed(text)) }
+        guard cursor.isAtEnd else { return fail(ParseFailure.malformed) }
         guard year >= 1, (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
               hour < 24, minute < 60, second < 60
-        else { return .failure(.malformed(text)) }
+        else { return fail(ParseFailure.malformed) }
         let days = daysFromCivil(year: Int64(year), month: Int64(month), day: Int64(day))
         let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - offsetMinutes * 60
         let micros = seconds * microsPerSecond + fraction
-        guard micros >= minMicros, micros <= maxMicros else { return .failure(.outOfRange(text)) }
+        guard micros >= minMicros, micros <= maxMicros else { return fail(ParseFailure.outOfRange) }
         return .success(micros)
     }
 
@@ -163,7 +165,7 @@ public enum EpochUnit: String, Codable, Sendable, CaseIterable {
 }
 
 struct ByteCursor {
-    let bytes: UnsafeBufferPointer<UInt8>
+    let bytes: UnsafeRawBufferPointer
     var index = 0
 
     var isAtEnd: Bool { index >= bytes.count }

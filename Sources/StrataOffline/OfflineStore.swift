@@ -1,0 +1,135 @@
+import GRDB
+import StrataCore
+
+/// The SQLite offline store: source tables with lineage, quarantine, feature tables and point-in-time joins.
+///
+/// ```swift
+/// let offline = try OfflineStore(path: ".strata/offline.db")
+/// let report = try offline.ingest(IngestRequest(...))
+/// ```
+public final class OfflineStore: Sendable {
+    public let path: String
+    let dbQueue: DatabaseQueue
+
+    /// Opens or creates the store. WAL journal and `synchronous = NORMAL`: a killed process loses no committed run
+    /// and leaves no partial one (SQLite rolls back an unfinished transaction on the next open).
+    public init(path: String) throws(OfflineStoreError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(30)
+        configuration.prepareDatabase { db in
+            SQLiteFunctions.register(on: db)
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            dbQueue = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrator.migrate(dbQueue)
+        } catch {
+            throw .sqlite(operation: "open the offline store", path: path, underlying: "\(error)")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 offline") { db in
+            try db.execute(sql: """
+                CREATE TABLE ingest_runs (
+                    run_id INTEGER PRIMARY KEY, source TEXT NOT NULL, source_version INTEGER NOT NULL,
+                    started_at INTEGER NOT NULL, finished_at INTEGER NOT NULL,
+                    rows_read INTEGER NOT NULL, rows_accepted INTEGER NOT NULL, rows_quarantined INTEGER NOT NULL,
+                    outcome TEXT NOT NULL, definition_versions TEXT NOT NULL);
+                CREATE TABLE source_files (
+                    file_id INTEGER PRIMARY KEY, source TEXT NOT NULL, source_version INTEGER NOT NULL, path TEXT NOT NULL,
+                    content_sha256 TEXT NOT NULL, size_bytes INTEGER NOT NULL, records INTEGER NOT NULL, lines INTEGER NOT NULL,
+                    file_version INTEGER NOT NULL, run_id INTEGER NOT NULL REFERENCES ingest_runs(run_id));
+                CREATE INDEX source_files_by_path ON source_files (source, source_version, path);
+                CREATE TABLE quarantine (
+                    id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES ingest_runs(run_id), source TEXT NOT NULL,
+                    file TEXT NOT NULL, line INTEGER NOT NULL, column_number INTEGER, raw TEXT NOT NULL, reason TEXT NOT NULL);
+                CREATE TABLE view_tables (
+                    table_name TEXT PRIMARY KEY, view TEXT NOT NULL, view_version INTEGER NOT NULL,
+                    source TEXT NOT NULL, source_version INTEGER NOT NULL, last_source_row INTEGER NOT NULL);
+                """)
+        }
+        return migrator
+    }
+
+    func write<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
+        do {
+            return try dbQueue.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                guard let result else { throw OfflineStoreError.sqlite(operation: operation, path: path, underlying: "transaction returned nothing") }
+                return result
+            }
+        } catch let error as OfflineStoreError {
+            throw error
+        } catch let error as any StrataError {
+            throw error
+        } catch {
+            throw OfflineStoreError.sqlite(operation: operation, path: path, underlying: "\(error)")
+        }
+    }
+
+    func read<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
+        do {
+            return try dbQueue.read(body)
+        } catch let error as any StrataError {
+            throw error
+        } catch {
+            throw OfflineStoreError.sqlite(operation: operation, path: path, underlying: "\(error)")
+        }
+    }
+
+    /// Quarantined rows, newest run first, optionally for one source or run.
+    public func quarantinedRows(source: String? = nil, runID: Int64? = nil, limit: Int = 1000) throws -> [QuarantinedRow] {
+        try read("list quarantine") { db in
+            var sql = "SELECT * FROM quarantine WHERE 1"
+            var arguments: StatementArguments = []
+            if let source { sql += " AND source = ?"; arguments += [source] }
+            if let runID { sql += " AND run_id = ?"; arguments += [runID] }
+            sql += " ORDER BY run_id DESC, id LIMIT ?"
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                QuarantinedRow(runID: row["run_id"], source: row["source"], file: row["file"], line: row["line"],
+                               column: row["column_number"], raw: row["raw"], reason: row["reason"])
+            }
+        }
+    }
+
+    /// Every ingest run, newest first.
+    public func ingestRuns() throws -> [IngestRunRecord] {
+        try read("list ingest runs") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM ingest_runs ORDER BY run_id DESC").map(IngestRunRecord.init(row:))
+        }
+    }
+}
+
+/// One recorded ingest run.
+public struct IngestRunRecord: Sendable, Codable, Hashable {
+    public var runID: Int64
+    public var source: String
+    public var sourceVersion: Int
+    public var startedAtMicros: Int64
+    public var finishedAtMicros: Int64
+    public var rowsRead: Int
+    public var rowsAccepted: Int
+    public var rowsQuarantined: Int
+    public var outcome: String
+
+    init(row: Row) {
+        runID = row["run_id"]
+        source = row["source"]
+        sourceVersion = row["source_version"]
+        startedAtMicros = row["started_at"]
+        finishedAtMicros = row["finished_at"]
+        rowsRead = row["rows_read"]
+        rowsAccepted = row["rows_accepted"]
+        rowsQuarantined = row["rows_quarantined"]
+        outcome = row["outcome"]
+    }
+}
