@@ -44,6 +44,11 @@ public final class Registry: Sendable {
                     PRIMARY KEY (kind, name, version));
                 """)
         }
+        migrator.registerMigration("v2 training sets") { db in
+            try db.execute(sql: """
+                CREATE TABLE training_sets (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, manifest TEXT NOT NULL);
+                """)
+        }
         return migrator
     }
 

@@ -7,23 +7,32 @@ public struct CompiledProject: Sendable {
 
     /// Loads and compiles the YAML texts of a project, reporting every problem at once.
     public static func compile(_ files: [(path: String, text: String)]) -> Result<CompiledProject, DefinitionErrors> {
-        DefinitionLoader.load(files).flatMap { loaded in
-            var views: [String: CompiledView] = [:]
-            var diagnostics: [Diagnostic] = []
-            for view in loaded.definitions.views {
-                guard let source = loaded.definitions.source(view.source) else { continue }
-                var features: [CompiledFeature] = []
-                for feature in view.features {
-                    switch ProjectValidator.compileFeature(feature, source) {
-                    case .success(let typed): features.append(CompiledFeature(definition: feature, typed: typed))
-                    case .failure(let error): diagnostics.append(Diagnostic(error.what, at: loaded.locations.location(.view, view.name), fix: error.fix))
-                    }
+        DefinitionLoader.load(files).flatMap(compile)
+    }
+
+    /// Compiles definitions read back from the registry (no source positions).
+    public static func compile(definitions: ProjectDefinitions) -> Result<CompiledProject, DefinitionErrors> {
+        let loaded = DefinitionLoader.Loaded(definitions: definitions, locations: DefinitionLocations())
+        let diagnostics = ProjectValidator.validate(loaded)
+        return diagnostics.isEmpty ? compile(loaded) : .failure(DefinitionErrors(diagnostics))
+    }
+
+    static func compile(_ loaded: DefinitionLoader.Loaded) -> Result<CompiledProject, DefinitionErrors> {
+        var views: [String: CompiledView] = [:]
+        var diagnostics: [Diagnostic] = []
+        for view in loaded.definitions.views {
+            guard let source = loaded.definitions.source(view.source) else { continue }
+            var features: [CompiledFeature] = []
+            for feature in view.features {
+                switch ProjectValidator.compileFeature(feature, source) {
+                case .success(let typed): features.append(CompiledFeature(definition: feature, typed: typed))
+                case .failure(let error): diagnostics.append(Diagnostic(error.what, at: loaded.locations.location(.view, view.name), fix: error.fix))
                 }
-                views[view.name] = CompiledView(definition: view, keys: loaded.definitions.joinKeys(of: view), source: source, features: features)
             }
-            guard diagnostics.isEmpty else { return .failure(DefinitionErrors(diagnostics)) }
-            return .success(CompiledProject(definitions: loaded.definitions, locations: loaded.locations, views: views))
+            views[view.name] = CompiledView(definition: view, keys: loaded.definitions.joinKeys(of: view), source: source, features: features)
         }
+        guard diagnostics.isEmpty else { return .failure(DefinitionErrors(diagnostics)) }
+        return .success(CompiledProject(definitions: loaded.definitions, locations: loaded.locations, views: views))
     }
 
     /// Resolves a service or a list of references to concrete `(view, feature)` pairs, in order, without duplicates.

@@ -25,6 +25,10 @@ enum ProjectValidator {
         for column in source.columns where !seen.insert(column.name).inserted {
             diagnostics.append(Diagnostic("column `\(column.name)` appears twice in the schema", at: locations.location(.source, source.name, field: "schema")))
         }
+        for column in source.columns where column.name.hasPrefix("strata_") {
+            diagnostics.append(Diagnostic("column `\(column.name)` starts with `strata_`, which is reserved for Strata's own columns",
+                                          at: locations.location(.source, source.name, field: "schema"), fix: "rename the column"))
+        }
         for time in [source.timestamp, source.created].compactMap({ $0 }) where seen.contains(time.column) {
             diagnostics.append(Diagnostic("time column `\(time.column)` is also listed in `schema`", at: locations.location(.source, source.name, field: "schema"),
                                           fix: "remove it from `schema`; time columns are typed by `timestamp`/`created`"))

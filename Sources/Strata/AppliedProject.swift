@@ -1,0 +1,55 @@
+public import StrataCore
+import StrataRegistry
+
+/// The definitions as applied in the registry (not as currently on disk), compiled, with each object's version.
+/// Stores work from this so that unapplied edits never change stored data.
+public struct AppliedProject: Sendable {
+    public var compiled: CompiledProject
+    /// Latest version per `kind/name`.
+    public var versions: [String: Int]
+
+    public func version(_ kind: DefinitionKind, _ name: String) -> Int { versions["\(kind.rawValue)/\(name)"] ?? 0 }
+
+    /// Versions by object name, for run records and manifests.
+    public var versionsByName: [String: Int] {
+        var result: [String: Int] = [:]
+        for (key, version) in versions { result[String(key.split(separator: "/").last ?? "")] = version }
+        return result
+    }
+}
+
+/// Errors of the façade that are not a store's own.
+public enum FeatureStoreError: StrataError {
+    case nothingApplied
+    case unknownSource(String, suggestion: String?)
+    case unknownService(String, suggestion: String?)
+    case badFeatureList(String)
+    case ambiguousBareNames([String])
+    case badOutput(path: String)
+    case unappliedChanges(count: Int)
+
+    public var what: String {
+        switch self {
+        case .nothingApplied: return "the registry is empty: nothing has been applied yet"
+        case .unknownSource(let name, _): return "unknown source `\(name)`"
+        case .unknownService(let name, _): return "unknown feature service `\(name)`"
+        case .badFeatureList(let text): return "`\(text)` is not a feature reference"
+        case .ambiguousBareNames(let names): return "bare feature names are ambiguous: \(names.joined(separator: ", ")) appear in several views"
+        case .badOutput(let path): return "cannot tell the output format of `\(path)`"
+        case .unappliedChanges(let count): return "the definitions on disk have \(count) change\(count == 1 ? "" : "s") not applied to the registry"
+        }
+    }
+
+    public var location: SourceLocation? { nil }
+
+    public var fix: String? {
+        switch self {
+        case .nothingApplied: return "run `strata plan` and `strata apply` first"
+        case .unknownSource(_, let s), .unknownService(_, let s): return s.map { "did you mean `\($0)`?" } ?? "run `strata registry list` to see what exists"
+        case .badFeatureList: return "write `view:feature` or `view:*`, separated by commas"
+        case .ambiguousBareNames: return "drop --bare-names to get `view__feature` column names"
+        case .badOutput: return "end the output path with .csv, .jsonl or .db"
+        case .unappliedChanges: return "run `strata apply` (this run uses the applied definitions)"
+        }
+    }
+}

@@ -1,0 +1,129 @@
+public import StrataCore
+public import StrataOffline
+public import StrataRegistry
+import Foundation
+
+/// Which features a historical request asks for.
+public enum FeatureSelection: Sendable, Hashable {
+    case service(String)
+    case references([FeatureReference])
+
+    /// Parses `view:feature,view:*` as given on the command line.
+    public static func parseList(_ text: String) throws -> FeatureSelection {
+        var references: [FeatureReference] = []
+        for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
+            guard let reference = FeatureReference.parse(part) else { throw FeatureStoreError.badFeatureList(part) }
+            references.append(reference)
+        }
+        guard !references.isEmpty else { throw FeatureStoreError.badFeatureList(text) }
+        return .references(references)
+    }
+}
+
+/// A request for a point-in-time-correct training set.
+public struct HistoricalRequest: Sendable {
+    public var spinePath: String
+    public var features: FeatureSelection
+    public var corrections: CorrectionsMode
+    public var isStrict: Bool
+    public var timestampColumn: String
+    public var includesStatus: Bool
+    public var usesBareNames: Bool
+    public var outputPath: String
+    public var table: String
+
+    public init(spinePath: String, features: FeatureSelection, corrections: CorrectionsMode = .known, isStrict: Bool = false,
+                timestampColumn: String = "event_timestamp", includesStatus: Bool = false, usesBareNames: Bool = false,
+                outputPath: String, table: String = "training_set") {
+        self.spinePath = spinePath
+        self.features = features
+        self.corrections = corrections
+        self.isStrict = isStrict
+        self.timestampColumn = timestampColumn
+        self.includesStatus = includesStatus
+        self.usesBareNames = usesBareNames
+        self.outputPath = outputPath
+        self.table = table
+    }
+}
+
+/// What a historical retrieval produced.
+public struct HistoricalResult: Sendable {
+    public var manifest: TrainingSetManifest
+    public var trainingSet: TrainingSet
+    /// For a reproduction: whether the content hash equals the original's.
+    public var matchesOriginal: Bool?
+}
+
+extension FeatureStore {
+    /// Builds a training set: joins the spine with the requested features point in time, writes it, and records its manifest.
+    public func historical(_ request: HistoricalRequest, now: Int64 = currentMicros()) throws -> HistoricalResult {
+        let applied = try appliedProject()
+        let references: [FeatureReference]
+        switch request.features {
+        case .service(let name):
+            guard let service = applied.compiled.definitions.service(name) else {
+                throw FeatureStoreError.unknownService(name, suggestion: nearMiss(name, in: applied.compiled.definitions.services.map(\.name)))
+            }
+            references = service.features
+        case .references(let list):
+            references = list
+        }
+        let resolved = try applied.compiled.resolve(references).get()
+        let tables = featureTables(applied)
+        var plan: [TrainingSetPlan.ViewPart] = []
+        for viewName in orderedUnique(resolved.map(\.view)) {
+            guard let spec = tables[viewName] else { continue }
+            plan.append(TrainingSetPlan.ViewPart(spec: spec, features: resolved.filter { $0.view == viewName }, maxIngestSeq: nil))
+        }
+        try offline.refresh(plan.map(\.spec))
+        for i in plan.indices { plan[i].maxIngestSeq = try offline.maxIngestSeq(plan[i].spec) }
+        let trainingPlan = TrainingSetPlan(views: plan, corrections: request.corrections, isStrict: request.isStrict,
+                                           includesStatus: request.includesStatus, usesBareNames: request.usesBareNames)
+        return try run(trainingPlan, request: request, now: now, original: nil)
+    }
+
+    func run(_ plan: TrainingSetPlan, request: HistoricalRequest, now: Int64, original: TrainingSetManifest?) throws -> HistoricalResult {
+        let spineURL = URL(fileURLWithPath: request.spinePath)
+        let spine = try Spine.read(url: spineURL, displayPath: request.spinePath, timestampColumn: request.timestampColumn)
+        if let original, original.spine.sha256 != spine.sha256 {
+            throw OfflineStoreError.spineChanged(path: request.spinePath, expected: original.spine.sha256, found: spine.sha256)
+        }
+        let columns = try plan.columns()
+        var results: [ViewJoinResult] = []
+        for part in plan.views {
+            let keys = try spine.keyTuples(part.spec.view.keys)
+            let options = JoinOptions(corrections: plan.corrections, isStrict: plan.isStrict, maxIngestSeq: part.maxIngestSeq)
+            results.append(try offline.join(keys: keys, times: spine.times, table: part.spec, featureIndexes: part.features.map(\.featureIndex), options: options))
+        }
+        let set = TrainingSet(spine: spine, columns: columns, results: results,
+                              statusViews: plan.includesStatus ? plan.views.map(\.spec.view.definition.name) : [])
+        guard let format = TrainingSetFormat.forPath(request.outputPath) else { throw FeatureStoreError.badOutput(path: request.outputPath) }
+        let outputURL = URL(fileURLWithPath: request.outputPath)
+        let hash = try TrainingSetWriter.write(set, to: outputURL, format: format, table: request.table)
+        var manifest = try TrainingSetManifest(plan: plan, spine: spine, spinePath: spineURL.path, output: outputURL.path, format: format,
+                                               table: request.table, contentSHA256: hash, createdAt: now, store: self, set: set)
+        if let original { manifest.reproducedFrom = original.id }
+        try manifest.save(beside: outputURL)
+        try registry.recordTrainingSet(id: manifest.id, createdAtMicros: now, manifest: manifest.json())
+        return HistoricalResult(manifest: manifest, trainingSet: set, matchesOriginal: original.map { $0.output.contentSHA256 == hash })
+    }
+
+    /// Regenerates a recorded training set from its manifest: same spine, definition versions, mode and ingest watermark,
+    /// so later ingests and corrections do not change it.
+    public func reproduce(id: String, outputPath: String? = nil, now: Int64 = currentMicros()) throws -> HistoricalResult {
+        guard let json = try registry.trainingSetManifest(id: id) else { throw OfflineStoreError.unknownTrainingSet(id: id) }
+        let original = try TrainingSetManifest.decode(json)
+        let plan = try TrainingSetPlan(manifest: original, registry: registry)
+        let request = HistoricalRequest(spinePath: original.spine.path, features: .references([]), corrections: plan.corrections,
+                                        isStrict: plan.isStrict, timestampColumn: original.spine.timestampColumn,
+                                        includesStatus: plan.includesStatus, usesBareNames: plan.usesBareNames,
+                                        outputPath: outputPath ?? original.output.path, table: original.output.table)
+        return try run(plan, request: request, now: now, original: original)
+    }
+}
+
+func orderedUnique(_ items: [String]) -> [String] {
+    var seen = Set<String>()
+    return items.filter { seen.insert($0).inserted }
+}

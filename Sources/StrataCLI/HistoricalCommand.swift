@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import Strata
+import StrataCore
+import StrataOffline
+
+struct HistoricalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "historical",
+        abstract: "Build a point-in-time-correct training set from a spine of (entity keys, timestamp) rows.",
+        discussion: """
+        Every spine row gives exactly one output row, in spine order, duplicates and extra columns kept, plus one column per feature (`view__feature`). A value stamped at exactly the spine time is visible (`--strict` makes it invisible); values older than a view's TTL are null. `--corrections known` (default) only sees rows whose created time is at or before the spine time, so later corrections never leak into the past; `latest` sees every version; `--as-of T` sees the store as it stood at T. The output format follows the extension (.csv, .jsonl, .db); a manifest is written beside it and recorded in the registry, and `--reproduce ID` regenerates the same bytes later.
+        """
+    )
+
+    @OptionGroup var projectOptions: ProjectOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(name: .long, help: ArgumentHelp("The spine CSV: key columns, a time column, any other columns.", valueName: "file"))
+    var entities: String?
+
+    @Option(name: .long, help: "A feature service whose features to fetch.")
+    var service: String?
+
+    @Option(name: .long, help: ArgumentHelp("Features to fetch: `view:feature,view:*`.", valueName: "list"))
+    var features: String?
+
+    @Option(name: .long, help: "Which feature versions are visible: known (default) or latest.")
+    var corrections: CorrectionsChoice = .known
+
+    @Option(name: .long, help: ArgumentHelp("See only rows created at or before this instant (RFC 3339).", valueName: "time"))
+    var asOf: String?
+
+    @Flag(name: .long, help: "A value stamped exactly at the spine time is not visible (event_ts < t).")
+    var strict = false
+
+    @Option(name: .long, help: "The spine's time column.")
+    var timestampColumn = "event_timestamp"
+
+    @Flag(name: .long, help: "Add `view__status` and `view__event_ts` columns (present, not_found, expired).")
+    var includeStatus = false
+
+    @Flag(name: .long, help: "Name columns by feature only (fails if two views share a feature name).")
+    var bareNames = false
+
+    @Option(name: .long, help: ArgumentHelp("Where to write the training set (.csv, .jsonl or .db).", valueName: "file"))
+    var out: String?
+
+    @Option(name: .long, help: "The table name for .db output.")
+    var table = "training_set"
+
+    @Option(name: .long, help: ArgumentHelp("Regenerate a recorded training set by its id.", valueName: "id"))
+    var reproduce: String?
+
+    @Flag(name: .long, help: "List recorded training sets.")
+    var list = false
+
+    enum CorrectionsChoice: String, ExpressibleByArgument, CaseIterable { case known, latest }
+
+    func validate() throws {
+        if list || reproduce != nil { return }
+        guard entities != nil else { throw ValidationError("missing --entities (the spine CSV)") }
+        guard (service == nil) != (features == nil) else { throw ValidationError("pass exactly one of --service or --features") }
+        guard out != nil else { throw ValidationError("missing --out (where to write the training set)") }
+        if let asOf, case .failure(let failure) = Timestamp.parse(asOf) { throw ValidationError("--as-of: \(failure)") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let store = try projectOptions.open()
+            if list { return try printList(store) }
+            let result: HistoricalResult
+            if let reproduce {
+                result = try store.reproduce(id: reproduce, outputPath: out)
+            } else {
+                var mode: CorrectionsMode = corrections == .latest ? .latest : .known
+                if let asOf, case .success(let t) = Timestamp.parse(asOf) { mode = .asOf(t) }
+                let selection: FeatureSelection = try service.map { .service($0) } ?? FeatureSelection.parseList(features ?? "")
+                let request = HistoricalRequest(spinePath: entities ?? "", features: selection, corrections: mode, isStrict: strict,
+                                                timestampColumn: timestampColumn, includesStatus: includeStatus, usesBareNames: bareNames,
+                                                outputPath: out ?? "", table: table)
+                result = try store.historical(request)
+            }
+            if output.json { printJSON(result.manifest); return }
+            printSummary(result)
+        }
+    }
+
+    func printSummary(_ result: HistoricalResult) {
+        let m = result.manifest
+        print("training set \(m.id): \(m.rowCount) rows × \(m.features.count) features → \(m.output.path)")
+        print("manifest: \(TrainingSetManifest.path(beside: m.output.path))")
+        print("mode: \(m.corrections)\(m.asOf.map { " \($0)" } ?? "")\(m.isStrict ? ", strict" : "")   content sha256: \(m.output.contentSHA256.prefix(16))…")
+        var table = TextTable("VIEW", "VERSION", "PRESENT", "NOT_FOUND", "EXPIRED", "INGEST RUNS")
+        for v in m.views {
+            table.add(v.name, "v\(v.version)", "\(v.statusCounts["present"] ?? 0)", "\(v.statusCounts["not_found"] ?? 0)", "\(v.statusCounts["expired"] ?? 0)",
+                      v.ingestRuns.map(String.init).joined(separator: ","))
+        }
+        print(table.render())
+        if let matches = result.matchesOriginal {
+            print(matches ? "reproduced \(m.reproducedFrom ?? ""): identical to the original (same content hash)"
+                          : "WARNING: the reproduction differs from the original \(m.reproducedFrom ?? "")")
+        }
+    }
+
+    func printList(_ store: FeatureStore) throws {
+        let manifests = try store.registry.trainingSetManifests().compactMap { try? JSONDecoder().decode(TrainingSetManifest.self, from: Data($0.utf8)) }
+        if output.json { printJSON(manifests); return }
+        guard !manifests.isEmpty else { print("(no training sets)"); return }
+        var table = TextTable("ID", "CREATED", "ROWS", "FEATURES", "MODE", "OUTPUT")
+        for m in manifests { table.add(m.id, m.createdAt, "\(m.rowCount)", "\(m.features.count)", m.corrections, m.output.path) }
+        print(table.render())
+    }
+}

@@ -1,0 +1,24 @@
+import GRDB
+
+extension Registry {
+    /// Records a training-set manifest (JSON) under `id`.
+    public func recordTrainingSet(id: String, createdAtMicros: Int64, manifest: String) throws(RegistryError) {
+        do {
+            try dbQueue.write { db in
+                try db.execute(sql: "INSERT INTO training_sets (id, created_at, manifest) VALUES (?, ?, ?)", arguments: [id, createdAtMicros, manifest])
+            }
+        } catch {
+            throw .sqlite(operation: "record training set \(id)", path: path, underlying: "\(error)")
+        }
+    }
+
+    /// The manifest JSON of a training set, or nil when there is none with that id.
+    public func trainingSetManifest(id: String) throws(RegistryError) -> String? {
+        try read("read training set \(id)") { db in try String.fetchOne(db, sql: "SELECT manifest FROM training_sets WHERE id = ?", arguments: [id]) }
+    }
+
+    /// Every training set's manifest JSON, newest first.
+    public func trainingSetManifests() throws(RegistryError) -> [String] {
+        try read("list training sets") { db in try String.fetchAll(db, sql: "SELECT manifest FROM training_sets ORDER BY created_at DESC, id DESC") }
+    }
+}
