@@ -29,3 +29,9 @@ test: deps
 
 clean:
 	rm -rf .build $(DEMO_DIR)
+
+# Offline benchmark: Strata vs DuckDB ASOF JOIN vs plain SQLite on generated data (SCALE=10 for 10M rows).
+SCALE ?= 1
+bench-offline: build
+	@python3 -c "import duckdb" 2>/dev/null || pip install --quiet duckdb
+	python3 benchmarks/offline/bench.py --scale $(SCALE)

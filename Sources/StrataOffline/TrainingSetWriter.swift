@@ -89,12 +89,35 @@ public enum TrainingSetWriter {
     }
 
     public static func renderCSV(_ set: TrainingSet) -> String {
-        var out = set.header.map(csvField).joined(separator: ",") + "\n"
-        for (row, fields) in set.spine.rows.enumerated() {
-            out += (fields.map(csvField) + set.cells(row).map { csvField(render($0)) }).joined(separator: ",")
-            out += "\n"
+        var out: [UInt8] = []
+        out.reserveCapacity(set.spine.rows.count * 64)
+        func append(_ cells: [String]) {
+            for (i, cell) in cells.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                appendCSVField(cell, to: &out)
+            }
+            out.append(UInt8(ascii: "\n"))
         }
-        return out
+        append(set.header)
+        for (row, fields) in set.spine.rows.enumerated() {
+            append(fields + set.cells(row).map(render))
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func appendCSVField(_ text: String, to out: inout [UInt8]) {
+        var needsQuotes = false
+        for byte in text.utf8 where byte == 44 || byte == 34 || byte == 10 || byte == 13 {  // , " \n \r
+            needsQuotes = true
+            break
+        }
+        guard needsQuotes else { out.append(contentsOf: text.utf8); return }
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            out.append(byte)
+            if byte == UInt8(ascii: "\"") { out.append(byte) }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 
     static func renderJSONLines(_ set: TrainingSet) -> String {
@@ -141,11 +164,6 @@ public enum TrainingSetWriter {
         }
     }
 
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
     static func jsonValue(_ value: Value, _ type: ValueType) -> String {
         switch value {
         case .null: return "null"
@@ -187,8 +205,9 @@ extension OfflineStore {
     /// The highest ingest sequence in a feature table (0 when empty): a reproduction ignores rows above it.
     public func maxIngestSeq(_ spec: FeatureTableSpec) throws -> Int64 {
         try read("read the ingest watermark") { db in
-            guard try db.tableExists(spec.tableName) else { return 0 }
-            return try Int64.fetchOne(db, sql: "SELECT MAX(ingest_seq) FROM \(quoted(spec.tableName))") ?? 0
+            // The table's ingest_seq is its source row id, and view_tables records the last source row transformed:
+            // reading it avoids a scan (ingest_seq is not the leading column of the table's key).
+            try Int64.fetchOne(db, sql: "SELECT last_source_row FROM view_tables WHERE table_name = ?", arguments: [spec.tableName]) ?? 0
         }
     }
 
