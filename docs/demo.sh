@@ -13,5 +13,16 @@ step validate
 step plan
 step apply --message "first version of the driver features" --author demo
 step registry list
-step registry search hourly
+step ingest
+step historical --entities featuresets/data/driver_spine.csv --service driver_activity --out training.csv --include-status
+printf '\nFirst rows of training.csv:\n'
+head -4 training.csv
+
+# A late correction arrives: the same driver-hour, known 30 minutes later. A new training set sees it
+# (the spine row is after the correction was known); the recorded one reproduces byte for byte.
+echo "1024,2026-03-01T22:00:00Z,2026-03-01T22:30:00Z,0.999,0.999,99,5.0,Lisbon" >> featuresets/data/driver_stats.csv
+step ingest
+id=$("$STRATA" historical --list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["id"])')
+step historical --reproduce "$id" --out reproduced.csv
+cmp training.csv reproduced.csv && echo "training.csv and reproduced.csv are byte-identical"
 printf '\nDone. The project is in %s; try `%s --help`.\n' "$DEMO_DIR" "$STRATA"
