@@ -24,6 +24,12 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
+        .systemLibrary(name: "CLMDB", path: "Sources/CLMDB", providers: [.apt(["liblmdb-dev"])]),
+        .target(
+            name: "StrataOnline",
+            dependencies: ["StrataCore", "CLMDB"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "StrataRegistry",
             dependencies: ["StrataCore", .product(name: "GRDB", package: "GRDB.swift")],
@@ -36,7 +42,7 @@ let package = Package(
         ),
         .target(
             name: "Strata",
-            dependencies: ["StrataCore", "StrataRegistry", "StrataOffline"],
+            dependencies: ["StrataCore", "StrataRegistry", "StrataOffline", "StrataOnline"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -62,6 +68,11 @@ let package = Package(
         .testTarget(
             name: "StrataOfflineTests",
             dependencies: ["StrataOffline", "Strata", "StrataTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "StrataOnlineTests",
+            dependencies: ["StrataOnline", "Strata", "StrataTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

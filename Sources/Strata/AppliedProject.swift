@@ -23,6 +23,7 @@ public enum FeatureStoreError: StrataError {
     case nothingApplied
     case unknownSource(String, suggestion: String?)
     case unknownService(String, suggestion: String?)
+    case unknownView(String, suggestion: String?)
     case badFeatureList(String)
     case ambiguousBareNames([String])
     case badOutput(path: String)
@@ -33,6 +34,7 @@ public enum FeatureStoreError: StrataError {
         case .nothingApplied: return "the registry is empty: nothing has been applied yet"
         case .unknownSource(let name, _): return "unknown source `\(name)`"
         case .unknownService(let name, _): return "unknown feature service `\(name)`"
+        case .unknownView(let name, _): return "unknown feature view `\(name)`"
         case .badFeatureList(let text): return "`\(text)` is not a feature reference"
         case .ambiguousBareNames(let names): return "bare feature names are ambiguous: \(names.joined(separator: ", ")) appear in several views"
         case .badOutput(let path): return "cannot tell the output format of `\(path)`"
@@ -45,7 +47,7 @@ public enum FeatureStoreError: StrataError {
     public var fix: String? {
         switch self {
         case .nothingApplied: return "run `strata plan` and `strata apply` first"
-        case .unknownSource(_, let s), .unknownService(_, let s): return s.map { "did you mean `\($0)`?" } ?? "run `strata registry list` to see what exists"
+        case .unknownSource(_, let s), .unknownService(_, let s), .unknownView(_, let s): return s.map { "did you mean `\($0)`?" } ?? "run `strata registry list` to see what exists"
         case .badFeatureList: return "write `view:feature` or `view:*`, separated by commas"
         case .ambiguousBareNames: return "drop --bare-names to get `view__feature` column names"
         case .badOutput: return "end the output path with .csv, .jsonl or .db"

@@ -1,6 +1,7 @@
 public import StrataCore
 public import StrataRegistry
 public import StrataOffline
+public import StrataOnline
 import Foundation
 
 /// The library façade: one project, its registry and its stores.
@@ -15,13 +16,15 @@ public final class FeatureStore: Sendable {
     public let folder: ProjectFolder
     public let registry: Registry
     public let offline: OfflineStore
+    public let online: OnlineStore
 
-    /// Opens the project at `projectPath`, creating its `.strata/` state folder, registry and offline store if needed.
-    public init(projectPath: String) throws {
+    /// Opens the project at `projectPath`, creating its `.strata/` state folder, registry, offline and online stores if needed.
+    public init(projectPath: String, onlineOptions: OnlineStoreOptions = .init()) throws {
         folder = ProjectFolder(path: projectPath)
         try folder.ensureStateFolder()
         registry = try Registry(path: folder.registryPath)
         offline = try OfflineStore(path: folder.offlinePath)
+        online = try OnlineStore(path: folder.onlinePath, options: onlineOptions)
     }
 
     /// Loads and compiles the definitions currently on disk.

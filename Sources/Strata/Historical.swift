@@ -1,6 +1,6 @@
 public import StrataCore
 public import StrataOffline
-public import StrataRegistry
+import StrataRegistry
 import Foundation
 
 /// Which features a historical request asks for.

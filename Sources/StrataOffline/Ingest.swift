@@ -146,7 +146,7 @@ struct IngestRun {
         for spec in request.views { report.featureRowsAdded[spec.view.definition.name] = try OfflineStore.refresh(spec, in: db) }
         try db.execute(sql: """
             UPDATE ingest_runs SET finished_at = ?, rows_read = ?, rows_accepted = ?, rows_quarantined = ?, outcome = ? WHERE run_id = ?
-            """, arguments: [currentTimeMicros(), sink.rowsRead, sink.rowsAccepted, sink.rowsQuarantined, report.change.rawValue, runID])
+            """, arguments: [currentMicros(), sink.rowsRead, sink.rowsAccepted, sink.rowsQuarantined, report.change.rawValue, runID])
         return report
     }
 
@@ -188,6 +188,3 @@ struct IngestRun {
     }
 }
 
-func currentTimeMicros() -> Int64 {
-    Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())
-}

@@ -1,6 +1,6 @@
 import GRDB
 import GRDBSQLite
-import StrataCore
+public import StrataCore
 
 extension OfflineStore {
     /// Joins spine rows against one view's feature table, point in time.

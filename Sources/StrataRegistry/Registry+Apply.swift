@@ -55,7 +55,3 @@ extension Registry {
     }
 }
 
-/// Microseconds since the epoch, now.
-public func currentMicros() -> Int64 {
-    Int64((Date().timeIntervalSince1970 * 1_000_000).rounded())
-}

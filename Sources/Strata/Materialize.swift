@@ -1,0 +1,76 @@
+import Foundation
+public import StrataCore
+public import StrataOffline
+public import StrataOnline
+
+/// What one view's materialization did.
+public struct MaterializeReport: Sendable, Codable {
+    public var view: String
+    public var version: Int
+    public var isIncremental: Bool
+    public var end: String
+    public var rowsScanned: Int
+    public var keysWritten: Int
+    public var keysKept: Int
+    public var elapsedMicros: Int64
+}
+
+extension FeatureStore {
+    /// The online layout of a view's feature table.
+    public func onlineLayout(_ spec: FeatureTableSpec) -> OnlineViewLayout {
+        OnlineViewLayout(databaseName: spec.tableName, view: spec.view.definition.name, featureNames: spec.view.features.map(\.definition.name),
+                         featureTypes: spec.view.features.map(\.definition.type), ttlMicros: spec.view.definition.ttlMicros)
+    }
+
+    static func watermarkKey(_ layout: OnlineViewLayout) -> String { "watermark/\(layout.databaseName)" }
+
+    /// Copies, per key, the best row known at `end` from the offline tables into LMDB, in one write transaction for
+    /// the whole run: a killed run leaves the online store exactly as it was. A stored row is replaced only by a
+    /// better one. `incremental` reads only offline rows that were not eligible at the previous run's end.
+    public func materialize(views names: [String] = [], end: Int64 = currentMicros(), incremental: Bool = false,
+                            progress: ((String, Int, Int) -> Void)? = nil) throws -> [MaterializeReport] {
+        let applied = try appliedProject()
+        let tables = featureTables(applied)
+        for name in names where tables[name] == nil {
+            throw FeatureStoreError.unknownView(name, suggestion: nearMiss(name, in: tables.keys))
+        }
+        let specs = tables.keys.sorted().filter { names.isEmpty || names.contains($0) }.compactMap { tables[$0] }
+        try offline.refresh(specs)
+        let layouts = specs.map(onlineLayout)
+        var previous: [String: MaterializationWatermark] = [:]
+        if incremental {
+            for layout in layouts {
+                if let json = try online.metadata(Self.watermarkKey(layout)) {
+                    previous[layout.databaseName] = try JSONDecoder().decode(MaterializationWatermark.self, from: Data(json.utf8))
+                }
+            }
+        }
+        return try online.write(layouts: layouts) { batch in
+            var reports: [MaterializeReport] = []
+            for (spec, layout) in zip(specs, layouts) {
+                let started = DispatchTime.now().uptimeNanoseconds
+                var written = 0, kept = 0
+                let watermark = previous[layout.databaseName]
+                let scan = try offline.scanLatest(spec, end: end, after: watermark, progress: { done, total in progress?(layout.view, done, total) }) { row in
+                    let online = OnlineRow(eventTs: row.eventTs, createdTs: row.createdTs, ingestSeq: row.ingestSeq, lineageID: row.lineageID, values: row.values)
+                    if try batch.upsert(layout, key: row.key, row: online) { written += 1 } else { kept += 1 }
+                }
+                let mark = MaterializationWatermark(lastSeq: scan.maxSeq, end: end)
+                try batch.setMetadata(Self.watermarkKey(layout), CanonicalJSONText.encode(mark))
+                reports.append(MaterializeReport(view: layout.view, version: spec.viewVersion, isIncremental: watermark != nil, end: Timestamp.format(end),
+                                                 rowsScanned: scan.rowsScanned, keysWritten: written, keysKept: kept,
+                                                 elapsedMicros: Int64((DispatchTime.now().uptimeNanoseconds - started) / 1000)))
+            }
+            return reports
+        }
+    }
+}
+
+/// Sorted-key JSON for small metadata values.
+enum CanonicalJSONText {
+    static func encode(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+public import StrataCore
+import StrataOnline
+import StrataOffline
+
+/// One served feature value: the value, its status and the event time of the row it came from.
+public struct OnlineFeatureValue: Sendable, Hashable, Encodable {
+    public var value: Value
+    public var status: FeatureStatus
+    public var eventTs: Int64?
+}
+
+/// A frozen, `Sendable` plan for online lookups of a fixed feature list: resolve once, then look up many times.
+///
+/// ```swift
+/// let reader = try store.onlineReader(.service("driver_activity"))
+/// let rows = try reader.get([["driver_id": .int(1001)]], at: currentMicros())
+/// ```
+public struct OnlineFeatureReader: Sendable {
+    struct Part: Sendable {
+        var layout: OnlineViewLayout
+        var keys: [JoinKey]
+        /// (output column, index into the layout's features)
+        var columns: [(Int, Int)]
+    }
+
+    let online: OnlineStore
+    let parts: [Part]
+    /// `view__feature`, in request order.
+    public let featureNames: [String]
+    /// `view:feature`, in request order.
+    public let references: [String]
+    /// Every join key any requested view needs.
+    public let keyNames: [String]
+    /// The type of each join key.
+    public var keyTypes: [String: ValueType] {
+        var types: [String: ValueType] = [:]
+        for part in parts { for key in part.keys { types[key.name] = key.type } }
+        return types
+    }
+    public let viewVersions: [String: Int]
+
+    /// Looks up each entity row (join key name → value; a missing key gives `not_found`), applying each view's TTL at `now`.
+    public func get(_ entityRows: [[String: KeyPart]], at now: Int64) throws -> [[OnlineFeatureValue]] {
+        var result = Array(repeating: Array(repeating: OnlineFeatureValue(value: .null, status: .notFound, eventTs: nil), count: featureNames.count),
+                           count: entityRows.count)
+        for part in parts {
+            let tuples: [KeyTuple?] = entityRows.map { row in
+                var parts: [KeyPart] = []
+                for key in part.keys {
+                    guard let value = row[key.name] else { return nil }
+                    parts.append(value)
+                }
+                return KeyTuple(parts)
+            }
+            let stored = try online.lookup(part.layout, keys: tuples)
+            for (rowIndex, row) in stored.enumerated() {
+                guard let row else { continue }
+                let isExpired: Bool = {
+                    guard let ttl = part.layout.ttlMicros else { return false }
+                    let (lower, overflow) = now.subtractingReportingOverflow(ttl)
+                    return !overflow && row.eventTs < lower
+                }()
+                for (column, featureIndex) in part.columns {
+                    result[rowIndex][column] = isExpired ? OnlineFeatureValue(value: .null, status: .expired, eventTs: row.eventTs)
+                        : OnlineFeatureValue(value: row.values[featureIndex], status: .present, eventTs: row.eventTs)
+                }
+            }
+        }
+        return result
+    }
+}
+
+extension FeatureStore {
+    /// Resolves a feature selection against the applied definitions into a reusable reader.
+    public func onlineReader(_ selection: FeatureSelection) throws -> OnlineFeatureReader {
+        let applied = try appliedProject()
+        let references: [FeatureReference]
+        switch selection {
+        case .service(let name):
+            guard let service = applied.compiled.definitions.service(name) else {
+                throw FeatureStoreError.unknownService(name, suggestion: nearMiss(name, in: applied.compiled.definitions.services.map(\.name)))
+            }
+            references = service.features
+        case .references(let list):
+            references = list
+        }
+        let resolved = try applied.compiled.resolve(references).get()
+        let tables = featureTables(applied)
+        var parts: [OnlineFeatureReader.Part] = []
+        var keyNames: [String] = []
+        var versions: [String: Int] = [:]
+        for viewName in orderedUnique(resolved.map(\.view)) {
+            guard let spec = tables[viewName] else { continue }
+            let columns = resolved.enumerated().filter { $0.element.view == viewName }.map { ($0.offset, $0.element.featureIndex) }
+            parts.append(.init(layout: onlineLayout(spec), keys: spec.view.keys, columns: columns))
+            for key in spec.view.keys where !keyNames.contains(key.name) { keyNames.append(key.name) }
+            versions[viewName] = spec.viewVersion
+        }
+        return OnlineFeatureReader(online: online, parts: parts, featureNames: resolved.map(\.qualifiedName),
+                                   references: resolved.map { "\($0.view):\($0.feature)" }, keyNames: keyNames, viewVersions: versions)
+    }
+}
+
+extension OnlineFeatureValue {
+    enum CodingKeys: String, CodingKey { case value, status, eventTimestamp = "event_timestamp" }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch value {
+        case .null: try container.encodeNil(forKey: .value)
+        case .int(let v): try container.encode(v, forKey: .value)
+        case .float(let v): try container.encode(v, forKey: .value)
+        case .string(let s): try container.encode(s, forKey: .value)
+        case .bool(let b): try container.encode(b, forKey: .value)
+        }
+        try container.encode(status.rawValue, forKey: .status)
+        try container.encode(eventTs.map(Timestamp.format), forKey: .eventTimestamp)
+    }
+}

@@ -1,0 +1,177 @@
+public import StrataCore
+
+/// Binary encodings of the online store. Keys are injective: each part is a type tag then either 8 big-endian bytes
+/// (sign bit flipped, so ints sort numerically) or a 4-byte length and the UTF-8 bytes, so `(1, 23)` ≠ `(12, 3)` and
+/// no string content can imitate a boundary.
+public enum OnlineKeyEncoding {
+    public static func encode(_ key: KeyTuple) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(key.parts.count * 9)
+        for part in key.parts {
+            switch part {
+            case .int(let v):
+                out.append(0x01)
+                let biased = UInt64(bitPattern: v) ^ (1 << 63)
+                for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: biased >> UInt64(shift))) }
+            case .string(let s):
+                out.append(0x02)
+                let bytes = Array(s.utf8)
+                let count = UInt32(truncatingIfNeeded: bytes.count)
+                for shift in stride(from: 24, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: count >> UInt32(shift))) }
+                out += bytes
+            }
+        }
+        return out
+    }
+}
+
+/// One stored online row: the winning feature row's times, sequence, lineage and feature values.
+public struct OnlineRow: Sendable, Hashable {
+    public var eventTs: Int64
+    public var createdTs: Int64
+    public var ingestSeq: Int64
+    public var lineageID: Int64
+    public var values: [Value]
+
+    public init(eventTs: Int64, createdTs: Int64, ingestSeq: Int64, lineageID: Int64, values: [Value]) {
+        self.eventTs = eventTs
+        self.createdTs = createdTs
+        self.ingestSeq = ingestSeq
+        self.lineageID = lineageID
+        self.values = values
+    }
+
+    /// True when `self` beats `other` by the SPEC order (event_ts, created_ts, ingest_seq).
+    public func isBetter(than other: OnlineRow) -> Bool {
+        (eventTs, createdTs, ingestSeq) > (other.eventTs, other.createdTs, other.ingestSeq)
+    }
+}
+
+/// The versioned binary value format:
+/// `formatVersion:u8 | event:i64 | created:i64 | seq:i64 | lineage:i64 | count:u16 | types:u8×count | nullBitmap | values`.
+/// Ints, timestamps and floats are 8 bytes little-endian, bools 1 byte, strings a u32 length and UTF-8 bytes.
+public enum OnlineRowCodec {
+    public static let formatVersion: UInt8 = 1
+
+    static func tag(_ type: ValueType) -> UInt8 {
+        switch type {
+        case .int64: return 1
+        case .float64: return 2
+        case .string: return 3
+        case .bool: return 4
+        case .timestamp: return 5
+        }
+    }
+
+    static func type(_ tag: UInt8) -> ValueType? {
+        switch tag {
+        case 1: return .int64
+        case 2: return .float64
+        case 3: return .string
+        case 4: return .bool
+        case 5: return .timestamp
+        default: return nil
+        }
+    }
+
+    public static func encode(_ row: OnlineRow, types: [ValueType]) -> [UInt8] {
+        precondition(row.values.count == types.count, "one value per feature type")
+        var out: [UInt8] = [formatVersion]
+        out.reserveCapacity(40 + types.count * 10)
+        for v in [row.eventTs, row.createdTs, row.ingestSeq, row.lineageID] { appendLittleEndian(&out, UInt64(bitPattern: v), 8) }
+        appendLittleEndian(&out, UInt64(types.count), 2)
+        out += types.map(tag)
+        var bitmap = [UInt8](repeating: 0, count: (types.count + 7) / 8)
+        for (i, value) in row.values.enumerated() where value.isNull { bitmap[i / 8] |= 1 << UInt8(i % 8) }
+        out += bitmap
+        for value in row.values {
+            switch value {
+            case .null: break
+            case .int(let v): appendLittleEndian(&out, UInt64(bitPattern: v), 8)
+            case .float(let v): appendLittleEndian(&out, v.bitPattern, 8)
+            case .bool(let b): out.append(b ? 1 : 0)
+            case .string(let s):
+                let bytes = Array(s.utf8)
+                appendLittleEndian(&out, UInt64(bytes.count), 4)
+                out += bytes
+            }
+        }
+        return out
+    }
+
+    /// Decodes a stored value, checking every length against the buffer: corrupt bytes give an error, never a crash.
+    public static func decode(_ bytes: UnsafeRawBufferPointer) -> Result<(row: OnlineRow, types: [ValueType]), DecodeFailure> {
+        var reader = ByteReader(bytes: bytes)
+        guard let version = reader.u8() else { return .failure(.init("empty value")) }
+        guard version == formatVersion else { return .failure(.init("unknown format version \(version)")) }
+        guard let event = reader.i64(), let created = reader.i64(), let seq = reader.i64(), let lineage = reader.i64(),
+              let count = reader.uint(2) else { return .failure(.init("truncated header")) }
+        var types: [ValueType] = []
+        for _ in 0..<count {
+            guard let tag = reader.u8(), let type = type(tag) else { return .failure(.init("bad type tag")) }
+            types.append(type)
+        }
+        guard let bitmap = reader.bytes((Int(count) + 7) / 8) else { return .failure(.init("truncated null bitmap")) }
+        var values: [Value] = []
+        values.reserveCapacity(Int(count))
+        for (i, type) in types.enumerated() {
+            if bitmap[i / 8] & (1 << UInt8(i % 8)) != 0 { values.append(.null); continue }
+            switch type {
+            case .int64, .timestamp:
+                guard let v = reader.i64() else { return .failure(.init("truncated int")) }
+                values.append(.int(v))
+            case .float64:
+                guard let v = reader.uint(8) else { return .failure(.init("truncated float")) }
+                values.append(.float(Double(bitPattern: v)))
+            case .bool:
+                guard let v = reader.u8(), v <= 1 else { return .failure(.init("bad bool")) }
+                values.append(.bool(v == 1))
+            case .string:
+                guard let length = reader.uint(4), let raw = reader.bytes(Int(length)) else { return .failure(.init("truncated string")) }
+                guard let s = String(validating: raw, as: UTF8.self) else { return .failure(.init("string is not UTF-8")) }
+                values.append(.string(s))
+            }
+        }
+        guard reader.isAtEnd else { return .failure(.init("\(bytes.count - reader.offset) trailing bytes")) }
+        return .success((OnlineRow(eventTs: event, createdTs: created, ingestSeq: seq, lineageID: lineage, values: values), types))
+    }
+
+    /// Why a value could not be decoded.
+    public struct DecodeFailure: Error, Equatable, Sendable {
+        public var reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+
+    static func appendLittleEndian(_ out: inout [UInt8], _ value: UInt64, _ width: Int) {
+        for i in 0..<width { out.append(UInt8(truncatingIfNeeded: value >> UInt64(i * 8))) }
+    }
+}
+
+struct ByteReader {
+    let bytes: UnsafeRawBufferPointer
+    var offset = 0
+
+    var isAtEnd: Bool { offset == bytes.count }
+
+    mutating func u8() -> UInt8? {
+        guard offset < bytes.count else { return nil }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    mutating func uint(_ width: Int) -> UInt64? {
+        guard width <= bytes.count - offset else { return nil }
+        var value: UInt64 = 0
+        for i in 0..<width { value |= UInt64(bytes[offset + i]) << UInt64(i * 8) }
+        offset += width
+        return value
+    }
+
+    mutating func i64() -> Int64? { uint(8).map { Int64(bitPattern: $0) } }
+
+    mutating func bytes(_ count: Int) -> UnsafeRawBufferPointer? {
+        guard count >= 0, count <= bytes.count - offset else { return nil }
+        defer { offset += count }
+        return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])
+    }
+}

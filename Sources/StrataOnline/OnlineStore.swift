@@ -1,0 +1,137 @@
+import CLMDB
+import Foundation
+public import StrataCore
+
+/// How one feature view version is laid out in the online store.
+public struct OnlineViewLayout: Sendable, Hashable {
+    /// The LMDB database name: one per feature-view version.
+    public var databaseName: String
+    public var view: String
+    public var featureNames: [String]
+    public var featureTypes: [ValueType]
+    public var ttlMicros: Int64?
+
+    public init(databaseName: String, view: String, featureNames: [String], featureTypes: [ValueType], ttlMicros: Int64?) {
+        self.databaseName = databaseName
+        self.view = view
+        self.featureNames = featureNames
+        self.featureTypes = featureTypes
+        self.ttlMicros = ttlMicros
+    }
+}
+
+/// Explicit LMDB settings (LMDB's own default map is only 10 MiB).
+public struct OnlineStoreOptions: Sendable {
+    public var mapSizeBytes: Int
+    public var readersMax: UInt32
+
+    public init(mapSizeBytes: Int = 1 << 30, readersMax: UInt32 = 126) {
+        self.mapSizeBytes = mapSizeBytes
+        self.readersMax = readersMax
+    }
+}
+
+/// The LMDB online store: per view version and key tuple, the single best row by the SPEC order.
+///
+/// ```swift
+/// let online = try OnlineStore(path: ".strata/online", options: .init(mapSizeBytes: 1 << 30))
+/// try online.write { batch in try batch.upsert(layout, key: key, row: row) }
+/// let rows = try online.lookup(layout, keys: [key])
+/// ```
+public final class OnlineStore: Sendable {
+    let environment: LMDBEnvironment
+    static let metadataDatabase = "strata_meta"
+
+    public init(path: String, options: OnlineStoreOptions = .init()) throws(OnlineStoreError) {
+        environment = try LMDBEnvironment(path: path, mapSizeBytes: options.mapSizeBytes, readersMax: options.readersMax)
+    }
+
+    public var path: String { environment.path }
+    public var mapSizeBytes: Int { environment.mapSizeBytes }
+
+    /// Runs `body` in one write transaction: everything it writes commits together or not at all.
+    /// `body` may run more than once (after the map grows), so it must not have other side effects.
+    /// The databases of `layouts` are created first: LMDB allows one write transaction at a time.
+    public func write<T>(layouts: [OnlineViewLayout], _ body: (OnlineWriteBatch) throws -> T) throws -> T {
+        var databases: [String: MDB_dbi] = [:]
+        for name in layouts.map(\.databaseName) + [Self.metadataDatabase] {
+            if let dbi = try environment.database(name, create: true) { databases[name] = dbi }
+        }
+        return try environment.write { txn in try body(OnlineWriteBatch(txn: txn, databases: databases)) }
+    }
+
+    /// The stored rows for `keys` (nil for a missing key or key tuple), all read in one transaction.
+    public func lookup(_ layout: OnlineViewLayout, keys: [KeyTuple?]) throws -> [OnlineRow?] {
+        guard let dbi = try environment.database(layout.databaseName, create: false) else { return keys.map { _ in nil } }
+        return try environment.read { txn in
+            try keys.map { key -> OnlineRow? in
+                guard let key else { return nil }
+                return try txn.get(dbi, OnlineKeyEncoding.encode(key)) { bytes in try Self.decode(bytes, layout) }
+            }
+        }
+    }
+
+    /// Every stored row of a layout, in key order (for checks and tests).
+    public func allRows(_ layout: OnlineViewLayout) throws -> [(key: [UInt8], row: OnlineRow)] {
+        guard let dbi = try environment.database(layout.databaseName, create: false) else { return [] }
+        return try environment.read { txn in
+            var result: [(key: [UInt8], row: OnlineRow)] = []
+            try txn.forEach(dbi) { key, value in result.append((Array(key), try Self.decode(value, layout))) }
+            return result
+        }
+    }
+
+    /// A metadata value (e.g. a view's materialization watermark).
+    public func metadata(_ key: String) throws -> String? {
+        guard let dbi = try environment.database(Self.metadataDatabase, create: false) else { return nil }
+        return try environment.read { txn in try txn.get(dbi, Array(key.utf8)) { String(decoding: $0, as: UTF8.self) } }
+    }
+
+    static func decode(_ bytes: UnsafeRawBufferPointer, _ layout: OnlineViewLayout) throws -> OnlineRow {
+        switch OnlineRowCodec.decode(bytes) {
+        case .failure(let failure): throw OnlineStoreError.corruptValue(view: layout.view, reason: failure.reason)
+        case .success(let decoded):
+            guard decoded.types == layout.featureTypes else {
+                let found = decoded.types.map(\.rawValue).joined(separator: ",")
+                throw OnlineStoreError.typeMismatch(view: layout.view, feature: layout.featureNames.joined(separator: ","), expected: layout.featureTypes.first ?? .int64, found: found)
+            }
+            return decoded.row
+        }
+    }
+}
+
+/// Writes inside one online write transaction.
+public struct OnlineWriteBatch {
+    let txn: LMDBTransaction
+    let databases: [String: MDB_dbi]
+
+    func database(_ name: String) throws -> MDB_dbi {
+        guard let dbi = databases[name] else {
+            throw OnlineStoreError.lmdb(operation: "write \(name)", path: txn.environment.path, code: -1, message: "database not prepared for this transaction")
+        }
+        return dbi
+    }
+
+    /// Stores `row` for `key` unless the stored row is at least as good (SPEC order), so out-of-order and
+    /// shuffled writes end in the same state. Returns true when it wrote.
+    @discardableResult
+    public func upsert(_ layout: OnlineViewLayout, key: KeyTuple, row: OnlineRow) throws -> Bool {
+        let dbi = try database(layout.databaseName)
+        let encodedKey = OnlineKeyEncoding.encode(key)
+        // A corrupt stored value is replaced rather than trusted.
+        let existing = try txn.get(dbi, encodedKey) { bytes in try? OnlineStore.decode(bytes, layout) } ?? nil
+        if let existing, !row.isBetter(than: existing) { return false }
+        try txn.put(dbi, encodedKey, OnlineRowCodec.encode(row, types: layout.featureTypes))
+        return true
+    }
+
+    /// Sets a metadata value in the same transaction.
+    public func setMetadata(_ key: String, _ value: String) throws {
+        try txn.put(try database(OnlineStore.metadataDatabase), Array(key.utf8), Array(value.utf8))
+    }
+
+    /// Writes raw bytes under a key (for tests that corrupt values on purpose).
+    public func putRaw(_ layout: OnlineViewLayout, key: KeyTuple, bytes: [UInt8]) throws {
+        try txn.put(try database(layout.databaseName), OnlineKeyEncoding.encode(key), bytes)
+    }
+}
