@@ -27,7 +27,8 @@ extension FeatureStore {
     /// Copies, per key, the best row known at `end` from the offline tables into LMDB, in one write transaction for
     /// the whole run: a killed run leaves the online store exactly as it was. A stored row is replaced only by a
     /// better one. `incremental` reads only offline rows that were not eligible at the previous run's end.
-    public func materialize(views names: [String] = [], end: Int64 = currentMicros(), incremental: Bool = false,
+    /// `crashAfterKeys` is fault injection for crash tests: the process kills itself mid-transaction.
+    public func materialize(views names: [String] = [], end: Int64 = currentMicros(), incremental: Bool = false, crashAfterKeys: Int? = nil,
                             progress: ((String, Int, Int) -> Void)? = nil) throws -> [MaterializeReport] {
         let applied = try appliedProject()
         let tables = featureTables(applied)
@@ -54,6 +55,7 @@ extension FeatureStore {
                 let scan = try offline.scanLatest(spec, end: end, after: watermark, progress: { done, total in progress?(layout.view, done, total) }) { row in
                     let online = OnlineRow(eventTs: row.eventTs, createdTs: row.createdTs, ingestSeq: row.ingestSeq, lineageID: row.lineageID, values: row.values)
                     if try batch.upsert(layout, key: row.key, row: online) { written += 1 } else { kept += 1 }
+                    if let crashAfterKeys, written >= crashAfterKeys { kill(getpid(), SIGKILL) }
                 }
                 let mark = MaterializationWatermark(lastSeq: scan.maxSeq, end: end)
                 try batch.setMetadata(Self.watermarkKey(layout), CanonicalJSONText.encode(mark))

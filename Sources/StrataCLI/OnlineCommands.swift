@@ -34,7 +34,9 @@ struct MaterializeCommand: ParsableCommand {
             let store = try projectOptions.open()
             let progress = ProgressBar()
             let endMicros = end.flatMap { try? Timestamp.parse($0).get() } ?? currentMicros()
-            let reports = try store.materialize(views: views, end: endMicros, incremental: incremental) { view, done, total in
+            // STRATA_FAULT_AFTER_ROWS makes the process kill itself mid-run; the crash-safety tests use it.
+            let crashAfter = ProcessInfo.processInfo.environment["STRATA_FAULT_AFTER_ROWS"].flatMap(Int.init)
+            let reports = try store.materialize(views: views, end: endMicros, incremental: incremental, crashAfterKeys: crashAfter) { view, done, total in
                 progress.update("materialize \(view)", done: min(done, total), total: max(total, 1))
             }
             if output.json { printJSON(reports); return }

@@ -14,6 +14,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
         throw ExitCode.failure
     } catch let error as ExitCode {
         throw error
+    } catch let error as ValidationError {
+        throw error
     } catch let error as CleanExit {
         throw error
     } catch {
