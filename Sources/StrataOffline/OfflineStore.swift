@@ -1,4 +1,5 @@
 import GRDB
+import Foundation
 import StrataCore
 
 /// The SQLite offline store: source tables with lineage, quarantine, feature tables and point-in-time joins.
@@ -24,7 +25,7 @@ public final class OfflineStore: Sendable {
         }
         do {
             dbQueue = try DatabaseQueue(path: path, configuration: configuration)
-            try Self.migrator.migrate(dbQueue)
+            try migrateRacingOtherProcesses(Self.migrator, dbQueue)
         } catch {
             throw .sqlite(operation: "open the offline store", path: path, underlying: "\(error)")
         }
@@ -131,5 +132,19 @@ public struct IngestRunRecord: Sendable, Codable, Hashable {
         rowsAccepted = row["rows_accepted"]
         rowsQuarantined = row["rows_quarantined"]
         outcome = row["outcome"]
+    }
+}
+
+/// Runs migrations, tolerating another process that migrates the same new file at the same moment: the migrator's
+/// "already applied?" check happens before its transaction, so the loser fails with "table already exists";
+/// each migration is transactional, so trying again after a pause sees the winner's work and does nothing.
+func migrateRacingOtherProcesses(_ migrator: DatabaseMigrator, _ dbQueue: DatabaseQueue) throws {
+    for attempt in 1...5 {
+        do {
+            try migrator.migrate(dbQueue)
+            return
+        } catch where attempt < 5 {
+            usleep(UInt32(20_000 * attempt))
+        }
     }
 }

@@ -23,7 +23,7 @@ public final class Registry: Sendable {
         configuration.journalMode = .wal
         do {
             dbQueue = try DatabaseQueue(path: path, configuration: configuration)
-            try Self.migrator.migrate(dbQueue)
+            try migrateRacingOtherProcesses(Self.migrator, dbQueue)
         } catch {
             throw .sqlite(operation: "open", path: path, underlying: "\(error)")
         }
@@ -142,5 +142,19 @@ public final class Registry: Sendable {
         RegistryObject(kind: DefinitionKind(rawValue: row["kind"]) ?? .entity, name: row["name"], version: row["version"], revision: row["revision"],
                        spec: row["spec"], isRemoved: row["is_removed"], isBreaking: row["is_breaking"], appliedAtMicros: row["applied_at"],
                        author: row["author"], message: row["message"])
+    }
+}
+
+/// Runs migrations, tolerating another process that migrates the same new file at the same moment: the migrator's
+/// "already applied?" check happens before its transaction, so the loser fails with "table already exists";
+/// each migration is transactional, so trying again after a pause sees the winner's work and does nothing.
+func migrateRacingOtherProcesses(_ migrator: DatabaseMigrator, _ dbQueue: DatabaseQueue) throws {
+    for attempt in 1...5 {
+        do {
+            try migrator.migrate(dbQueue)
+            return
+        } catch where attempt < 5 {
+            usleep(UInt32(20_000 * attempt))
+        }
     }
 }
