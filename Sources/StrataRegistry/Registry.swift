@@ -22,8 +22,7 @@ public final class Registry: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.journalMode = .wal
         do {
-            dbQueue = try DatabaseQueue(path: path, configuration: configuration)
-            try migrateRacingOtherProcesses(Self.migrator, dbQueue)
+            dbQueue = try openRacingOtherProcesses(path: path, configuration: configuration, migrator: Self.migrator)
         } catch {
             throw .sqlite(operation: "open", path: path, underlying: "\(error)")
         }
@@ -145,16 +144,19 @@ public final class Registry: Sendable {
     }
 }
 
-/// Runs migrations, tolerating another process that migrates the same new file at the same moment: the migrator's
-/// "already applied?" check happens before its transaction, so the loser fails with "table already exists";
-/// each migration is transactional, so trying again after a pause sees the winner's work and does nothing.
-func migrateRacingOtherProcesses(_ migrator: DatabaseMigrator, _ dbQueue: DatabaseQueue) throws {
-    for attempt in 1...5 {
+/// Opens and migrates a database file, tolerating another process doing the same to a new file at the same moment:
+/// switching to WAL and the migrator's "already applied?" check can both fail with "locked" or "table already
+/// exists" for the loser. Each migration is transactional, so trying again after a pause sees the winner's work.
+func openRacingOtherProcesses(path: String, configuration: Configuration, migrator: DatabaseMigrator) throws -> DatabaseQueue {
+    var attempt = 1
+    while true {
         do {
-            try migrator.migrate(dbQueue)
-            return
-        } catch where attempt < 5 {
-            usleep(UInt32(20_000 * attempt))
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            try migrator.migrate(queue)
+            return queue
+        } catch where attempt < 8 {
+            usleep(UInt32(15_000 * attempt))
+            attempt += 1
         }
     }
 }
