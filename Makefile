@@ -4,7 +4,7 @@ APT_PACKAGES := liblmdb-dev libsqlite3-dev
 DEMO_DIR ?= /tmp/strata-demo
 STRATA := .build/release/strata
 
-.PHONY: deps build demo test bench-offline clean
+.PHONY: deps build demo test bench-offline bench-online clean
 
 # Installs the system libraries Strata links (LMDB, SQLite) when they are missing.
 deps:
@@ -35,3 +35,8 @@ SCALE ?= 1
 bench-offline: build
 	@python3 -c "import duckdb" 2>/dev/null || pip install --quiet duckdb
 	python3 benchmarks/offline/bench.py --scale $(SCALE)
+
+# Online benchmark: materialize, push and in-process lookups next to raw LMDB in the same run (SCALE=10 adds 10M rows / 100k keys).
+bench-online: deps
+	cd benchmarks && swift build -c release --product OnlineBench
+	benchmarks/.build/release/OnlineBench --scale $(SCALE)

@@ -136,6 +136,28 @@ public enum OnlineRowCodec {
         return .success((OnlineRow(eventTs: event, createdTs: created, ingestSeq: seq, lineageID: lineage, values: values), types))
     }
 
+    /// Decodes a value whose feature types must be `expected` (the hot read path: no type array is built).
+    public static func decode(_ bytes: UnsafeRawBufferPointer, expecting expected: [ValueType]) -> Result<OnlineRow, DecodeFailure> {
+        var reader = ByteReader(bytes: bytes)
+        guard reader.u8() == formatVersion else { return .failure(.init("unknown format version")) }
+        guard let event = reader.i64(), let created = reader.i64(), let seq = reader.i64(), let lineage = reader.i64(),
+              let count = reader.uint(2) else { return .failure(.init("truncated header")) }
+        guard Int(count) == expected.count else { return .failure(.init("stored \(count) features, the definition has \(expected.count)")) }
+        for type in expected {
+            guard reader.u8() == tag(type) else { return .failure(.init("stored feature types differ from the definition")) }
+        }
+        guard let bitmap = reader.bytes((Int(count) + 7) / 8) else { return .failure(.init("truncated null bitmap")) }
+        var values: [Value] = []
+        values.reserveCapacity(expected.count)
+        for (i, type) in expected.enumerated() {
+            if bitmap[i / 8] & (1 << UInt8(i % 8)) != 0 { values.append(.null); continue }
+            guard let value = reader.value(type) else { return .failure(.init("truncated or invalid \(type)")) }
+            values.append(value)
+        }
+        guard reader.isAtEnd else { return .failure(.init("trailing bytes")) }
+        return .success(OnlineRow(eventTs: event, createdTs: created, ingestSeq: seq, lineageID: lineage, values: values))
+    }
+
     /// Why a value could not be decoded.
     public struct DecodeFailure: Error, Equatable, Sendable {
         public var reason: String
@@ -168,6 +190,19 @@ struct ByteReader {
     }
 
     mutating func i64() -> Int64? { uint(8).map { Int64(bitPattern: $0) } }
+
+    mutating func value(_ type: ValueType) -> Value? {
+        switch type {
+        case .int64, .timestamp: return i64().map(Value.int)
+        case .float64: return uint(8).map { .float(Double(bitPattern: $0)) }
+        case .bool:
+            guard let v = u8(), v <= 1 else { return nil }
+            return .bool(v == 1)
+        case .string:
+            guard let length = uint(4), let raw = bytes(Int(length)), let s = String(validating: raw, as: UTF8.self) else { return nil }
+            return .string(s)
+        }
+    }
 
     mutating func bytes(_ count: Int) -> UnsafeRawBufferPointer? {
         guard count >= 0, count <= bytes.count - offset else { return nil }

@@ -64,10 +64,13 @@ public final class OnlineStore: Sendable {
     public func lookup(_ layout: OnlineViewLayout, keys: [KeyTuple?]) throws -> [OnlineRow?] {
         guard let dbi = try environment.database(layout.databaseName, create: false) else { return keys.map { _ in nil } }
         return try environment.read { txn in
-            try keys.map { key -> OnlineRow? in
-                guard let key else { return nil }
-                return try txn.get(dbi, OnlineKeyEncoding.encode(key)) { bytes in try Self.decode(bytes, layout) }
+            var rows: [OnlineRow?] = []
+            rows.reserveCapacity(keys.count)
+            for key in keys {
+                guard let key else { rows.append(nil); continue }
+                rows.append(try txn.get(dbi, OnlineKeyEncoding.encode(key)) { bytes in try Self.decode(bytes, layout) })
             }
+            return rows
         }
     }
 
@@ -88,14 +91,9 @@ public final class OnlineStore: Sendable {
     }
 
     static func decode(_ bytes: UnsafeRawBufferPointer, _ layout: OnlineViewLayout) throws -> OnlineRow {
-        switch OnlineRowCodec.decode(bytes) {
+        switch OnlineRowCodec.decode(bytes, expecting: layout.featureTypes) {
         case .failure(let failure): throw OnlineStoreError.corruptValue(view: layout.view, reason: failure.reason)
-        case .success(let decoded):
-            guard decoded.types == layout.featureTypes else {
-                let found = decoded.types.map(\.rawValue).joined(separator: ",")
-                throw OnlineStoreError.typeMismatch(view: layout.view, feature: layout.featureNames.joined(separator: ","), expected: layout.featureTypes.first ?? .int64, found: found)
-            }
-            return decoded.row
+        case .success(let row): return row
         }
     }
 }
