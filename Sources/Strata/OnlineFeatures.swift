@@ -42,32 +42,47 @@ public struct OnlineFeatureReader: Sendable {
 
     /// Looks up each entity row (join key name → value; a missing key gives `not_found`), applying each view's TTL at `now`.
     public func get(_ entityRows: [[String: KeyPart]], at now: Int64) throws -> [[OnlineFeatureValue]] {
-        var result = Array(repeating: Array(repeating: OnlineFeatureValue(value: .null, status: .notFound, eventTs: nil), count: featureNames.count),
-                           count: entityRows.count)
+        let empty = OnlineFeatureValue(value: .null, status: .notFound, eventTs: nil)
+        var result = Array(repeating: Array(repeating: empty, count: featureNames.count), count: entityRows.count)
         for part in parts {
-            let tuples: [KeyTuple?] = entityRows.map { row in
-                var parts: [KeyPart] = []
-                for key in part.keys {
-                    guard let value = row[key.name] else { return nil }
-                    parts.append(value)
-                }
-                return KeyTuple(parts)
+            if entityRows.count == 1 {
+                // The common single-entity request: no intermediate arrays.
+                guard let key = part.tuple(entityRows[0]), let row = try online.lookup(part.layout, key: key) else { continue }
+                part.fill(&result[0], from: row, at: now)
+                continue
             }
-            let stored = try online.lookup(part.layout, keys: tuples)
+            let stored = try online.lookup(part.layout, keys: entityRows.map(part.tuple))
             for (rowIndex, row) in stored.enumerated() {
-                guard let row else { continue }
-                let isExpired: Bool = {
-                    guard let ttl = part.layout.ttlMicros else { return false }
-                    let (lower, overflow) = now.subtractingReportingOverflow(ttl)
-                    return !overflow && row.eventTs < lower
-                }()
-                for (column, featureIndex) in part.columns {
-                    result[rowIndex][column] = isExpired ? OnlineFeatureValue(value: .null, status: .expired, eventTs: row.eventTs)
-                        : OnlineFeatureValue(value: row.values[featureIndex], status: .present, eventTs: row.eventTs)
-                }
+                if let row { part.fill(&result[rowIndex], from: row, at: now) }
             }
         }
         return result
+    }
+}
+
+extension OnlineFeatureReader.Part {
+    /// The view's key tuple from an entity row, or nil when a key is missing.
+    func tuple(_ row: [String: KeyPart]) -> KeyTuple? {
+        var parts: [KeyPart] = []
+        parts.reserveCapacity(keys.count)
+        for key in keys {
+            guard let value = row[key.name] else { return nil }
+            parts.append(value)
+        }
+        return KeyTuple(parts)
+    }
+
+    /// Writes this view's columns of one output row, applying the TTL rule at `now` (SPEC "Online store").
+    func fill(_ output: inout [OnlineFeatureValue], from row: OnlineRow, at now: Int64) {
+        var isExpired = false
+        if let ttl = layout.ttlMicros {
+            let (lower, overflow) = now.subtractingReportingOverflow(ttl)
+            isExpired = !overflow && row.eventTs < lower
+        }
+        for (column, featureIndex) in columns {
+            output[column] = isExpired ? OnlineFeatureValue(value: .null, status: .expired, eventTs: row.eventTs)
+                : OnlineFeatureValue(value: row.values[featureIndex], status: .present, eventTs: row.eventTs)
+        }
     }
 }
 

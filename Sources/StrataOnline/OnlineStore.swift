@@ -74,6 +74,13 @@ public final class OnlineStore: Sendable {
         }
     }
 
+    /// The stored row for one key: the single-key read path, with no intermediate arrays.
+    public func lookup(_ layout: OnlineViewLayout, key: KeyTuple) throws -> OnlineRow? {
+        guard let dbi = try environment.database(layout.databaseName, create: false) else { return nil }
+        let encoded = OnlineKeyEncoding.encode(key)
+        return try environment.read { txn in try txn.get(dbi, encoded) { bytes in try Self.decode(bytes, layout) } }
+    }
+
     /// Every stored row of a layout, in key order (for checks and tests).
     public func allRows(_ layout: OnlineViewLayout) throws -> [(key: [UInt8], row: OnlineRow)] {
         guard let dbi = try environment.database(layout.databaseName, create: false) else { return [] }
