@@ -25,4 +25,6 @@ step ingest
 id=$("$STRATA" historical --list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["id"])')
 step historical --reproduce "$id" --out reproduced.csv
 cmp training.csv reproduced.csv && echo "training.csv and reproduced.csv are byte-identical"
+step materialize --end 2026-03-02T23:00:00Z
+step get --service driver_activity --key driver_id=1024 --key driver_id=9999 --at 2026-03-02T23:00:00Z
 printf '\nDone. The project is in %s; try `%s --help`.\n' "$DEMO_DIR" "$STRATA"
