@@ -39,6 +39,8 @@ public struct OnlineFeatureReader: Sendable {
         return types
     }
     public let viewVersions: [String: Int]
+    /// The service's feature-logging sample rate, when the reader was made for a service that logs.
+    public let loggingSampleRate: Double?
 
     /// Looks up each entity row (join key name → value; a missing key gives `not_found`), applying each view's TTL at `now`.
     public func get(_ entityRows: [[String: KeyPart]], at now: Int64) throws -> [[OnlineFeatureValue]] {
@@ -91,12 +93,14 @@ extension FeatureStore {
     public func onlineReader(_ selection: FeatureSelection) throws -> OnlineFeatureReader {
         let applied = try appliedProject()
         let references: [FeatureReference]
+        var sampleRate: Double?
         switch selection {
         case .service(let name):
             guard let service = applied.compiled.definitions.service(name) else {
                 throw FeatureStoreError.unknownService(name, suggestion: nearMiss(name, in: applied.compiled.definitions.services.map(\.name)))
             }
             references = service.features
+            sampleRate = service.loggingSampleRate
         case .references(let list):
             references = list
         }
@@ -113,7 +117,8 @@ extension FeatureStore {
             versions[viewName] = spec.viewVersion
         }
         return OnlineFeatureReader(online: online, parts: parts, featureNames: resolved.map(\.qualifiedName),
-                                   references: resolved.map { "\($0.view):\($0.feature)" }, keyNames: keyNames, viewVersions: versions)
+                                   references: resolved.map { "\($0.view):\($0.feature)" }, keyNames: keyNames, viewVersions: versions,
+                                   loggingSampleRate: sampleRate)
     }
 }
 

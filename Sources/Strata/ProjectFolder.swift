@@ -14,6 +14,7 @@ public struct ProjectFolder: Sendable {
     public var registryPath: String { stateFolder.appendingPathComponent("registry.db").path }
     public var offlinePath: String { stateFolder.appendingPathComponent("offline.db").path }
     public var onlinePath: String { stateFolder.appendingPathComponent("online").path }
+    public var featureLogPath: String { stateFolder.appendingPathComponent("feature_log.db").path }
 
     /// The YAML files under `featuresets/` (recursively), as paths relative to the project and their text.
     /// - Throws: `ProjectError` when the folder is missing or a file is unreadable or not UTF-8.

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct StrataCommand: ParsableCommand {
+struct StrataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "strata",
         abstract: "An embedded feature store: definitions, point-in-time training sets and online lookups from one binary.",
@@ -9,6 +9,6 @@ struct StrataCommand: ParsableCommand {
         Run commands inside a project folder (one with `featuresets/`), or pass `--project DIR`. Start with `strata init demo && cd demo && strata plan && strata apply`.
         """,
         version: "0.1.0",
-        subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, ApplyCommand.self, RegistryCommand.self, IngestCommand.self, QuarantineCommand.self, HistoricalCommand.self, MaterializeCommand.self, GetCommand.self, PushCommand.self]
+        subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, ApplyCommand.self, RegistryCommand.self, IngestCommand.self, QuarantineCommand.self, HistoricalCommand.self, MaterializeCommand.self, GetCommand.self, PushCommand.self, ServeCommand.self]
     )
 }

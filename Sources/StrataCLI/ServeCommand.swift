@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Strata
+import StrataCore
+import StrataServer
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve online features over HTTP (Feast-compatible API), with metrics and feature logging.",
+        discussion: """
+        Routes: POST /get-online-features (Feast), POST /v1/features (row-major), POST /push, GET /registry/{services|views|features|entities}, GET /health, GET /ready, GET /metrics (Prometheus), GET /openapi.json. Reads the project's LMDB store in-process, so a materialize or push is visible to the next request. Services with `logging: {sample_rate: …}` log served rows to .strata/feature_log.db off the request path. SIGTERM or SIGINT finishes in-flight requests and flushes the log.
+        """
+    )
+
+    @OptionGroup var projectOptions: ProjectOptions
+
+    @Option(help: "The address to bind (loopback unless told otherwise).")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on (0 picks a free one).")
+    var port = 6566
+
+    @Option(name: .long, help: ArgumentHelp("A file holding the bearer token every route but /health requires.", valueName: "file"))
+    var tokenFile: String?
+
+    @Option(help: "Largest accepted request body, in bytes.")
+    var bodyBytesMax = 1 << 20
+
+    @Option(help: "Most entity rows accepted in one request.")
+    var entitiesMax = 1000
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        if let tokenFile, (try? String(contentsOfFile: tokenFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true {
+            throw ValidationError("--token-file \(tokenFile) cannot be read or is empty")
+        }
+    }
+
+    func run() async throws {
+        let token = tokenFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }?.trimmingCharacters(in: .whitespacesAndNewlines)
+        do {
+            let store = try projectOptions.open()
+            let server = try FeatureServer(store: store, configuration: .init(host: host, port: port, token: token, bodyBytesMax: bodyBytesMax, entitiesMax: entitiesMax))
+            try await server.run { port in
+                FileHandle.standardOutput.write(Data("strata serving on http://\(host):\(port)\n".utf8))
+            }
+        } catch let error as any StrataError {
+            printError(error.description)
+            throw ExitCode.failure
+        }
+    }
+}

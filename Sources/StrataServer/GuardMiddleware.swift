@@ -1,0 +1,45 @@
+import Foundation
+import Hummingbird
+
+/// Bearer-token check (constant time) on every route but `/health`, and request metrics per route and status.
+struct GuardMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let server: FeatureServer
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let path = request.uri.path
+        let response: Response
+        if let token = server.configuration.token, path != "/health", !Self.authorized(request.headers[.authorization], token: token) {
+            response = ServerError(status: .unauthorized, code: "unauthorized", message: "send `Authorization: Bearer <token>`").response
+        } else {
+            do {
+                response = try await next(request, context)
+            } catch let error as HTTPError {
+                response = ServerError(status: error.status, code: error.status == .notFound ? "no_such_route" : "http_error",
+                                       message: error.status == .notFound ? "no route \(request.method) \(path); see /openapi.json" : "\(error.status)").response
+            }
+        }
+        let route = Self.routeLabel(path)
+        server.metrics.request(route: route, status: response.status.code, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        return response
+    }
+
+    /// Compares every byte whatever the first difference, so timing does not reveal the token.
+    static func authorized(_ header: String?, token: String) -> Bool {
+        guard let header, header.hasPrefix("Bearer ") else { return false }
+        let given = Array(header.utf8.dropFirst(7)), expected = Array(token.utf8)
+        var difference = UInt8(given.count == expected.count ? 0 : 1)
+        for i in 0..<max(given.count, expected.count) {
+            difference |= (i < given.count ? given[i] : 0) ^ (i < expected.count ? expected[i] : 0)
+        }
+        return difference == 0
+    }
+
+    /// Known routes by name; anything else is "other", so metric labels stay bounded.
+    static func routeLabel(_ path: String) -> String {
+        let known = ["/health", "/ready", "/metrics", "/openapi.json", "/get-online-features", "/v1/features", "/push"]
+        if known.contains(path) { return path }
+        return path.hasPrefix("/registry/") ? "/registry" : "other"
+    }
+}

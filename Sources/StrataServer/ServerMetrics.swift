@@ -1,0 +1,67 @@
+import Foundation
+import Prometheus
+import Strata
+import StrataCore
+
+/// Prometheus metrics of the server: requests and latency per route and status, lookups by status,
+/// dropped feature-log records, and per view the age of the last materialization.
+final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let lookups: [FeatureStatus: Counter]
+    private let logDropped: Gauge
+    private let logWritten: Gauge
+
+    static func descriptor(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "strata", metricName: name, unitName: unit, helpText: help)
+    }
+
+    static var requests: MetricNameDescriptor { descriptor("http_requests", "total", "HTTP requests by route and status") }
+    static var latency: MetricNameDescriptor { descriptor("http_request_duration", "seconds", "HTTP request latency by route") }
+    static var storeAge: MetricNameDescriptor { descriptor("store_age", "seconds", "Seconds since the end instant of each view's last materialization") }
+
+    init() {
+        var lookups: [FeatureStatus: Counter] = [:]
+        for status in [FeatureStatus.present, .notFound, .expired] {
+            lookups[status] = registry.makeCounter(descriptor: Self.descriptor("lookups", "total", "Feature values served by status"), labels: [("status", status.rawValue)])
+        }
+        self.lookups = lookups
+        logDropped = registry.makeGauge(descriptor: Self.descriptor("feature_log_dropped", "total", "Feature-log records dropped because the queue was full"))
+        logWritten = registry.makeGauge(descriptor: Self.descriptor("feature_log_written", "total", "Feature-log records written"))
+    }
+
+    func request(route: String, status: Int, seconds: Double) {
+        registry.makeCounter(descriptor: Self.requests, labels: [("route", route), ("status", String(status))]).increment()
+        registry.makeDurationHistogram(descriptor: Self.latency, labels: [("route", route)],
+                                       buckets: [.microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+                                                 .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(250), .seconds(1)])
+            .recordNanoseconds(Int64(seconds * 1e9))
+    }
+
+    func lookedUp(_ values: [[OnlineFeatureValue]]) {
+        var counts: [FeatureStatus: Int] = [:]
+        for row in values { for value in row { counts[value.status, default: 0] += 1 } }
+        for (status, count) in counts { lookups[status]?.increment(by: Int64(count)) }
+    }
+
+    /// Renders the text exposition, refreshing the gauges that are computed at scrape time.
+    func render(store: FeatureStore, logger: FeatureLogger?) -> [UInt8] {
+        if let logger {
+            let counts = logger.counts
+            logDropped.set(Double(counts.dropped))
+            logWritten.set(Double(counts.written))
+        }
+        if let applied = try? store.appliedProject() {
+            let now = currentMicros()
+            for (name, spec) in store.featureTables(applied) {
+                let layout = store.onlineLayout(spec)
+                guard let json = try? store.online.metadata("watermark/\(layout.databaseName)"),
+                      let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+                      let end = (object["end"] as? NSNumber)?.int64Value else { continue }
+                registry.makeGauge(descriptor: Self.storeAge, labels: [("view", name)]).set(Double(now - end) / 1e6)
+            }
+        }
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return buffer
+    }
+}
