@@ -76,5 +76,6 @@ enum OpenAPIDocument {
       "responses": {"200": {"description": "OpenAPI document", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": {"$ref": "#/components/responses/Error401"}}}}
   }
 }
+
 """#
 }
