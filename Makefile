@@ -4,7 +4,7 @@ APT_PACKAGES := liblmdb-dev libsqlite3-dev
 DEMO_DIR ?= /tmp/strata-demo
 STRATA := .build/release/strata
 
-.PHONY: deps build demo test bench-offline bench-online clean
+.PHONY: deps build demo test bench-offline bench-online bench-server clean
 
 # Installs the system libraries Strata links (LMDB, SQLite) when they are missing.
 deps:
@@ -40,3 +40,9 @@ bench-offline: build
 bench-online: deps
 	cd benchmarks && swift build -c release --product OnlineBench
 	benchmarks/.build/release/OnlineBench --scale $(SCALE)
+
+# Server benchmark: wrk against strata serve (1 and 100 entities, logging on/off, c=1/16/64) next to /health.
+DURATION ?= 15
+bench-server: build
+	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get install -y -qq wrk; }
+	python3 benchmarks/server/bench.py --duration $(DURATION)
