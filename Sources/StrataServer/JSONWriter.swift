@@ -74,6 +74,16 @@ struct JSONWriter {
 
     private mutating func appendQuoted(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
+        var isPlain = true
+        for byte in text.utf8 where byte < 0x20 || byte == 34 || byte == 92 {
+            isPlain = false
+            break
+        }
+        if isPlain {
+            bytes.append(contentsOf: text.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes += [92, 34]

@@ -87,16 +87,26 @@ public enum Timestamp {
         let inDay = micros - days * microsPerDay
         let (year, month, day) = civilFromDays(days)
         let secondsInDay = inDay / microsPerSecond
-        let fraction = inDay % microsPerSecond
-        var out = ""
-        out.reserveCapacity(27)
-        appendPadded(&out, year, 4); out += "-"; appendPadded(&out, month, 2); out += "-"; appendPadded(&out, day, 2)
-        out += "T"
-        appendPadded(&out, secondsInDay / 3600, 2); out += ":"
-        appendPadded(&out, secondsInDay / 60 % 60, 2); out += ":"
-        appendPadded(&out, secondsInDay % 60, 2); out += "."
-        appendPadded(&out, fraction, 6); out += "Z"
-        return out
+        // Fixed-width digits written into one small buffer: this runs per value in responses and outputs.
+        return String(unsafeUninitializedCapacity: 27) { buffer in
+            var index = 0
+            func put(_ value: Int64, _ width: Int) {
+                var v = value
+                for i in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[index + i] = UInt8(48 + v % 10)
+                    v /= 10
+                }
+                index += width
+            }
+            func literal(_ byte: UInt8) {
+                buffer[index] = byte
+                index += 1
+            }
+            put(year, 4); literal(45); put(month, 2); literal(45); put(day, 2); literal(84)
+            put(secondsInDay / 3600, 2); literal(58); put(secondsInDay / 60 % 60, 2); literal(58); put(secondsInDay % 60, 2)
+            literal(46); put(inDay % microsPerSecond, 6); literal(90)
+            return index
+        }
     }
 
     /// Converts an integer epoch value in `unit` to microseconds, or nil on overflow or out of range.
@@ -144,11 +154,6 @@ public enum Timestamp {
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    private static func appendPadded(_ out: inout String, _ value: Int64, _ width: Int) {
-        let digits = String(value)
-        if digits.count < width { out += String(repeating: "0", count: width - digits.count) }
-        out += digits
-    }
 }
 
 /// The unit of integer epoch timestamps, declared on a source.
