@@ -1,13 +1,22 @@
 import Foundation
 public import StrataCore
 import StrataOnline
-import StrataOffline
+public import StrataOffline
 
 /// One served feature value: the value, its status and the event time of the row it came from.
 public struct OnlineFeatureValue: Sendable, Hashable, Encodable {
     public var value: Value
     public var status: FeatureStatus
     public var eventTs: Int64?
+    /// The offline row (source row id) the value came from; nil when nothing was found.
+    public var lineageID: Int64?
+
+    public init(value: Value, status: FeatureStatus, eventTs: Int64?, lineageID: Int64? = nil) {
+        self.value = value
+        self.status = status
+        self.eventTs = eventTs
+        self.lineageID = lineageID
+    }
 }
 
 /// A frozen, `Sendable` plan for online lookups of a fixed feature list: resolve once, then look up many times.
@@ -82,13 +91,31 @@ extension OnlineFeatureReader.Part {
             isExpired = !overflow && row.eventTs < lower
         }
         for (column, featureIndex) in columns {
-            output[column] = isExpired ? OnlineFeatureValue(value: .null, status: .expired, eventTs: row.eventTs)
-                : OnlineFeatureValue(value: row.values[featureIndex], status: .present, eventTs: row.eventTs)
+            output[column] = isExpired ? OnlineFeatureValue(value: .null, status: .expired, eventTs: row.eventTs, lineageID: row.lineageID)
+                : OnlineFeatureValue(value: row.values[featureIndex], status: .present, eventTs: row.eventTs, lineageID: row.lineageID)
         }
     }
 }
 
 extension FeatureStore {
+    /// Appends served rows of a logging service to the feature log, sampled by key hash (all lookups of a sampled key
+    /// are kept). Used by in-process lookups; the server buffers and calls `FeatureLogStore.append` off the request path.
+    public func logServed(_ reader: OnlineFeatureReader, service: String, rows: [[String: KeyPart]], values: [[OnlineFeatureValue]], at now: Int64) throws {
+        guard let rate = reader.loggingSampleRate, rate > 0 else { return }
+        try FeatureLogStore(path: folder.featureLogPath).append(Self.logRecords(reader, service: service, rows: rows, values: values, at: now, rate: rate))
+    }
+
+    /// The sampled log records of one request.
+    public static func logRecords(_ reader: OnlineFeatureReader, service: String, rows: [[String: KeyPart]], values: [[OnlineFeatureValue]],
+                                  at now: Int64, rate: Double) -> [FeatureLogRecord] {
+        let requestID = UUID().uuidString
+        return zip(rows, values).filter { KeySampler.isSampled($0.0, rate: rate) }.map { row, served in
+            FeatureLogRecord(requestID: requestID, requestMicros: now, service: service, keys: row, features: reader.references,
+                             values: served.map(\.value), statuses: served.map(\.status), eventTimes: served.map(\.eventTs),
+                             lineageIDs: served.map(\.lineageID), viewVersions: reader.viewVersions)
+        }
+    }
+
     /// Resolves a feature selection against the applied definitions into a reusable reader.
     public func onlineReader(_ selection: FeatureSelection) throws -> OnlineFeatureReader {
         let applied = try appliedProject()
@@ -136,5 +163,19 @@ extension OnlineFeatureValue {
         }
         try container.encode(status.rawValue, forKey: .status)
         try container.encode(eventTs.map(Timestamp.format), forKey: .eventTimestamp)
+    }
+}
+
+/// Deterministic sampling by key: FNV-1a over the sorted key names and values, so a sampled key is always sampled.
+public enum KeySampler {
+    public static func isSampled(_ row: [String: KeyPart], rate: Double) -> Bool {
+        if rate >= 1 { return true }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func mix(_ bytes: some Sequence<UInt8>) { for b in bytes { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01B3 } }
+        for (name, part) in row.sorted(by: { $0.key < $1.key }) {
+            mix(name.utf8)
+            mix(part.description.utf8)
+        }
+        return Double(hash >> 11) / Double(UInt64(1) << 53) < rate
     }
 }

@@ -56,7 +56,7 @@ struct GetCommand: ParsableCommand {
         commandName: "get",
         abstract: "Look up the latest feature values for entities in the online store.",
         discussion: """
-        Each --key is one entity row, e.g. `--key driver_id=1001` or `--key driver_id=1,customer_id=7` for composite keys. Each value comes with its status: present, not_found (key never materialized) or expired (older than the view's TTL at --at, default now), and the event time of the row it came from.
+        Lookups through a service with `logging: {sample_rate: …}` are appended to the feature log for `strata check --logs`. Each --key is one entity row, e.g. `--key driver_id=1001` or `--key driver_id=1,customer_id=7` for composite keys. Each value comes with its status: present, not_found (key never materialized) or expired (older than the view's TTL at --at, default now), and the event time of the row it came from.
         """
     )
 
@@ -89,6 +89,8 @@ struct GetCommand: ParsableCommand {
             let rows = try key.map { try parseKeys($0, reader.keyTypes) }
             let now = at.flatMap { try? Timestamp.parse($0).get() } ?? currentMicros()
             let values = try reader.get(rows, at: now)
+            // In-process lookups of a logging service are logged too, so `strata check --logs` can replay them.
+            if let service { try store.logServed(reader, service: service, rows: rows, values: values, at: now) }
             if output.json {
                 printJSON(GetReport(at: Timestamp.format(now), features: reader.references, rows: zip(key, values).map { GetReport.Row(key: $0.0, values: $0.1) }))
                 return

@@ -166,45 +166,9 @@ extension FeatureServer {
         } else { json.null() }
     }
 
-    /// Appends sampled rows to the feature log without waiting: sampling is by key hash, so all lookups of a
-    /// sampled key are kept.
+    /// Offers sampled rows to the feature log without waiting (dropped and counted when the queue is full).
     func logIfSampled(service: String?, reader: OnlineFeatureReader, rows: [[String: KeyPart]], values: [[OnlineFeatureValue]], at now: Int64) {
-        guard let service, let rate = try? readers.sampleRate(service, store: store), rate > 0 else { return }
-        let requestID = UUID().uuidString
-        for (row, rowValues) in zip(rows, values) where KeySampler.isSampled(row, rate: rate) {
-            var keys = JSONWriter()
-            keys.object { o in
-                for (name, part) in row.sorted(by: { $0.key < $1.key }) {
-                    o.key(name)
-                    switch part {
-                    case .int(let v): o.int(v)
-                    case .string(let s): o.string(s)
-                    }
-                }
-            }
-            featureLog.offer(FeatureLogRecord(requestID: requestID, requestMicros: now, service: service, keysJSON: String(decoding: keys.bytes, as: UTF8.self),
-                                              features: reader.references, values: rowValues, viewVersions: reader.viewVersions))
-        }
-    }
-}
-
-/// Deterministic sampling by key: FNV-1a over the sorted key names and values.
-enum KeySampler {
-    static func isSampled(_ row: [String: KeyPart], rate: Double) -> Bool {
-        if rate >= 1 { return true }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ bytes: some Sequence<UInt8>) { for b in bytes { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01B3 } }
-        for (name, part) in row.sorted(by: { $0.key < $1.key }) {
-            mix(name.utf8)
-            mix(part.description.utf8)
-        }
-        return Double(hash >> 11) / Double(1 << 53) < rate
-    }
-}
-
-extension ReaderCache {
-    /// The logging sample rate of a service (nil or 0: off).
-    func sampleRate(_ service: String, store: FeatureStore) throws -> Double? {
-        try reader(.service(service), store: store).loggingSampleRate
+        guard let service, let rate = reader.loggingSampleRate, rate > 0 else { return }
+        for record in FeatureStore.logRecords(reader, service: service, rows: rows, values: values, at: now, rate: rate) { featureLog.offer(record) }
     }
 }
