@@ -61,9 +61,14 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "StrataCheck",
+            dependencies: ["Strata"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "StrataCLI",
-            dependencies: ["Strata", "StrataServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Strata", "StrataServer", "StrataCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -94,6 +99,11 @@ let package = Package(
         .testTarget(
             name: "StrataServerTests",
             dependencies: ["StrataServer", "Strata", "StrataTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "StrataCheckTests",
+            dependencies: ["StrataCheck", "Strata", "StrataTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -109,6 +109,18 @@ extension FeatureStore {
         return HistoricalResult(manifest: manifest, trainingSet: set, matchesOriginal: original.map { $0.output.contentSHA256 == hash })
     }
 
+    /// A recorded training set's manifest.
+    public func trainingSetManifest(id: String) throws -> TrainingSetManifest {
+        guard let json = try registry.trainingSetManifest(id: id) else { throw OfflineStoreError.unknownTrainingSet(id: id) }
+        return try TrainingSetManifest.decode(json)
+    }
+
+    /// The feature table a manifest's view used, at its recorded versions.
+    public func recordedFeatureTable(_ info: TrainingSetManifest.ViewInfo) throws -> FeatureTableSpec {
+        try FeatureTableSpec.recorded(view: info.name, version: info.version, source: info.source, sourceVersion: info.sourceVersion,
+                                      entities: info.entities, registry: registry)
+    }
+
     /// Regenerates a recorded training set from its manifest: same spine, definition versions, mode and ingest watermark,
     /// so later ingests and corrections do not change it.
     public func reproduce(id: String, outputPath: String? = nil, now: Int64 = currentMicros()) throws -> HistoricalResult {

@@ -50,7 +50,7 @@ public struct TrainingSetManifest: Codable, Sendable {
     public var rowCount: Int
     public var output: OutputInfo
 
-    var correctionsMode: CorrectionsMode {
+    public var correctionsMode: CorrectionsMode {
         if corrections == "as_of", let asOf, case .success(let t) = Timestamp.parse(asOf) { return .asOf(t) }
         return corrections == "latest" ? .latest : .known
     }
@@ -92,7 +92,7 @@ public struct TrainingSetManifest: Codable, Sendable {
 
     public func json() -> String { CanonicalJSON.encode(self) }
 
-    static func decode(_ json: String) throws -> TrainingSetManifest {
+    public static func decode(_ json: String) throws -> TrainingSetManifest {
         try JSONDecoder().decode(TrainingSetManifest.self, from: Data(json.utf8))
     }
 

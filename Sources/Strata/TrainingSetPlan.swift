@@ -33,25 +33,12 @@ struct TrainingSetPlan {
 
     /// Rebuilds the plan a manifest recorded, from the registry's stored versions.
     init(manifest: TrainingSetManifest, registry: Registry) throws {
-        var parts: [ViewPart] = []
-        for info in manifest.views {
-            var definitions = ProjectDefinitions()
-            guard case .view(let view) = try CanonicalJSON.decode(kind: .view, try spec(registry, .view, info.name, info.version)),
-                  case .source(let source) = try CanonicalJSON.decode(kind: .source, try spec(registry, .source, info.source, info.sourceVersion))
-            else { throw OfflineStoreError.unknownTrainingSet(id: manifest.id) }
-            definitions.views = [view]
-            definitions.sources = [source]
-            for (entity, version) in info.entities.sorted(by: { $0.key < $1.key }) {
-                if case .entity(let e) = try CanonicalJSON.decode(kind: .entity, try spec(registry, .entity, entity, version)) { definitions.entities.append(e) }
-            }
-            let compiled = try CompiledProject.compile(definitions: definitions).get()
-            guard let compiledView = compiled.views[info.name] else { throw OfflineStoreError.unknownTrainingSet(id: manifest.id) }
-            let references = info.features.map { FeatureReference(view: info.name, feature: $0) }
-            let features = try compiled.resolve(references).get()
-            parts.append(ViewPart(spec: FeatureTableSpec(view: compiledView, viewVersion: info.version, sourceVersion: info.sourceVersion),
-                                  features: features, maxIngestSeq: info.maxIngestSeq))
+        views = try manifest.views.map { info in
+            let spec = try FeatureTableSpec.recorded(view: info.name, version: info.version, source: info.source, sourceVersion: info.sourceVersion,
+                                                     entities: info.entities, registry: registry)
+            let features = try CompiledProject.resolveFeatures(info.features, of: spec.view)
+            return ViewPart(spec: spec, features: features, maxIngestSeq: info.maxIngestSeq)
         }
-        views = parts
         corrections = manifest.correctionsMode
         isStrict = manifest.isStrict
         includesStatus = manifest.includesStatus
@@ -64,6 +51,36 @@ struct TrainingSetPlan {
         self.isStrict = isStrict
         self.includesStatus = includesStatus
         self.usesBareNames = usesBareNames
+    }
+}
+
+extension FeatureTableSpec {
+    /// The feature table of a view as recorded at given versions, rebuilt from the registry's stored definitions.
+    static func recorded(view name: String, version: Int, source: String, sourceVersion: Int, entities: [String: Int], registry: Registry) throws -> FeatureTableSpec {
+        var definitions = ProjectDefinitions()
+        guard case .view(let view) = try CanonicalJSON.decode(kind: .view, try spec(registry, .view, name, version)),
+              case .source(let sourceDefinition) = try CanonicalJSON.decode(kind: .source, try spec(registry, .source, source, sourceVersion))
+        else { throw RegistryError.unknownVersion(name: name, version: version, latest: version) }
+        definitions.views = [view]
+        definitions.sources = [sourceDefinition]
+        for (entity, entityVersion) in entities.sorted(by: { $0.key < $1.key }) {
+            if case .entity(let e) = try CanonicalJSON.decode(kind: .entity, try spec(registry, .entity, entity, entityVersion)) { definitions.entities.append(e) }
+        }
+        let compiled = try CompiledProject.compile(definitions: definitions).get()
+        guard let compiledView = compiled.views[name] else { throw RegistryError.unknownVersion(name: name, version: version, latest: version) }
+        return FeatureTableSpec(view: compiledView, viewVersion: version, sourceVersion: sourceVersion)
+    }
+}
+
+extension CompiledProject {
+    /// Resolves feature names of one view, in order.
+    static func resolveFeatures(_ names: [String], of view: CompiledView) throws -> [ResolvedFeature] {
+        try names.map { name in
+            guard let index = view.features.firstIndex(where: { $0.definition.name == name }) else {
+                throw Diagnostic("feature view `\(view.definition.name)` has no feature `\(name)`", at: nil)
+            }
+            return ResolvedFeature(view: view.definition.name, feature: name, featureIndex: index, type: view.features[index].definition.type)
+        }
     }
 }
 

@@ -9,6 +9,6 @@ struct StrataCommand: AsyncParsableCommand {
         Run commands inside a project folder (one with `featuresets/`), or pass `--project DIR`. Start with `strata init demo && cd demo && strata plan && strata apply`.
         """,
         version: "0.1.0",
-        subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, ApplyCommand.self, RegistryCommand.self, IngestCommand.self, QuarantineCommand.self, HistoricalCommand.self, MaterializeCommand.self, GetCommand.self, PushCommand.self, ServeCommand.self]
+        subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, ApplyCommand.self, RegistryCommand.self, IngestCommand.self, QuarantineCommand.self, HistoricalCommand.self, MaterializeCommand.self, GetCommand.self, PushCommand.self, ServeCommand.self, CheckCommand.self, LineageCommand.self]
     )
 }

@@ -23,6 +23,35 @@ public enum OnlineKeyEncoding {
         }
         return out
     }
+
+    /// The key tuple of an encoded key, or nil when the bytes are not a valid encoding.
+    public static func decode(_ bytes: some Collection<UInt8>) -> KeyTuple? {
+        let bytes = Array(bytes)
+        var parts: [KeyPart] = []
+        var i = 0
+        while i < bytes.count {
+            let tag = bytes[i]
+            i += 1
+            if tag == 0x01 {
+                guard i + 8 <= bytes.count else { return nil }
+                var biased: UInt64 = 0
+                for b in bytes[i..<(i + 8)] { biased = biased << 8 | UInt64(b) }
+                parts.append(.int(Int64(bitPattern: biased ^ (1 << 63))))
+                i += 8
+            } else if tag == 0x02 {
+                guard i + 4 <= bytes.count else { return nil }
+                var count = 0
+                for b in bytes[i..<(i + 4)] { count = count << 8 | Int(b) }
+                i += 4
+                guard i + count <= bytes.count, let s = String(validating: bytes[i..<(i + count)], as: UTF8.self) else { return nil }
+                parts.append(.string(s))
+                i += count
+            } else {
+                return nil
+            }
+        }
+        return KeyTuple(parts)
+    }
 }
 
 /// One stored online row: the winning feature row's times, sequence, lineage and feature values.

@@ -21,4 +21,20 @@ extension Registry {
     public func trainingSetManifests() throws(RegistryError) -> [String] {
         try read("list training sets") { db in try String.fetchAll(db, sql: "SELECT manifest FROM training_sets ORDER BY created_at DESC, id DESC") }
     }
+
+    /// Records a consistency-check report (JSON) under `id`.
+    public func recordCheckReport(id: String, createdAtMicros: Int64, report: String) throws(RegistryError) {
+        do {
+            try dbQueue.write { db in
+                try db.execute(sql: "INSERT INTO check_reports (id, created_at, report) VALUES (?, ?, ?)", arguments: [id, createdAtMicros, report])
+            }
+        } catch {
+            throw .sqlite(operation: "record check report \(id)", path: path, underlying: "\(error)")
+        }
+    }
+
+    /// Every check report's JSON, newest first.
+    public func checkReports() throws(RegistryError) -> [String] {
+        try read("list check reports") { db in try String.fetchAll(db, sql: "SELECT report FROM check_reports ORDER BY created_at DESC") }
+    }
 }

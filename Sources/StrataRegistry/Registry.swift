@@ -48,6 +48,9 @@ public final class Registry: Sendable {
                 CREATE TABLE training_sets (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, manifest TEXT NOT NULL);
                 """)
         }
+        migrator.registerMigration("v3 check reports") { db in
+            try db.execute(sql: "CREATE TABLE check_reports (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, report TEXT NOT NULL)")
+        }
         return migrator
     }
 

@@ -78,6 +78,13 @@ public struct ResolvedFeature: Sendable, Hashable {
     public var featureIndex: Int
     public var type: ValueType
 
+    public init(view: String, feature: String, featureIndex: Int, type: ValueType) {
+        self.view = view
+        self.feature = feature
+        self.featureIndex = featureIndex
+        self.type = type
+    }
+
     /// `view__feature`, the output column name.
     public var qualifiedName: String { "\(view)__\(feature)" }
 }

@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import Strata
+import StrataCheck
+import StrataCore
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Verify training/serving parity and explain every mismatch.",
+        discussion: """
+        --logs replays logged lookups (server and in-process, for services with logging on) through the offline point-in-time join at each lookup's own time, in known mode. --snapshot compares the online store's answer at --at with the offline join for every (or --sample N) stored key. Each mismatch gets a reason: late_write, ttl_edge, tie_break, missing_in_offline, missing_in_online or value_drift. The report is saved in the registry; --max-mismatch makes the exit code 1 when any feature's mismatch rate exceeds it.
+        """
+    )
+
+    @OptionGroup var projectOptions: ProjectOptions
+    @OptionGroup var output: OutputOptions
+
+    @Flag(help: "Replay the feature log.") var logs = false
+    @Flag(help: "Compare the online store with the offline join at --at.") var snapshot = false
+    @Option(help: ArgumentHelp("Only lookups at or after this time (RFC 3339).", valueName: "time")) var since: String?
+    @Option(help: ArgumentHelp("Only lookups at or before this time (RFC 3339).", valueName: "time")) var until: String?
+    @Option(help: "Only lookups of this service.") var service: String?
+    @Option(help: ArgumentHelp("Snapshot instant (RFC 3339; default now).", valueName: "time")) var at: String?
+    @Option(help: "Snapshot: compare this many keys per view, evenly spread.") var sample: Int?
+    @Option(help: ArgumentHelp("Fail (exit 1) when a feature's mismatch rate exceeds this fraction, e.g. 0.001.", valueName: "rate"))
+    var maxMismatch: Double?
+
+    func validate() throws {
+        guard logs != snapshot else { throw ValidationError("pass exactly one of --logs or --snapshot") }
+        for (name, value) in [("--since", since), ("--until", until), ("--at", at)] {
+            if let value, case .failure(let failure) = Timestamp.parse(value) { throw ValidationError("\(name): \(failure)") }
+        }
+        if let maxMismatch, !(0...1).contains(maxMismatch) { throw ValidationError("--max-mismatch must be between 0 and 1") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let store = try projectOptions.open()
+            func time(_ text: String?) -> Int64? { text.flatMap { try? Timestamp.parse($0).get() } }
+            let report = logs
+                ? try ConsistencyChecker.checkLogs(store, since: time(since), until: time(until), service: service, maxMismatch: maxMismatch)
+                : try ConsistencyChecker.checkSnapshot(store, at: time(at) ?? currentMicros(), sample: sample, maxMismatch: maxMismatch)
+            if output.json { printJSON(report) } else { printReport(report) }
+            if !report.passed { throw ExitCode.failure }
+        }
+    }
+
+    func printReport(_ report: CheckReport) {
+        print("check \(report.id) (\(report.mode)): \(report.rowsReplayed) \(report.mode == "logs" ? "logged rows" : "values") replayed")
+        var table = TextTable("FEATURE", "COMPARED", "MISMATCH", "MISSING ONLINE", "MISSING OFFLINE", "SMAPE", "MAX |DIFF|", "REASONS")
+        for f in report.features {
+            table.add(f.feature, "\(f.compared)", percent(f.mismatchRate), percent(f.missingOnlineRate), percent(f.missingOfflineRate),
+                      f.smape.map { String(format: "%.4f", $0) } ?? "-", f.maxAbsDiff.map { String(format: "%.4g", $0) } ?? "-",
+                      f.reasons.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+        }
+        print(report.features.isEmpty ? "(nothing to compare)" : table.render())
+        if !report.examples.isEmpty {
+            print("\nmismatches (first \(min(report.examples.count, 10))):")
+            var examples = TextTable("FEATURE", "KEYS", "AT", "ONLINE", "OFFLINE", "REASON")
+            for m in report.examples.prefix(10) {
+                examples.add(m.feature, m.keys, m.requestTime, "\(m.online) (\(m.onlineStatus), row \(m.onlineLineageID.map(String.init) ?? "-"))",
+                             "\(m.offline) (\(m.offlineStatus), row \(m.offlineLineageID.map(String.init) ?? "-"))", m.reason)
+            }
+            print(examples.render())
+        }
+        if let max = report.maxMismatch { print("\n\(report.passed ? "PASS" : "FAIL"): threshold \(percent(max)) per feature") }
+    }
+
+    func percent(_ value: Double) -> String { String(format: "%.2f%%", value * 100) }
+}
+
+struct LineageCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lineage",
+        abstract: "Trace a value to its source file line, ingest run and definition, or show a training set's upstream graph.",
+        discussion: """
+        --view V --key k=v --at T traces what the offline join gives at T (known mode). --training-set ID --row N --feature view:feature traces one cell of a recorded training set. --training-set ID alone prints its manifest and upstream graph. --export openlineage prints ingest runs and training sets as OpenLineage run events, one JSON object per line.
+        """
+    )
+
+    @OptionGroup var projectOptions: ProjectOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: "The feature view of the value.") var view: String?
+    @Option(help: ArgumentHelp("The entity: `name=value[,name=value]`.", valueName: "keys")) var key: String?
+    @Option(help: ArgumentHelp("The instant (RFC 3339; default now).", valueName: "time")) var at: String?
+    @Option(name: .customLong("training-set"), help: "A recorded training set id.") var trainingSet: String?
+    @Option(help: "A training-set row (1-based, spine order).") var row: Int?
+    @Option(help: "A training-set feature (`view:feature`).") var feature: String?
+    @Option(help: "Export format: openlineage.") var export: String?
+
+    func validate() throws {
+        if let export, export != "openlineage" { throw ValidationError("--export supports `openlineage`") }
+        if export == nil, view == nil, trainingSet == nil { throw ValidationError("pass --view with --key, --training-set, or --export openlineage") }
+        if view != nil, key == nil { throw ValidationError("--view needs --key, e.g. --key driver_id=1001") }
+        if (row == nil) != (feature == nil) { throw ValidationError("--row and --feature go together") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let store = try projectOptions.open()
+            if export != nil {
+                for line in try LineageTracer.openLineageEvents(store) { print(line) }
+                return
+            }
+            if let trainingSet, let row, let feature {
+                show(try LineageTracer.trace(store, trainingSet: trainingSet, row: row, feature: feature))
+            } else if let trainingSet {
+                let graph = try LineageTracer.graph(store, trainingSet: trainingSet)
+                if output.json { printJSON(graph); return }
+                let m = graph.manifest
+                print("training set \(m.id): \(m.rowCount) rows, created \(m.createdAt), mode \(m.corrections)\(m.asOf.map { " \($0)" } ?? "")")
+                print("spine:    \(m.spine.path) (sha256 \(m.spine.sha256.prefix(16))…)")
+                print("output:   \(m.output.path) (content sha256 \(m.output.contentSHA256.prefix(16))…)")
+                print("features: \(m.features.joined(separator: ", "))")
+                print("\nsources \(graph.sources.joined(separator: ", ")) → views \(graph.views.joined(separator: ", ")) → services \(graph.services.joined(separator: ", ")) → \(m.id)")
+                for v in m.views { print("  \(v.name) v\(v.version): ingest runs \(v.ingestRuns.map(String.init).joined(separator: ",")), watermark seq \(v.maxIngestSeq ?? 0)") }
+                if !graph.materializations.isEmpty { print("materializations: \(graph.materializations.joined(separator: "; "))") }
+                if !graph.checkReports.isEmpty { print("check reports: \(graph.checkReports.joined(separator: ", "))") }
+            } else if let view, let key {
+                let applied = try store.appliedProject()
+                let types = Dictionary(uniqueKeysWithValues: (store.featureTables(applied)[view]?.view.keys ?? []).map { ($0.name, $0.type) })
+                var keys: [String: KeyPart] = [:]
+                for assignment in key.split(separator: ",") {
+                    let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
+                    guard parts.count == 2 else { throw ValidationError("--key `\(key)`: write `name=value`") }
+                    if types[parts[0]] == .int64 {
+                        guard let v = Int64(parts[1]) else { throw ValidationError("--key: `\(parts[1])` is not an int64") }
+                        keys[parts[0]] = .int(v)
+                    } else {
+                        keys[parts[0]] = .string(parts[1])
+                    }
+                }
+                let instant = at.flatMap { try? Timestamp.parse($0).get() } ?? currentMicros()
+                show(try LineageTracer.trace(store, view: view, keys: keys, at: instant))
+            }
+        }
+    }
+
+    func show(_ lineage: ValueLineage) {
+        if output.json { printJSON(lineage); return }
+        print("\(lineage.view) v\(lineage.viewVersion) for \(lineage.keys) at \(lineage.at): \(lineage.status)")
+        guard let source = lineage.source else { print("no feature row is visible at that instant"); return }
+        print("feature row: event \(lineage.eventTs ?? "-"), created \(lineage.createdTs ?? "-"), ingest seq \(lineage.lineageID ?? 0)")
+        print("source:      \(source.file):\(source.line) (\(source.source) v\(source.sourceVersion), file version \(source.fileVersion), sha256 \(source.fileSHA256.prefix(16))…)")
+        print("ingest run:  \(source.runID), started \(Timestamp.format(source.runStartedAtMicros))")
+        print("source row:  " + lineage.sourceValues.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+        var table = TextTable("FEATURE", "VALUE", "EXPRESSION")
+        for (name, value) in lineage.values.sorted(by: { $0.key < $1.key }) { table.add(name, value, lineage.expressions[name] ?? "") }
+        print(table.render())
+        if let online = lineage.onlineLineageID {
+            print("online store now serves row \(online) (event \(lineage.onlineEventTs ?? "-"))\(online == lineage.lineageID ? ", the same row" : "")")
+        }
+    }
+}
