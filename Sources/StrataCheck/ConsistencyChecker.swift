@@ -58,6 +58,8 @@ public enum ConsistencyChecker {
     static func compare(_ store: FeatureStore, rows: [ReplayRow], mode: String, replayed: Int, maxMismatch: Double?, now: Int64) throws -> CheckReport {
         let applied = try store.appliedProject()
         let tables = store.featureTables(applied)
+        // A new view version's table is built from the source rows first, as historical retrieval does.
+        try store.offline.refresh(Array(tables.values))
         var parity: [String: FeatureParity] = [:]
         var order: [String] = []
         var examples: [ParityMismatch] = []
