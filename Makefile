@@ -1,6 +1,6 @@
 # Strata: the two commands a fresh machine needs are `make demo` and `make test`.
 SHELL := /bin/bash
-APT_PACKAGES := liblmdb-dev libsqlite3-dev
+APT_PACKAGES := liblmdb-dev libsqlite3-dev curl
 DEMO_DIR ?= /tmp/strata-demo
 STRATA := .build/release/strata
 

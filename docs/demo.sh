@@ -1,30 +1,55 @@
 #!/usr/bin/env bash
-# The demo behind `make demo`: a fresh example project, taken through every step Strata has.
+# The demo behind `make demo`: a fresh example project, taken through every step Strata has:
+# ingest with quarantine → training set with manifest → materialize → lookups in-process and over HTTP (logged) →
+# a late correction → `check --logs` finding exactly that skew → `lineage` tracing the value to its CSV line.
 set -euo pipefail
 STRATA=$(realpath "${STRATA:-.build/release/strata}")
 DEMO_DIR=${DEMO_DIR:-/tmp/strata-demo}
+PORT=${PORT:-6599}
 
 step() { printf '\n\033[1m$ strata %s\033[0m\n' "$*"; "$STRATA" "$@"; }
+say() { printf '\n\033[1m# %s\033[0m\n' "$*"; }
 
 rm -rf "$DEMO_DIR"
 step init "$DEMO_DIR"
 cd "$DEMO_DIR"
 step validate
-step plan
 step apply --message "first version of the driver features" --author demo
 step registry list
+say "Ingest: six bad rows go to quarantine with file, line, column and reason; the rest land with lineage."
 step ingest
 step historical --entities featuresets/data/driver_spine.csv --service driver_activity --out training.csv --include-status
 printf '\nFirst rows of training.csv:\n'
 head -4 training.csv
 
-# A late correction arrives: the same driver-hour, known 30 minutes later. A new training set sees it
-# (the spine row is after the correction was known); the recorded one reproduces byte for byte.
-echo "1024,2026-03-01T22:00:00Z,2026-03-01T22:30:00Z,0.999,0.999,99,5.0,Lisbon" >> featuresets/data/driver_stats.csv
+say "Materialize what was known at 2026-03-02T22:30Z and look it up in-process (driver_activity logs every lookup)."
+step materialize --end 2026-03-02T22:30:00Z
+step get --service driver_activity --key driver_id=1024 --key driver_id=9999 --at 2026-03-02T22:30:00Z
+
+say "The same over HTTP with the Feast-compatible API (the server logs served rows off the request path)."
+"$STRATA" serve --port "$PORT" > serve.log 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/health" > /dev/null && break; sleep 0.1; done
+printf '$ curl -X POST http://127.0.0.1:%s/get-online-features -d {"entities": {"driver_id": [1024, 1001]}, "feature_service": "driver_activity"}\n' "$PORT"
+curl -s -X POST "http://127.0.0.1:$PORT/get-online-features" -d '{"entities": {"driver_id": [1024, 1001]}, "feature_service": "driver_activity"}'
+echo
+kill -TERM $server; wait $server 2>/dev/null || true
+trap - EXIT
+
+say "Parity so far: the logged lookups agree with the offline point-in-time join."
+step check --logs --service driver_activity --max-mismatch 0.001
+
+say "A late correction arrives: driver 1024's 22:00 row, stamped as known at 22:10, but delivered only now."
+echo "1024,2026-03-02T22:00:00Z,2026-03-02T22:10:00Z,0.111,0.222,3,4.9,Lisbon" >> featuresets/data/driver_stats.csv
 step ingest
+say "The checker finds exactly that skew, with its reason (exit code 1: over the threshold)."
+"$STRATA" check --logs --service driver_activity --max-mismatch 0.001 || echo "(exit code $?)"
+say "Lineage: where does the offline value come from? A CSV line, an ingest run, an expression."
+step lineage --view driver_stats --key driver_id=1024 --at 2026-03-02T22:30:00Z
+
+say "The training set made before the correction still reproduces byte for byte."
 id=$("$STRATA" historical --list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["id"])')
 step historical --reproduce "$id" --out reproduced.csv
 cmp training.csv reproduced.csv && echo "training.csv and reproduced.csv are byte-identical"
-step materialize --end 2026-03-02T23:00:00Z
-step get --service driver_activity --key driver_id=1024 --key driver_id=9999 --at 2026-03-02T23:00:00Z
 printf '\nDone. The project is in %s; try `%s --help`.\n' "$DEMO_DIR" "$STRATA"
