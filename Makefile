@@ -4,7 +4,7 @@ APT_PACKAGES := liblmdb-dev libsqlite3-dev curl
 DEMO_DIR ?= /tmp/strata-demo
 STRATA := .build/release/strata
 
-.PHONY: deps build demo test bench-offline bench-online bench-server clean
+.PHONY: deps build demo test bench-offline bench-online bench-server bench-check clean
 
 # Installs the system libraries Strata links (LMDB, SQLite) when they are missing.
 deps:
@@ -46,3 +46,8 @@ DURATION ?= 15
 bench-server: build
 	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get install -y -qq wrk; }
 	python3 benchmarks/server/bench.py --duration $(DURATION)
+
+# Consistency-check benchmark: replay 1M logged lookups against 1M offline rows / 10k keys.
+bench-check: deps
+	cd benchmarks && swift build -c release --product CheckBench
+	benchmarks/.build/release/CheckBench

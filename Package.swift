@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Strata", targets: ["Strata"]),
+        .library(name: "StrataCheck", targets: ["StrataCheck"]),
         .executable(name: "strata", targets: ["StrataCLI"]),
     ],
     dependencies: [

@@ -16,5 +16,9 @@ let package = Package(
             name: "OnlineBench",
             dependencies: [.product(name: "Strata", package: "Strata"), .product(name: "Histogram", package: "hdrhistogram-swift"), "CLMDBBench"]
         ),
+        .executableTarget(
+            name: "CheckBench",
+            dependencies: [.product(name: "Strata", package: "Strata"), .product(name: "StrataCheck", package: "Strata")]
+        ),
     ]
 )
