@@ -68,15 +68,18 @@ public final class FeatureLogStore: Sendable {
         }
     }
 
-    /// Logged records with `since <= request_ts <= until`, optionally for one service, in log order.
-    public func records(since: Int64?, until: Int64?, service: String?) throws -> [FeatureLogRecord] {
+    /// Logged records with `since <= request_ts <= until`, optionally for one service, in log order:
+    /// at most `limit` records after log position `afterID` (pass the returned `lastID` to page on).
+    public func records(since: Int64?, until: Int64?, service: String?, afterID: Int64 = 0, limit: Int = Int.max) throws -> (records: [FeatureLogRecord], lastID: Int64) {
         try dbQueue.read { db in
-            var sql = "SELECT * FROM feature_log WHERE 1"
-            var arguments: StatementArguments = []
+            var sql = "SELECT * FROM feature_log WHERE id > ?"
+            var arguments: StatementArguments = [afterID]
             if let since { sql += " AND request_ts >= ?"; arguments += [since] }
             if let until { sql += " AND request_ts <= ?"; arguments += [until] }
             if let service { sql += " AND service = ?"; arguments += [service] }
-            return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: arguments).compactMap(Self.record)
+            arguments += [limit]
+            let rows = try Row.fetchAll(db, sql: sql + " ORDER BY id LIMIT ?", arguments: arguments)
+            return (rows.compactMap(Self.record), rows.last?["id"] ?? afterID)
         }
     }
 
@@ -107,32 +110,25 @@ public final class FeatureLogStore: Sendable {
     }
 
     static func record(_ row: Row) -> FeatureLogRecord? {
-        func parse(_ column: String) -> Any? {
-            (row[column] as String?).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8), options: [.fragmentsAllowed]) }
-        }
-        guard let keyObject = parse("keys") as? [String: Any], let features = parse("features") as? [String],
-              let values = parse("feature_values") as? [Any], let statuses = parse("statuses") as? [String],
-              let times = parse("event_timestamps") as? [Any], let lineage = parse("lineage_ids") as? [Any] else { return nil }
+        func column(_ name: String) -> String { row[name] as String? ?? "" }
+        guard let keyPairs = FlatJSON.object(column("keys")), let features = FlatJSON.array(column("features")),
+              let values = FlatJSON.array(column("feature_values")), let statuses = FlatJSON.array(column("statuses")),
+              let times = FlatJSON.array(column("event_timestamps")), let lineage = FlatJSON.array(column("lineage_ids")),
+              let versions = FlatJSON.object(column("view_versions")) else { return nil }
         var keys: [String: KeyPart] = [:]
-        for (name, value) in keyObject {
-            if let s = value as? String { keys[name] = .string(s) } else if let n = value as? NSNumber { keys[name] = .int(n.int64Value) }
+        for (name, value) in keyPairs {
+            switch value {
+            case .string(let s): keys[name] = .string(s)
+            case .int(let v): keys[name] = .int(v)
+            default: break
+            }
         }
-        return FeatureLogRecord(requestID: row["request_id"], requestMicros: row["request_ts"], service: row["service"], keys: keys, features: features,
-                                values: values.map(loggedValue), statuses: statuses.map { FeatureStatus(rawValue: $0) ?? .notFound },
-                                eventTimes: times.map { ($0 as? NSNumber)?.int64Value }, lineageIDs: lineage.map { ($0 as? NSNumber)?.int64Value },
-                                viewVersions: (parse("view_versions") as? [String: Int]) ?? [:])
-    }
-
-    /// A logged JSON value; numbers stay untyped here and are compared numerically by the checker.
-    static func loggedValue(_ value: Any) -> Value {
-        if value is NSNull { return .null }
-        if let s = value as? String { return .string(s) }
-        if let n = value as? NSNumber {
-            if String(cString: n.objCType) == "c" { return .bool(n.boolValue) }
-            if let i = Int64(exactly: n.doubleValue), !"\(n)".contains(".") { return .int(i) }
-            return .float(n.doubleValue)
-        }
-        if let b = value as? Bool { return .bool(b) }
-        return .null
+        func int(_ value: Value) -> Int64? { if case .int(let v) = value { return v } else { return nil } }
+        func text(_ value: Value) -> String { if case .string(let s) = value { return s } else { return "" } }
+        var viewVersions: [String: Int] = [:]
+        for (view, version) in versions { viewVersions[view] = int(version).map(Int.init) }
+        return FeatureLogRecord(requestID: row["request_id"], requestMicros: row["request_ts"], service: row["service"], keys: keys, features: features.map(text),
+                                values: values, statuses: statuses.map { FeatureStatus(rawValue: text($0)) ?? .notFound },
+                                eventTimes: times.map(int), lineageIDs: lineage.map(int), viewVersions: viewVersions)
     }
 }

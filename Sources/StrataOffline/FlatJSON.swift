@@ -1,0 +1,118 @@
+import StrataCore
+
+/// A parser for the flat JSON the feature log writes (arrays and objects of scalars).
+/// Foundation's JSONSerialization spent most of a 1M-row `check --logs` building NSNumbers; this decodes straight to `Value`.
+enum FlatJSON {
+    /// `[1, 2.5, "a", true, null]` → values; nil when the text is not a flat array.
+    static func array(_ text: String) -> [Value]? {
+        var parser = Parser(bytes: Array(text.utf8))
+        return parser.array()
+    }
+
+    /// `{"a": 1, "b": "x"}` → pairs; nil when the text is not a flat object.
+    static func object(_ text: String) -> [(String, Value)]? {
+        var parser = Parser(bytes: Array(text.utf8))
+        return parser.object()
+    }
+
+    struct Parser {
+        let bytes: [UInt8]
+        var i = 0
+
+        mutating func skipSpaces() { while i < bytes.count, bytes[i] == 32 || bytes[i] == 10 || bytes[i] == 13 || bytes[i] == 9 { i += 1 } }
+
+        mutating func expect(_ byte: UInt8) -> Bool {
+            skipSpaces()
+            guard i < bytes.count, bytes[i] == byte else { return false }
+            i += 1
+            return true
+        }
+
+        mutating func array() -> [Value]? {
+            guard expect(91) else { return nil }
+            var values: [Value] = []
+            if expect(93) { return values }
+            repeat {
+                guard let value = scalar() else { return nil }
+                values.append(value)
+            } while expect(44)
+            return expect(93) ? values : nil
+        }
+
+        mutating func object() -> [(String, Value)]? {
+            guard expect(123) else { return nil }
+            var pairs: [(String, Value)] = []
+            if expect(125) { return pairs }
+            repeat {
+                skipSpaces()
+                guard case .string(let key)? = scalar(), expect(58), let value = scalar() else { return nil }
+                pairs.append((key, value))
+            } while expect(44)
+            return expect(125) ? pairs : nil
+        }
+
+        mutating func scalar() -> Value? {
+            skipSpaces()
+            guard i < bytes.count else { return nil }
+            switch bytes[i] {
+            case 34: return string().map(Value.string)
+            case 116: return literal("true", .bool(true))
+            case 102: return literal("false", .bool(false))
+            case 110: return literal("null", .null)
+            default: return number()
+            }
+        }
+
+        mutating func literal(_ word: String, _ value: Value) -> Value? {
+            let w = Array(word.utf8)
+            guard i + w.count <= bytes.count, Array(bytes[i..<(i + w.count)]) == w else { return nil }
+            i += w.count
+            return value
+        }
+
+        mutating func number() -> Value? {
+            let start = i
+            var isFloat = false
+            while i < bytes.count, (bytes[i] >= 48 && bytes[i] <= 57) || bytes[i] == 45 || bytes[i] == 43 || bytes[i] == 46 || bytes[i] == 101 || bytes[i] == 69 {
+                if bytes[i] == 46 || bytes[i] == 101 || bytes[i] == 69 { isFloat = true }
+                i += 1
+            }
+            let text = String(decoding: bytes[start..<i], as: UTF8.self)
+            if !isFloat, let int = Int64(text) { return .int(int) }
+            return Double(text).map(Value.float)
+        }
+
+        mutating func string() -> String? {
+            i += 1
+            var out: [UInt8] = []
+            while i < bytes.count {
+                let b = bytes[i]
+                i += 1
+                if b == 34 { return String(decoding: out, as: UTF8.self) }
+                guard b == 92 else { out.append(b); continue }
+                guard i < bytes.count else { return nil }
+                let e = bytes[i]
+                i += 1
+                switch e {
+                case 110: out.append(10)
+                case 116: out.append(9)
+                case 114: out.append(13)
+                case 98: out.append(8)
+                case 102: out.append(12)
+                case 117:
+                    guard i + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else { return nil }
+                    i += 4
+                    var scalarValue = code
+                    if (0xD800...0xDBFF).contains(code), i + 6 <= bytes.count, bytes[i] == 92, bytes[i + 1] == 117,
+                       let low = UInt32(String(decoding: bytes[(i + 2)..<(i + 6)], as: UTF8.self), radix: 16) {
+                        scalarValue = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        i += 6
+                    }
+                    out += Array(String(Unicode.Scalar(scalarValue).map(Character.init) ?? "\u{FFFD}").utf8)
+                default: out.append(e)
+                }
+            }
+            return nil
+        }
+    }
+}
