@@ -83,30 +83,18 @@ public final class FeatureLogStore: Sendable {
         }
     }
 
-    static func encode(_ object: Any) -> String {
-        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed])).map { String(decoding: $0, as: UTF8.self) } ?? "null"
-    }
-
-    static func json(_ value: Value) -> Any {
-        switch value {
-        case .null: return NSNull()
-        case .int(let v): return NSNumber(value: v)
-        case .float(let v): return v.isFinite ? NSNumber(value: v) : NSNull()
-        case .string(let s): return s
-        case .bool(let b): return b
-        }
-    }
-
     static func arguments(_ r: FeatureLogRecord) -> StatementArguments {
-        let keys = r.keys.mapValues { part -> Any in
+        let keys = r.keys.sorted { $0.key < $1.key }.map { name, part -> (String, Value) in
             switch part {
-            case .int(let v): return NSNumber(value: v)
-            case .string(let s): return s
+            case .int(let v): return (name, .int(v))
+            case .string(let s): return (name, .string(s))
             }
         }
-        return [r.requestID, r.requestMicros, r.service, encode(keys), encode(r.features), encode(r.values.map(json)), encode(r.statuses.map(\.rawValue)),
-                encode(r.eventTimes.map { $0.map { NSNumber(value: $0) } ?? NSNull() as Any }),
-                encode(r.lineageIDs.map { $0.map { NSNumber(value: $0) } ?? NSNull() as Any }), encode(r.viewVersions)]
+        let times = r.eventTimes.map { $0.map(Value.int) ?? .null }
+        let lineage = r.lineageIDs.map { $0.map(Value.int) ?? .null }
+        let versions = r.viewVersions.sorted { $0.key < $1.key }.map { ($0.key, Value.int(Int64($0.value))) }
+        return [r.requestID, r.requestMicros, r.service, FlatJSON.encode(keys), FlatJSON.encode(r.features.map(Value.string)), FlatJSON.encode(r.values),
+                FlatJSON.encode(r.statuses.map { .string($0.rawValue) }), FlatJSON.encode(times), FlatJSON.encode(lineage), FlatJSON.encode(versions)]
     }
 
     static func record(_ row: Row) -> FeatureLogRecord? {

@@ -15,6 +15,55 @@ enum FlatJSON {
         return parser.object()
     }
 
+    /// Writes a flat array: `[1,2.5,"a",true,null]`.
+    static func encode(_ values: [Value]) -> String {
+        var out: [UInt8] = [91]
+        for (i, value) in values.enumerated() {
+            if i > 0 { out.append(44) }
+            append(value, to: &out)
+        }
+        out.append(93)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Writes a flat object with keys in the given order: `{"a":1}`.
+    static func encode(_ pairs: [(String, Value)]) -> String {
+        var out: [UInt8] = [123]
+        for (i, (key, value)) in pairs.enumerated() {
+            if i > 0 { out.append(44) }
+            append(.string(key), to: &out)
+            out.append(58)
+            append(value, to: &out)
+        }
+        out.append(125)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func append(_ value: Value, to out: inout [UInt8]) {
+        switch value {
+        case .null: out += Array("null".utf8)
+        case .bool(let b): out += Array((b ? "true" : "false").utf8)
+        case .int(let v): out += Array(String(v).utf8)
+        case .float(let v): out += Array((v.isFinite ? String(v) : "null").utf8)
+        case .string(let s):
+            out.append(34)
+            for byte in s.utf8 {
+                switch byte {
+                case 34: out += [92, 34]
+                case 92: out += [92, 92]
+                case 10: out += [92, 110]
+                case 13: out += [92, 114]
+                case 9: out += [92, 116]
+                case 0..<0x20:
+                    let hex = Array("0123456789abcdef".utf8)
+                    out += [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+                default: out.append(byte)
+                }
+            }
+            out.append(34)
+        }
+    }
+
     struct Parser {
         let bytes: [UInt8]
         var i = 0

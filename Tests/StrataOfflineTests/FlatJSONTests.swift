@@ -24,3 +24,13 @@ import Testing
         #expect(FlatJSON.array(text) == nil && FlatJSON.object(text) == nil)
     }
 }
+
+@Suite struct FlatJSONRoundTripTests {
+    @Test("what the log writes, it reads back")
+    func roundTrip() {
+        let values: [Value] = [.int(-3), .float(0.25), .string("q\"\\\n\u{1}é"), .bool(true), .null]
+        #expect(FlatJSON.array(FlatJSON.encode(values)) == values)
+        let pairs: [(String, Value)] = [("driver_id", .int(1)), ("city", .string("Zürich"))]
+        #expect(FlatJSON.object(FlatJSON.encode(pairs))?.map(\.1) == pairs.map(\.1))
+    }
+}
