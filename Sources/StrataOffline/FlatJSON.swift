@@ -1,8 +1,8 @@
-import StrataCore
+package import StrataCore
 
 /// A parser for the flat JSON the feature log writes (arrays and objects of scalars).
 /// Foundation's JSONSerialization spent most of a 1M-row `check --logs` building NSNumbers; this decodes straight to `Value`.
-enum FlatJSON {
+package enum FlatJSON {
     /// `[1, 2.5, "a", true, null]` → values; nil when the text is not a flat array.
     static func array(_ text: String) -> [Value]? {
         var parser = Parser(bytes: Array(text.utf8))
@@ -39,7 +39,8 @@ enum FlatJSON {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func append(_ value: Value, to out: inout [UInt8]) {
+    /// Appends one JSON scalar; the server's response writer shares it for escaping.
+    package static func append(_ value: Value, to out: inout [UInt8]) {
         switch value {
         case .null: out += Array("null".utf8)
         case .bool(let b): out += Array((b ? "true" : "false").utf8)

@@ -4,9 +4,6 @@ public import StrataCore
 /// Names and DDL of the per-source and per-view tables. Every identifier goes through `quoted(_:)`;
 /// names come from validated definitions (`[A-Za-z_][A-Za-z0-9_]*`).
 enum SourceTable {
-    /// Strata's own columns in a source table; source columns may not start with `strata_`.
-    static let internalColumns = ["strata_row_id", "strata_run_id", "strata_file_id", "strata_line", "strata_event_ts", "strata_created_ts"]
-
     static func name(_ source: String, version: Int) -> String { "src__\(source)__v\(version)" }
 
     static func createSQL(_ source: SourceDefinition, version: Int) -> String {

@@ -1,6 +1,7 @@
 import Hummingbird
 import NIOCore
 import StrataCore
+import StrataOffline
 
 /// A direct JSON writer for responses: Foundation's JSONEncoder took ~18 µs for a 200-byte response on this
 /// machine, more than the lookup and routing together (STYLE §10), so responses are written byte by byte.
@@ -84,20 +85,8 @@ struct JSONWriter {
             bytes.append(UInt8(ascii: "\""))
             return
         }
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes += [92, 34]
-            case UInt8(ascii: "\\"): bytes += [92, 92]
-            case 10: bytes += [92, 110]
-            case 13: bytes += [92, 114]
-            case 9: bytes += [92, 116]
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes += [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        bytes.removeLast()
+        FlatJSON.append(.string(text), to: &bytes)
     }
 
     func response(status: HTTPResponse.Status = .ok) -> Response {
