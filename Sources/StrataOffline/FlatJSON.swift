@@ -6,13 +6,15 @@ package enum FlatJSON {
     /// `[1, 2.5, "a", true, null]` → values; nil when the text is not a flat array.
     static func array(_ text: String) -> [Value]? {
         var parser = Parser(bytes: Array(text.utf8))
-        return parser.array()
+        guard let values = parser.array(), parser.isAtEndAfterSpaces() else { return nil }
+        return values
     }
 
     /// `{"a": 1, "b": "x"}` → pairs; nil when the text is not a flat object.
     static func object(_ text: String) -> [(String, Value)]? {
         var parser = Parser(bytes: Array(text.utf8))
-        return parser.object()
+        guard let pairs = parser.object(), parser.isAtEndAfterSpaces() else { return nil }
+        return pairs
     }
 
     /// Writes a flat array: `[1,2.5,"a",true,null]`.
@@ -68,6 +70,12 @@ package enum FlatJSON {
     struct Parser {
         let bytes: [UInt8]
         var i = 0
+
+        /// True when only whitespace is left.
+        mutating func isAtEndAfterSpaces() -> Bool {
+            skipSpaces()
+            return i == bytes.count
+        }
 
         mutating func skipSpaces() { while i < bytes.count, bytes[i] == 32 || bytes[i] == 10 || bytes[i] == 13 || bytes[i] == 9 { i += 1 } }
 

@@ -14,6 +14,16 @@ enum JSONScalar: Decodable {
         else if let s = try? container.decode(String.self) { self = .string(s) }
         else { self = .nested }
     }
+
+    init(_ value: Value) {
+        switch value {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .int(let v): self = .int(v)
+        case .float(let v): self = .double(v)
+        case .string(let s): self = .string(s)
+        }
+    }
 }
 
 extension IngestRun {
@@ -34,7 +44,9 @@ extension IngestRun {
                 try sink.quarantine(line: line, column: nil, raw: raw, reason: "is not valid UTF-8")
                 continue
             }
-            guard let object = try? decoder.decode([String: JSONScalar].self, from: Data(slice)) else {
+            // Flat objects (the common case, and every push) are read without Foundation; anything else goes to JSONDecoder.
+            let flat = FlatJSON.object(raw).map { pairs in Dictionary(pairs.map { ($0.0, JSONScalar($0.1)) }, uniquingKeysWith: { _, last in last }) }
+            guard let object = flat ?? (try? decoder.decode([String: JSONScalar].self, from: Data(slice))) else {
                 try sink.quarantine(line: line, column: nil, raw: raw, reason: "is not a JSON object on one line")
                 continue
             }

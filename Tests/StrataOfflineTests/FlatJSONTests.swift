@@ -19,7 +19,7 @@ import Testing
         #expect(pairs?.map(\.1) == [.int(7), .string("São Paulo")])
     }
 
-    @Test("malformed or nested text is refused", arguments: ["[1,", "[[1]]", "{\"a\": {}}", "nope", "[1 2]", "{\"a\" 1}", "[\"open]"])
+    @Test("malformed or nested text is refused", arguments: ["[1,", "[[1]]", "{\"a\": {}}", "nope", "[1 2]", "{\"a\" 1}", "[\"open]", "[1] junk", "{\"a\": 1} {"])
     func refused(text: String) {
         #expect(FlatJSON.array(text) == nil && FlatJSON.object(text) == nil)
     }
