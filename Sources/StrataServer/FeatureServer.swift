@@ -104,7 +104,12 @@ final class ReaderCache: @unchecked Sendable {
     private var checkedAt: UInt64 = 0
 
     func reader(_ selection: FeatureSelection, store: FeatureStore) throws -> OnlineFeatureReader {
-        let key = "\(selection)"
+        // A cheap key: describing the enum with string interpolation went through reflection on every request.
+        let key: String
+        switch selection {
+        case .service(let name): key = "service:" + name
+        case .references(let list): key = list.map(\.description).joined(separator: ",")
+        }
         let now = DispatchTime.now().uptimeNanoseconds
         lock.lock()
         if now - checkedAt > 1_000_000_000 {
