@@ -52,7 +52,8 @@ def main():
     for cmd in (["apply"], ["ingest"], ["materialize"]):
         subprocess.run([strata] + cmd, cwd=project, check=True, capture_output=True)
     port = 6590
-    server = subprocess.Popen([strata, "serve", "--port", str(port)], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    # Output goes nowhere: an unread pipe would fill up and stall the server mid-benchmark.
+    server = subprocess.Popen([strata, "serve", "--port", str(port)], cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
