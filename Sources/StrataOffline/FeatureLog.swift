@@ -43,6 +43,8 @@ public final class FeatureLogStore: Sendable {
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(10)
+        // The log is an observation stream: losing the last batch on power loss is acceptable, an fsync per batch is not.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1 feature log") { db in
             try db.execute(sql: """
@@ -64,7 +66,9 @@ public final class FeatureLogStore: Sendable {
                 INSERT INTO feature_log (request_id, request_ts, service, keys, features, feature_values, statuses, event_timestamps, lineage_ids, view_versions)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            for record in records { try statement.execute(arguments: Self.arguments(record)) }
+            // Records of one batch mostly share their feature list and versions: encode those once.
+            var cache = EncodingCache()
+            for record in records { try statement.execute(arguments: Self.arguments(record, &cache)) }
         }
     }
 
@@ -83,7 +87,14 @@ public final class FeatureLogStore: Sendable {
         }
     }
 
-    static func arguments(_ r: FeatureLogRecord) -> StatementArguments {
+    struct EncodingCache {
+        var features: [String] = []
+        var featuresJSON = "[]"
+        var versions: [String: Int] = [:]
+        var versionsJSON = "{}"
+    }
+
+    static func arguments(_ r: FeatureLogRecord, _ cache: inout EncodingCache) -> StatementArguments {
         let keys = r.keys.sorted { $0.key < $1.key }.map { name, part -> (String, Value) in
             switch part {
             case .int(let v): return (name, .int(v))
@@ -92,9 +103,16 @@ public final class FeatureLogStore: Sendable {
         }
         let times = r.eventTimes.map { $0.map(Value.int) ?? .null }
         let lineage = r.lineageIDs.map { $0.map(Value.int) ?? .null }
-        let versions = r.viewVersions.sorted { $0.key < $1.key }.map { ($0.key, Value.int(Int64($0.value))) }
-        return [r.requestID, r.requestMicros, r.service, FlatJSON.encode(keys), FlatJSON.encode(r.features.map(Value.string)), FlatJSON.encode(r.values),
-                FlatJSON.encode(r.statuses.map { .string($0.rawValue) }), FlatJSON.encode(times), FlatJSON.encode(lineage), FlatJSON.encode(versions)]
+        if r.features != cache.features {
+            cache.features = r.features
+            cache.featuresJSON = FlatJSON.encode(r.features.map(Value.string))
+        }
+        if r.viewVersions != cache.versions {
+            cache.versions = r.viewVersions
+            cache.versionsJSON = FlatJSON.encode(r.viewVersions.sorted { $0.key < $1.key }.map { ($0.key, Value.int(Int64($0.value))) })
+        }
+        return [r.requestID, r.requestMicros, r.service, FlatJSON.encode(keys), cache.featuresJSON, FlatJSON.encode(r.values),
+                FlatJSON.encode(r.statuses.map { .string($0.rawValue) }), FlatJSON.encode(times), FlatJSON.encode(lineage), cache.versionsJSON]
     }
 
     static func record(_ row: Row) -> FeatureLogRecord? {
