@@ -10,6 +10,20 @@ public struct AppliedProject: Sendable {
 
     public func version(_ kind: DefinitionKind, _ name: String) -> Int { versions["\(kind.rawValue)/\(name)"] ?? 0 }
 
+    /// The feature references a selection names: a service's list, or the list given.
+    /// - Throws: `FeatureStoreError.unknownService` with a near-miss suggestion.
+    public func references(for selection: FeatureSelection) throws -> [FeatureReference] {
+        switch selection {
+        case .service(let name):
+            guard let service = compiled.definitions.service(name) else {
+                throw FeatureStoreError.unknownService(name, suggestion: nearMiss(name, in: compiled.definitions.services.map(\.name)))
+            }
+            return service.features
+        case .references(let list):
+            return list
+        }
+    }
+
     /// Versions by object name, for run records and manifests.
     public var versionsByName: [String: Int] {
         var result: [String: Int] = [:]
@@ -27,7 +41,6 @@ public enum FeatureStoreError: StrataError {
     case badFeatureList(String)
     case ambiguousBareNames([String])
     case badOutput(path: String)
-    case unappliedChanges(count: Int)
 
     public var what: String {
         switch self {
@@ -38,7 +51,6 @@ public enum FeatureStoreError: StrataError {
         case .badFeatureList(let text): return "`\(text)` is not a feature reference"
         case .ambiguousBareNames(let names): return "bare feature names are ambiguous: \(names.joined(separator: ", ")) appear in several views"
         case .badOutput(let path): return "cannot tell the output format of `\(path)`"
-        case .unappliedChanges(let count): return "the definitions on disk have \(count) change\(count == 1 ? "" : "s") not applied to the registry"
         }
     }
 
@@ -51,7 +63,6 @@ public enum FeatureStoreError: StrataError {
         case .badFeatureList: return "write `view:feature` or `view:*`, separated by commas"
         case .ambiguousBareNames: return "drop --bare-names to get `view__feature` column names"
         case .badOutput: return "end the output path with .csv, .jsonl or .db"
-        case .unappliedChanges: return "run `strata apply` (this run uses the applied definitions)"
         }
     }
 }

@@ -59,17 +59,7 @@ extension FeatureStore {
     /// Builds a training set: joins the spine with the requested features point in time, writes it, and records its manifest.
     public func historical(_ request: HistoricalRequest, now: Int64 = currentMicros()) throws -> HistoricalResult {
         let applied = try appliedProject()
-        let references: [FeatureReference]
-        switch request.features {
-        case .service(let name):
-            guard let service = applied.compiled.definitions.service(name) else {
-                throw FeatureStoreError.unknownService(name, suggestion: nearMiss(name, in: applied.compiled.definitions.services.map(\.name)))
-            }
-            references = service.features
-        case .references(let list):
-            references = list
-        }
-        let resolved = try applied.compiled.resolve(references).get()
+        let resolved = try applied.compiled.resolve(try applied.references(for: request.features)).get()
         let tables = featureTables(applied)
         var plan: [TrainingSetPlan.ViewPart] = []
         for viewName in orderedUnique(resolved.map(\.view)) {
@@ -135,7 +125,8 @@ extension FeatureStore {
     }
 }
 
-func orderedUnique(_ items: [String]) -> [String] {
+/// The items in first-seen order, without repeats.
+package func orderedUnique(_ items: [String]) -> [String] {
     var seen = Set<String>()
     return items.filter { seen.insert($0).inserted }
 }

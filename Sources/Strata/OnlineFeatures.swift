@@ -120,18 +120,9 @@ extension FeatureStore {
     /// Resolves a feature selection against the applied definitions into a reusable reader.
     public func onlineReader(_ selection: FeatureSelection) throws -> OnlineFeatureReader {
         let applied = try appliedProject()
-        let references: [FeatureReference]
+        let references = try applied.references(for: selection)
         var sampleRate: Double?
-        switch selection {
-        case .service(let name):
-            guard let service = applied.compiled.definitions.service(name) else {
-                throw FeatureStoreError.unknownService(name, suggestion: nearMiss(name, in: applied.compiled.definitions.services.map(\.name)))
-            }
-            references = service.features
-            sampleRate = service.loggingSampleRate
-        case .references(let list):
-            references = list
-        }
+        if case .service(let name) = selection { sampleRate = applied.compiled.definitions.service(name)?.loggingSampleRate }
         let resolved = try applied.compiled.resolve(references).get()
         let tables = featureTables(applied)
         var parts: [OnlineFeatureReader.Part] = []

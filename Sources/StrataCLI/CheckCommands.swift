@@ -120,18 +120,10 @@ struct LineageCommand: ParsableCommand {
                 if !graph.checkReports.isEmpty { print("check reports: \(graph.checkReports.joined(separator: ", "))") }
             } else if let view, let key {
                 let applied = try store.appliedProject()
-                let types = Dictionary(uniqueKeysWithValues: (store.featureTables(applied)[view]?.view.keys ?? []).map { ($0.name, $0.type) })
-                var keys: [String: KeyPart] = [:]
-                for assignment in key.split(separator: ",") {
-                    let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
-                    guard parts.count == 2 else { throw ValidationError("--key `\(key)`: write `name=value`") }
-                    if types[parts[0]] == .int64 {
-                        guard let v = Int64(parts[1]) else { throw ValidationError("--key: `\(parts[1])` is not an int64") }
-                        keys[parts[0]] = .int(v)
-                    } else {
-                        keys[parts[0]] = .string(parts[1])
-                    }
-                }
+                let tables = store.featureTables(applied)
+                guard let spec = tables[view] else { throw FeatureStoreError.unknownView(view, suggestion: nearMiss(view, in: tables.keys)) }
+                let types = Dictionary(uniqueKeysWithValues: spec.view.keys.map { ($0.name, $0.type) })
+                let keys = try parseEntityKeys(key, types)
                 let instant = at.flatMap { try? Timestamp.parse($0).get() } ?? currentMicros()
                 show(try LineageTracer.trace(store, view: view, keys: keys, at: instant))
             }

@@ -86,7 +86,7 @@ struct GetCommand: ParsableCommand {
             let store = try projectOptions.open()
             let selection: FeatureSelection = try service.map { .service($0) } ?? FeatureSelection.parseList(features ?? "")
             let reader = try store.onlineReader(selection)
-            let rows = try key.map { try parseKeys($0, reader.keyTypes) }
+            let rows = try key.map { try parseEntityKeys($0, reader.keyTypes) }
             let now = at.flatMap { try? Timestamp.parse($0).get() } ?? currentMicros()
             let values = try reader.get(rows, at: now)
             // In-process lookups of a logging service are logged too, so `strata check --logs` can replay them.
@@ -103,21 +103,6 @@ struct GetCommand: ParsableCommand {
             }
             print(table.render())
         }
-    }
-
-    func parseKeys(_ text: String, _ types: [String: ValueType]) throws -> [String: KeyPart] {
-        var result: [String: KeyPart] = [:]
-        for assignment in text.split(separator: ",") {
-            let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw ValidationError("--key `\(text)`: write `name=value`") }
-            guard let type = types[parts[0]] else {
-                throw ValidationError("--key `\(text)`: `\(parts[0])` is not a join key of these features (keys: \(types.keys.sorted().joined(separator: ", ")))")
-            }
-            if type == .string { result[parts[0]] = .string(parts[1]); continue }
-            guard let value = Int64(parts[1]) else { throw ValidationError("--key `\(text)`: `\(parts[1])` is not an int64") }
-            result[parts[0]] = .int(value)
-        }
-        return result
     }
 }
 

@@ -134,9 +134,4 @@ public enum LineageTracer {
         }
         return lines
     }
-
-    static func orderedUnique(_ items: [String]) -> [String] {
-        var seen = Set<String>()
-        return items.filter { seen.insert($0).inserted }
-    }
 }

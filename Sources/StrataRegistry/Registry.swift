@@ -128,13 +128,6 @@ public final class Registry: Sendable {
         }
     }
 
-    /// The latest live version number of each view, keyed by name.
-    public func viewVersions() throws(RegistryError) -> [String: Int] {
-        var result: [String: Int] = [:]
-        for object in try latestObjects() where object.kind == .view { result[object.name] = object.version }
-        return result
-    }
-
     func unknown(_ name: String) throws(RegistryError) -> RegistryError {
         let names = try latestObjects(includingRemoved: true).map(\.name)
         return .unknownObject(name: name, suggestion: nearMiss(name, in: names))

@@ -28,7 +28,8 @@ public enum ExpressionEvaluator {
             guard let order = ScalarOperations.compare(evaluate(lhs, row: row), evaluate(rhs, row: row)) else { return .null }
             return .bool(ScalarOperations.holds(op, order))
         case .logical(let op, let lhs, let rhs):
-            return logical(op, truth(evaluate(lhs, row: row)), { truth(evaluate(rhs, row: row)) })
+            // Both sides are evaluated, as SQLite may; evaluation has no side effects, so only the three-valued result matters.
+            return logical(op, truth(evaluate(lhs, row: row)), truth(evaluate(rhs, row: row)))
         case .not(let inner):
             return truth(evaluate(inner, row: row)).map { .bool(!$0) } ?? .null
         case .isNull(let inner, let negated):
@@ -54,8 +55,7 @@ public enum ExpressionEvaluator {
         }
     }
 
-    static func logical(_ op: BinaryOperator, _ lhs: Bool?, _ rhs: () -> Bool?) -> Value {
-        let right = rhs()
+    static func logical(_ op: BinaryOperator, _ lhs: Bool?, _ right: Bool?) -> Value {
         if op == .and {
             if lhs == false || right == false { return .bool(false) }
             if lhs == true, right == true { return .bool(true) }
