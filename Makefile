@@ -1,10 +1,10 @@
 # Strata: the two commands a fresh machine needs are `make demo` and `make test`.
 SHELL := /bin/bash
-APT_PACKAGES := liblmdb-dev libsqlite3-dev curl
+APT_PACKAGES := liblmdb-dev libsqlite3-dev libzstd-dev zlib1g-dev curl python3-venv
 DEMO_DIR ?= /tmp/strata-demo
 STRATA := .build/release/strata
 
-.PHONY: deps build demo test bench-offline bench-online bench-server bench-check clean
+.PHONY: deps venv build demo test bench-offline bench-online bench-server bench-check clean
 
 # Installs the system libraries Strata links (LMDB, SQLite) when they are missing.
 deps:
@@ -15,6 +15,16 @@ deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
+# The Python environment for tests and benchmark baselines (pyarrow, DuckDB, polars, scipy, Selenium, …).
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+venv: $(VENV)/.installed
+$(VENV)/.installed: python/requirements-test.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r python/requirements-test.txt
+	touch $@
+
 build: deps
 	swift build -c release --product strata
 
@@ -23,9 +33,11 @@ demo: build
 	@DEMO_DIR=$(DEMO_DIR) STRATA=$(STRATA) bash docs/demo.sh
 
 # Builds and runs every test. Property tests use a fixed seed in CI (CI=true) and a printed random seed locally.
-test: deps
+test: deps venv
 	swift build --build-tests
-	swift test --skip-build
+	STRATA_PYTHON=$(abspath $(PYTHON)) swift test --skip-build
+	swift build --product strata
+	@if [ -d python/tests ]; then STRATA_BIN=$(abspath .build/debug/strata) $(PYTHON) -m pytest -q python/tests; fi
 
 clean:
 	rm -rf .build $(DEMO_DIR)
