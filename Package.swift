@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "Strata", targets: ["Strata"]),
         .library(name: "StrataCheck", targets: ["StrataCheck"]),
+        .library(name: "StrataQuality", targets: ["StrataQuality"]),
         .executable(name: "strata", targets: ["StrataCLI"]),
     ],
     dependencies: [
@@ -27,6 +28,11 @@ let package = Package(
         .target(
             name: "StrataCore",
             dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "StrataQuality",
+            dependencies: ["StrataCore"],
             swiftSettings: strictSettings
         ),
         .systemLibrary(name: "CLMDB", path: "Sources/CLMDB", providers: [.apt(["liblmdb-dev"])]),
@@ -80,6 +86,12 @@ let package = Package(
         .testTarget(
             name: "StrataCoreTests",
             dependencies: ["StrataCore", "StrataTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "StrataQualityTests",
+            dependencies: ["StrataQuality", "StrataCore", "StrataTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(
