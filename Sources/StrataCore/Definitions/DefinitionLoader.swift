@@ -137,7 +137,7 @@ public enum DefinitionLoader {
     }
 
     static func readSource(_ node: Node, _ reader: inout YAMLReader) -> SourceDefinition? {
-        let allowed = ["name", "path", "format", "schema", "timestamp", "created", "description", "owner", "tags"]
+        let allowed = ["name", "path", "format", "schema", "timestamp", "created", "expectations", "description", "owner", "tags"]
         guard let fields = reader.fields(node, allowed: allowed, context: "source"),
               let name = reader.requiredString(fields, "name", in: node, context: "source"), reader.checkName(name, fields["name"], context: "source")
         else { return nil }
@@ -163,8 +163,12 @@ public enum DefinitionLoader {
         }
         let created = fields["created"].flatMap { readTimestampColumn($0, &reader, context: "\(ctx), field `created`") }
         guard let timestamp else { return nil }
+        let expectations = fields["expectations"].map {
+            readExpectations($0, schema: columns, timeColumns: [timestamp.column] + (created.map { [$0.column] } ?? []), &reader,
+                             context: "\(ctx), field `expectations`")
+        }
         return SourceDefinition(name: name, path: path, format: format, columns: columns, timestamp: timestamp, created: created,
-                                description: reader.optionalString(fields, "description", context: ctx),
+                                expectations: expectations, description: reader.optionalString(fields, "description", context: ctx),
                                 owner: reader.optionalString(fields, "owner", context: ctx), tags: reader.stringList(fields, "tags", context: ctx))
     }
 

@@ -45,6 +45,9 @@ public struct SourceDefinition: Codable, Sendable, Hashable {
     public var columns: [ColumnDefinition]
     public var timestamp: TimestampColumn
     public var created: TimestampColumn?
+    /// Data-quality rules checked on every ingest and push; nil when none are declared. Changing them is not a
+    /// breaking change: they judge new data, not the meaning of stored data.
+    public var expectations: SourceExpectations? = nil
     public var description: String?
     public var owner: String?
     public var tags: [String]
