@@ -148,3 +148,17 @@ import Testing
         #expect(Base64.decode("aG=sbG8=") == nil)
     }
 }
+
+@Suite struct RunMetricsTests {
+    @Test("run metrics come from the profile of the accepted rows")
+    func fromProfile() {
+        var profile = DatasetProfile(columns: [("rate", .float64), ("city", .string)])
+        profile.add(row: [.float(0.5), .string("lagos")])
+        profile.add(row: [.null, .string("porto")])
+        profile.add(row: [.float(1.5), .null])
+        let metrics = RunMetrics(profile: profile, newestEventMicros: 42, duplicateKeyRows: 0)
+        #expect(metrics.rowCount == 3 && metrics.newestEventMicros == 42 && metrics.duplicateKeyRows == 0)
+        #expect(metrics.columns["rate"] == ColumnMetrics(rowCount: 3, nullCount: 1, mean: 1.0))
+        #expect(metrics.columns["city"] == ColumnMetrics(rowCount: 3, nullCount: 1, mean: nil))
+    }
+}
