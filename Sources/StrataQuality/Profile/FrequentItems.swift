@@ -106,3 +106,32 @@ struct SmallDomain: Sendable, Hashable, Codable {
         }
     }
 }
+
+/// Stored summaries are checked on reading, so a damaged profile is a decoding error rather than a crash later.
+extension FrequentItems {
+    enum CodingKeys: String, CodingKey { case capacity, counts, errorBound }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        capacity = try container.decode(Int.self, forKey: .capacity)
+        counts = try container.decode([String: Int64].self, forKey: .counts)
+        errorBound = try container.decode(Int64.self, forKey: .errorBound)
+        guard (1...(1 << 20)).contains(capacity), counts.count <= capacity, counts.values.allSatisfy({ $0 > 0 }), errorBound >= 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .counts, in: container, debugDescription: "frequent-items table out of bounds")
+        }
+    }
+}
+
+extension SmallDomain {
+    enum CodingKeys: String, CodingKey { case values, counts, isOverflowed }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        values = try container.decode([Double].self, forKey: .values)
+        counts = try container.decode([Int64].self, forKey: .counts)
+        isOverflowed = try container.decode(Bool.self, forKey: .isOverflowed)
+        guard values.count == counts.count, values.count <= Self.capacity, Set(values).count == values.count else {
+            throw DecodingError.dataCorruptedError(forKey: .values, in: container, debugDescription: "small-domain counts out of bounds")
+        }
+    }
+}

@@ -142,7 +142,7 @@ extension QuantileSketch: Codable {
         count = try container.decode(Int64.self, forKey: .count)
         coinState = try container.decode(UInt64.self, forKey: .coin)
         levels = try container.decode([PackedDoubles].self, forKey: .levels).map(\.values)
-        guard k >= Self.minimumWidth, !levels.isEmpty,
+        guard (Self.minimumWidth...(1 << 16)).contains(k), !levels.isEmpty, count >= 0,
               levels.count < 63, levels.enumerated().reduce(Int64(0), { $0 &+ Int64($1.element.count) << $1.offset }) == count else {
             throw DecodingError.dataCorruptedError(forKey: .levels, in: container, debugDescription: "the levels' weights do not add up to the count")
         }

@@ -244,6 +244,12 @@ def binned_cases():
     return out
 
 
+def counts(reference, current):
+    """The categories of either side, sorted, with each side's count per category."""
+    keys = sorted(set(reference) | set(current))
+    return keys, [float(reference.count(k)) for k in keys], [float(current.count(k)) for k in keys]
+
+
 def drift_cases():
     """Whole decisions with Evidently's defaults; scores computed by scipy on the exact data."""
     out = []
@@ -262,9 +268,7 @@ def drift_cases():
     cats = ["lagos", "lisbon", "porto", "oslo"]
     ref_c = [cats[i] for i in rng.choice(4, 800, p=[0.4, 0.3, 0.2, 0.1])]
     cur_c = [cats[i] for i in rng.choice(4, 500, p=[0.3, 0.3, 0.3, 0.1])]
-    keys = sorted(set(ref_c) | set(cur_c))
-    rc = [float(ref_c.count(k)) for k in keys]
-    cc = [float(cur_c.count(k)) for k in keys]
+    keys, rc, cc = counts(ref_c, cur_c)
     out.append({"name": "small categorical reference: chi-squared", "type": "string", "reference_counts": dict(zip(keys, rc)),
                 "current_counts": dict(zip(keys, cc)),
                 "method": "chi_squared", "score": num(evidently_chisquare(rc, cc).pvalue)})
@@ -284,16 +288,12 @@ def drift_cases():
                 "reference_counts": dict(zip(cats, rc)), "current_counts": dict(zip(cats, cc)), "method": "jensen_shannon", "score": num(distance.jensenshannon(rc, cc, base=2))})
     low_ref = sample("integers", 3000, high=4)
     low_cur = sample("integers", 2000, high=5)
-    keys = sorted(set(low_ref) | set(low_cur))
-    rc = [float(low_ref.count(k)) for k in keys]
-    cc = [float(low_cur.count(k)) for k in keys]
+    keys, rc, cc = counts(low_ref, low_cur)
     out.append({"name": "large numeric reference with 5 values: Jensen-Shannon", "type": "int64", "reference": low_ref,
                 "current": low_cur, "method": "jensen_shannon", "score": num(distance.jensenshannon(rc, cc, base=2))})
     small_low_ref = sample("integers", 300, high=4)
     small_low_cur = sample("integers", 300, high=4)
-    keys = sorted(set(small_low_ref) | set(small_low_cur))
-    rc = [float(small_low_ref.count(k)) for k in keys]
-    cc = [float(small_low_cur.count(k)) for k in keys]
+    keys, rc, cc = counts(small_low_ref, small_low_cur)
     out.append({"name": "small numeric reference with 4 values: chi-squared", "type": "int64", "reference": small_low_ref,
                 "current": small_low_cur, "method": "chi_squared", "score": num(evidently_chisquare(rc, cc).pvalue)})
     return out
