@@ -4,7 +4,7 @@ APT_PACKAGES := liblmdb-dev libsqlite3-dev libzstd-dev zlib1g-dev curl python3-v
 DEMO_DIR ?= /tmp/strata-demo
 STRATA := .build/release/strata
 
-.PHONY: deps venv build demo test bench-offline bench-online bench-server bench-check clean
+.PHONY: deps venv build demo test bench-offline bench-online bench-server bench-check bench-quality clean
 
 # Installs the system libraries Strata links (LMDB, SQLite) when they are missing.
 deps:
@@ -63,3 +63,7 @@ bench-server: build
 bench-check: deps
 	cd benchmarks && swift build -c release --product CheckBench
 	benchmarks/.build/release/CheckBench
+
+# Data-quality benchmark: profiling, expectation checks, patterns and drift on 1M rows, next to an ingest of the same rows.
+bench-quality: deps
+	cd benchmarks && swift build -c release --product QualityBench && .build/release/QualityBench

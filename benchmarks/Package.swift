@@ -17,6 +17,10 @@ let package = Package(
             dependencies: [.product(name: "Strata", package: "Strata"), .product(name: "Histogram", package: "hdrhistogram-swift"), "CLMDBBench"]
         ),
         .executableTarget(
+            name: "QualityBench",
+            dependencies: [.product(name: "Strata", package: "Strata"), .product(name: "StrataQuality", package: "Strata")]
+        ),
+        .executableTarget(
             name: "CheckBench",
             dependencies: [.product(name: "Strata", package: "Strata"), .product(name: "StrataCheck", package: "Strata")]
         ),

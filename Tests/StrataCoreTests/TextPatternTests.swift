@@ -12,6 +12,8 @@ import Testing
         ("\\w+@\\w+\\.com", "me@example.com", true), ("[^\\s]+", "no spaces", false), ("[\\D]+", "abc", true),
         ("x{2,3}", "xx", true), ("x{2,3}", "xxxx", false), ("x{2,}", "xxxxxx", true), ("x{0}", "", true),
         ("[]a]+", "]a]", true), ("[a-]+", "-a-", true), ("\\$\\.\\(", "$.(", true), ("é+", "ééé", true), ("[à-ÿ]", "ö", true),
+        ("(ab){40}c?", String(repeating: "ab", count: 40), true), ("(ab){40}", String(repeating: "ab", count: 39), false),
+        ("[a-z]{70}é", String(repeating: "x", count: 70) + "é", true),
         ("colou?r", "color", true), ("colou?r", "colour", true), ("a*?b", "aab", true), ("", "", true), ("", "x", false),
     ])
     func cases(pattern: String, text: String, expected: Bool) throws {

@@ -122,13 +122,22 @@ import Testing
     func corruptProfiles() throws {
         var profile = ColumnProfile(name: "x", type: .float64)
         for value in 0..<300 { profile.add(.float(Double(value))) }
-        let text = try #require(String(data: JSONEncoder().encode(profile), encoding: .utf8))
-        let wrongCount = text.replacingOccurrences(of: "\"count\":300,\"k\"", with: "\"count\":301,\"k\"")
-            .replacingOccurrences(of: "\"k\":200,\"count\":300", with: "\"k\":200,\"count\":301")
-        #expect(wrongCount != text)
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ColumnProfile.self, from: Data(wrongCount.utf8)) }
-        let badBase64 = text.replacingOccurrences(of: "\"levels\":[\"", with: "\"levels\":[\"!")
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ColumnProfile.self, from: Data(badBase64.utf8)) }
+        func damaged(_ change: (inout [String: Any]) -> Void) throws -> Data {
+            var object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(profile)) as? [String: Any])
+            change(&object)
+            return try JSONSerialization.data(withJSONObject: object)
+        }
+        let wrongCount = try damaged { object in
+            var sketch = object["sketch"] as? [String: Any] ?? [:]
+            sketch["count"] = 301
+            object["sketch"] = sketch
+        }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ColumnProfile.self, from: wrongCount) }
+        let badBase64 = try damaged { object in object["exact"] = "!!!!" }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ColumnProfile.self, from: badBase64) }
+        let tooManyValues = try damaged { object in object["domain"] = ["values": [1, 2], "counts": [1], "isOverflowed": false] }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ColumnProfile.self, from: tooManyValues) }
+        #expect(try JSONDecoder().decode(ColumnProfile.self, from: damaged { _ in }) == profile, "the undamaged copy still reads")
     }
 
     @Test("merging profiles of different types is refused")

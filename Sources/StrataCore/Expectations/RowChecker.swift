@@ -51,20 +51,28 @@ public struct RowChecker: Sendable {
     @inline(__always)
     public mutating func check(_ values: [Value]) -> ExpectationFailure? {
         rowsChecked += 1
-        for rule in quarantining {
-            let value = values[rule.column]
-            judged[rule.expectation] += 1
-            if !rule.test.holds(value) {
-                failures[rule.expectation] += 1
-                rowsQuarantined += 1
-                return ExpectationFailure(expectation: expectations[rule.expectation], columnIndex: rule.column, value: value)
+        // Rules are read in place through buffer pointers: iterating the arrays would copy each rule per row.
+        let quarantining = self.quarantining, counted = self.counted
+        let failed = quarantining.withUnsafeBufferPointer { rules -> Int? in
+            for index in rules.indices {
+                judged[rules[index].expectation] += 1
+                if !rules[index].test.holds(values[rules[index].column]) { return index }
             }
+            return nil
         }
-        for rule in counted {
-            let value = values[rule.column]
-            if value.isNull, !rule.test.isNotNull { continue }
-            judged[rule.expectation] += 1
-            if !rule.test.holds(value) { failures[rule.expectation] += 1 }
+        if let failed {
+            let rule = quarantining[failed]
+            failures[rule.expectation] += 1
+            rowsQuarantined += 1
+            return ExpectationFailure(expectation: expectations[rule.expectation], columnIndex: rule.column, value: values[rule.column])
+        }
+        counted.withUnsafeBufferPointer { rules in
+            for index in rules.indices {
+                let value = values[rules[index].column]
+                if value.isNull, !rules[index].test.isNotNull { continue }
+                judged[rules[index].expectation] += 1
+                if !rules[index].test.holds(value) { failures[rules[index].expectation] += 1 }
+            }
         }
         return nil
     }

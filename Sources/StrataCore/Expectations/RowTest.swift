@@ -6,6 +6,8 @@ enum RowTest: Sendable {
     case floatRange(Double, Double)
     case integers(Set<Int64>)
     case floats(Set<Double>)
+    /// Up to 16 strings: comparing a few is faster than hashing.
+    case stringList([String])
     case strings(Set<String>)
     case booleans(Set<Bool>)
     case pattern(TextPattern)
@@ -23,7 +25,9 @@ enum RowTest: Sendable {
             }
         case .oneOf(let literals):
             switch type {
-            case .string: self = .strings(Set(literals.compactMap { if case .string(let v) = $0 { return v } else { return nil } }))
+            case .string:
+                let strings = literals.compactMap { literal -> String? in if case .string(let v) = literal { return v } else { return nil } }
+                self = strings.count <= 16 ? .stringList(strings) : .strings(Set(strings))
             case .bool: self = .booleans(Set(literals.compactMap { if case .bool(let v) = $0 { return v } else { return nil } }))
             case .float64: self = .floats(Set(literals.compactMap(\.number)))
             case .int64, .timestamp:
@@ -57,22 +61,37 @@ enum RowTest: Sendable {
 
     var isNotNull: Bool { if case .notNull = self { return true } else { return false } }
 
-    /// True when the value satisfies the rule; a null satisfies every rule but `notNull`.
+    /// True when the value satisfies the rule; a null satisfies every rule but `notNull`. Switching on the rule
+    /// alone (not on a tuple with the value) keeps the payloads borrowed: no retain per row.
     @inline(__always)
     func holds(_ value: Value) -> Bool {
-        switch (self, value) {
-        case (.notNull, _): return !value.isNull
-        case (_, .null): return true
-        case (.integerRange(let low, let high), .int(let v)): return low <= v && v <= high
-        case (.floatRange(let low, let high), .float(let v)): return low <= v && v <= high
-        case (.floatRange(let low, let high), .int(let v)): return low <= Double(v) && Double(v) <= high
-        case (.integers(let set), .int(let v)): return set.contains(v)
-        case (.floats(let set), .float(let v)): return set.contains(v)
-        case (.strings(let set), .string(let v)): return set.contains(v)
-        case (.booleans(let set), .bool(let v)): return set.contains(v)
-        case (.pattern(let pattern), .string(let v)): return pattern.matches(v)
-        case (.maxLength(let length), .string(let v)): return v.utf8.count <= length || v.unicodeScalars.count <= length
-        default: return false
+        if case .notNull = self { return !value.isNull }
+        switch value {
+        case .null: return true
+        case .int(let v):
+            switch self {
+            case .integerRange(let low, let high): return low <= v && v <= high
+            case .floatRange(let low, let high): return low <= Double(v) && Double(v) <= high
+            case .integers(let set): return set.contains(v)
+            default: return false
+            }
+        case .float(let v):
+            switch self {
+            case .floatRange(let low, let high): return low <= v && v <= high
+            case .floats(let set): return set.contains(v)
+            default: return false
+            }
+        case .string(let v):
+            switch self {
+            case .stringList(let list): return list.contains(v)
+            case .strings(let set): return set.contains(v)
+            case .pattern(let pattern): return pattern.matches(v)
+            case .maxLength(let length): return v.utf8.count <= length || v.unicodeScalars.count <= length
+            default: return false
+            }
+        case .bool(let v):
+            if case .booleans(let set) = self { return set.contains(v) }
+            return false
         }
     }
 }

@@ -23,7 +23,7 @@ public struct TextPattern: Sendable, Hashable, CustomStringConvertible {
     public static let positionsMax = 256
 
     public let source: String
-    let automaton: GlushkovAutomaton
+    let engine: PatternEngine
 
     /// Compiles a pattern.
     ///
@@ -32,18 +32,30 @@ public struct TextPattern: Sendable, Hashable, CustomStringConvertible {
         self.source = source
         var parser = TextPatternParser(Array(source.unicodeScalars))
         let tree = try parser.parse()
-        automaton = try GlushkovAutomaton(tree)
+        engine = PatternEngine(try GlushkovAutomaton(tree))
     }
 
     /// True when the whole of `text` matches.
     public func matches(_ text: String) -> Bool {
-        automaton.matches(text.unicodeScalars)
+        if let small = engine.small, let answer = small.matchesASCII(text) { return answer }
+        return engine.automaton.matches(text.unicodeScalars)
     }
 
     public var description: String { source }
 
     public static func == (lhs: TextPattern, rhs: TextPattern) -> Bool { lhs.source == rhs.source }
     public func hash(into hasher: inout Hasher) { hasher.combine(source) }
+}
+
+/// The compiled automata, shared by every copy of a pattern so that copying one costs a single retain.
+final class PatternEngine: Sendable {
+    let automaton: GlushkovAutomaton
+    let small: SmallGlushkovAutomaton?
+
+    init(_ automaton: GlushkovAutomaton) {
+        self.automaton = automaton
+        small = SmallGlushkovAutomaton(automaton)
+    }
 }
 
 /// Why a pattern could not be compiled.

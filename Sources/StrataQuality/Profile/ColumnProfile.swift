@@ -51,12 +51,11 @@ public struct ColumnProfile: Sendable, Hashable {
     /// Adds one value of any kind, dispatching on the column's type.
     @inline(__always)
     public mutating func add(_ value: Value) {
-        switch (type, value) {
-        case (.int64, .int(let v)), (.timestamp, .int(let v)): add(number: Double(v))
-        case (.float64, .float(let v)): add(number: v)
-        case (.float64, .int(let v)): add(number: Double(v))
-        case (.string, .string(let v)): add(string: v)
-        case (.bool, .bool(let v)): add(bool: v)
+        switch value {
+        case .int(let v) where type.isSketched: add(number: Double(v))
+        case .float(let v) where type == .float64: add(number: v)
+        case .string(let v) where type == .string: add(string: v)
+        case .bool(let v) where type == .bool: add(bool: v)
         default: addNull()
         }
     }

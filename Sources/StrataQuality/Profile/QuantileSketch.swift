@@ -18,7 +18,7 @@ import Darwin
 /// While nothing has been compacted (n ≤ 200) the sketch is exact.
 struct QuantileSketch: Sendable, Hashable {
     static let defaultK = 200
-    static let minimumWidth = 8
+    static let minimumWidth = 32
 
     let k: Int
     /// `levels[0]` is unsorted; every higher level is sorted ascending.
@@ -26,12 +26,15 @@ struct QuantileSketch: Sendable, Hashable {
     private(set) var count: Int64 = 0
     private(set) var retained = 0
     private var capacityTotal: Int
+    /// `capacity(level:levelCount:)` for the current levels, kept so compaction computes no powers.
+    private var capacities: [Int]
     private var coinState: UInt64 = 0x5EED_0F_57A7A
 
     init(k: Int = defaultK) {
         self.k = max(k, Self.minimumWidth)
         levels = [[]]
         levels[0].reserveCapacity(self.k)
+        capacities = [self.k]
         capacityTotal = self.k
     }
 
@@ -60,7 +63,7 @@ struct QuantileSketch: Sendable, Hashable {
         count += other.count
         retained += other.retained
         coinState = (coinState &* 31) ^ other.coinState
-        capacityTotal = totalCapacity()
+        updateCapacities()
         while retained > capacityTotal { compactOnce() }
     }
 
@@ -80,17 +83,18 @@ struct QuantileSketch: Sendable, Hashable {
         return max(Self.minimumWidth, Int((Double(k) * pow(2.0 / 3.0, Double(depth))).rounded()))
     }
 
-    private func totalCapacity() -> Int {
-        (0..<levels.count).reduce(0) { $0 + capacity(level: $1, levelCount: levels.count) }
+    private mutating func updateCapacities() {
+        capacities = (0..<levels.count).map { capacity(level: $0, levelCount: levels.count) }
+        capacityTotal = capacities.reduce(0, +)
     }
 
     /// Compacts the lowest level that has reached its capacity (adding a level on top when that is the top one).
     private mutating func compactOnce() {
         var level = 0
-        while level < levels.count - 1, levels[level].count < capacity(level: level, levelCount: levels.count) { level += 1 }
+        while level < levels.count - 1, levels[level].count < capacities[level] { level += 1 }
         if level == levels.count - 1 {
             levels.append([])
-            capacityTotal = totalCapacity()
+            updateCapacities()
         }
         var items: [Double] = []
         swap(&items, &levels[level])
@@ -148,8 +152,9 @@ extension QuantileSketch: Codable {
         }
         for level in 1..<levels.count { levels[level].sort() }
         retained = levels.reduce(0) { $0 + $1.count }
+        capacities = []
         capacityTotal = 0
-        capacityTotal = totalCapacity()
+        updateCapacities()
     }
 
     func encode(to encoder: any Encoder) throws {

@@ -1,0 +1,165 @@
+import Foundation
+import Strata
+import StrataCore
+import StrataQuality
+
+/// Times the data-quality core on 1M rows of `featuresets/drivers.yaml`'s source (time order), next to a real
+/// `ingest` of the same rows in the same run, so the overheads are ratios measured together.
+enum QualityBench {
+    static let base: Int64 = 1_772_323_200_000_000
+    static let cities = ["lagos", "lisbon", "porto", "oslo", "lima", "pune", "accra", "quito"]
+    static let schema: [(name: String, type: ValueType)] = [
+        ("driver_id", .int64), ("conv_rate", .float64), ("acc_rate", .float64), ("avg_daily_trips", .int64),
+        ("rating", .float64), ("city", .string), ("event_timestamp", .timestamp), ("created", .timestamp),
+    ]
+
+    nonisolated static func run(arguments: [String]) {
+        let rowCount = arguments.firstIndex(of: "--rows").flatMap { Int(arguments[$0 + 1]) } ?? 1_000_000
+        do {
+            try bench(rowCount: rowCount)
+        } catch {
+            print("benchmark failed: \(error)")
+            exit(1)
+        }
+    }
+
+    /// Rows in schema order; the last two values are the event and created times.
+    nonisolated static func rows(_ count: Int, shift: Double = 0) -> [[Value]] {
+        var generator = SeededGenerator(seed: 14)
+        let step = Int64(30 * 86_400_000_000) / Int64(count)
+        return (0..<count).map { index in
+            let event = base + Int64(index) * step
+            let rating: Value = Int.random(in: 0..<50, using: &generator) == 0 ? .null : .float((3 + Double.random(in: 0..<2, using: &generator) + shift).rounded(toPlaces: 2))
+            return [.int(Int64.random(in: 0..<10_000, using: &generator)), .float((Double.random(in: 0..<1, using: &generator) + shift / 10).rounded(toPlaces: 3)),
+                    .float(Double.random(in: 0..<1, using: &generator).rounded(toPlaces: 3)), .int(Int64.random(in: 0..<40, using: &generator)),
+                    rating, .string(cities[Int.random(in: 0..<cities.count, using: &generator)]), .int(event), .int(event + 60_000_000)]
+        }
+    }
+
+    nonisolated static func median(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
+        var times: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return times.sorted()[runs / 2]
+    }
+
+    nonisolated static func profile(_ rows: [[Value]]) -> DatasetProfile {
+        var profile = DatasetProfile(columns: schema)
+        for row in rows { profile.add(row: row) }
+        return profile
+    }
+
+    nonisolated static func bench(rowCount: Int) throws {
+        print("generating \(rowCount.formatted()) rows of the example schema (8 columns)…")
+        let data = rows(rowCount)
+        var profiled = DatasetProfile(columns: schema)
+        let checkOnly = CommandLine.arguments.contains("--check-only")
+        let profileSeconds = checkOnly ? 1 : median(5) { profiled = profile(data) }
+        print(String(format: "profile (8 columns):            %7.1f ms  %6.0f ns/row  %5.2f M rows/s", profileSeconds * 1e3,
+                     profileSeconds / Double(rowCount) * 1e9, Double(rowCount) / profileSeconds / 1e6))
+        if CommandLine.arguments.contains("--profile-only") { return }
+        for (index, column) in schema.enumerated() where !checkOnly {
+            let only = data.map { [$0[index]] }
+            let seconds = median(3) {
+                var single = DatasetProfile(columns: [column])
+                for row in only { single.add(row: row) }
+            }
+            print(String(format: "  %-16@ %-9@       %7.1f ms  %6.0f ns/value", column.name as NSString, column.type.rawValue as NSString,
+                         seconds * 1e3, seconds / Double(rowCount) * 1e9))
+        }
+        let source = try loadSource()
+        let sourceRows = data.map { Array($0.prefix(6)) }
+        var accepted = 0
+        let checkSeconds = try median(5) {
+            var checker = try RowChecker(source)
+            accepted = 0
+            for row in sourceRows where checker.check(row) == nil { accepted += 1 }
+        }
+        print(String(format: "expectations (%d column rules): %7.1f ms  %6.0f ns/row (%d of %d rows accepted)", source.expectations?.columns.count ?? 0,
+                     checkSeconds * 1e3, checkSeconds / Double(rowCount) * 1e9, accepted, rowCount))
+        if checkOnly { return }
+        try patterns(data.map { row in if case .string(let city) = row[5] { return city } else { return "" } })
+        let encoded = try JSONEncoder().encode(profiled)
+        print("profile JSON: \(encoded.count.formatted()) bytes for 8 columns")
+        let current = profile(rows(rowCount, shift: 0.3))
+        var report: DriftReport?
+        let driftSeconds = median(5) { report = DriftDetector.compare(reference: profiled.columns, current: current.columns) }
+        print(String(format: "drift, 8 features, 1M vs 1M profiles: %6.1f ms (%d drifting: %@)", driftSeconds * 1e3, report?.driftingCount ?? 0,
+                     (report?.features.filter(\.isDrifting).map { "\($0.feature) \($0.method?.rawValue ?? "")" }.joined(separator: ", ") ?? "") as NSString))
+        try ingestComparison(data, profileSeconds: profileSeconds, checkSeconds: checkSeconds)
+    }
+
+    nonisolated static func loadSource() throws -> SourceDefinition {
+        let yaml = """
+        sources:
+          - name: driver_stats_source
+            path: data.csv
+            timestamp: event_timestamp
+            created: created
+            schema: {driver_id: int64, conv_rate: float64, acc_rate: float64, avg_daily_trips: int64, rating: float64, city: string}
+            expectations:
+              columns:
+                driver_id: {not_null: true}
+                conv_rate: {not_null: {mostly: 0.99}, between: [0, 1]}
+                acc_rate: {between: [0, 1]}
+                rating: {between: [1, 5], action: warn}
+                city: {in: [lagos, lisbon, porto, oslo, lima, pune, accra, quito], matches: "[a-z]+"}
+        """
+        let loaded = try DefinitionLoader.load([(path: "bench.yaml", text: yaml)]).get()
+        guard let source = loaded.definitions.sources.first else { throw CocoaError(.fileReadCorruptFile) }
+        return source
+    }
+
+    nonisolated static func patterns(_ values: [String]) throws {
+        let sample = Array(values.prefix(200_000))
+        var hits = 0
+        let pattern = try TextPattern("[a-z]+")
+        let ours = median(3) { hits = sample.reduce(0) { $0 + (pattern.matches($1) ? 1 : 0) } }
+        let regex = try Regex("[a-z]+")
+        let swift = median(3) { hits = sample.reduce(0) { $0 + ((try? regex.wholeMatch(in: $1)) != nil ? 1 : 0) } }
+        let ns = try NSRegularExpression(pattern: "^[a-z]+$")
+        let foundation = median(3) {
+            hits = sample.reduce(0) { $0 + (ns.firstMatch(in: $1, range: NSRange(location: 0, length: $1.utf16.count)) != nil ? 1 : 0) }
+        }
+        print(String(format: "matches `[a-z]+` per value: TextPattern %.0f ns, Swift Regex %.0f ns, NSRegularExpression %.0f ns (%d matched)",
+                     ours / Double(sample.count) * 1e9, swift / Double(sample.count) * 1e9, foundation / Double(sample.count) * 1e9, hits))
+    }
+
+    /// Ingests the same rows from CSV with `FeatureStore` (apply, then one timed `ingest`).
+    nonisolated static func ingestComparison(_ data: [[Value]], profileSeconds: Double, checkSeconds: Double) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-quality-bench-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("featuresets"), withIntermediateDirectories: true)
+        var example = try String(contentsOfFile: "../featuresets/drivers.yaml", encoding: .utf8)
+        example = example.replacingOccurrences(of: "path: featuresets/data/driver_stats.csv", with: "path: data.csv")
+        try example.write(to: dir.appendingPathComponent("featuresets/drivers.yaml"), atomically: true, encoding: .utf8)
+        var csv = "event_timestamp,driver_id,conv_rate,acc_rate,avg_daily_trips,rating,city,created\n"
+        csv.reserveCapacity(data.count * 90)
+        for row in data {
+            func text(_ value: Value) -> String { value.isNull ? "" : value.description }
+            if case .int(let event) = row[6], case .int(let created) = row[7] {
+                csv += "\(Timestamp.format(event)),\(text(row[0])),\(text(row[1])),\(text(row[2])),\(text(row[3])),\(text(row[4])),\(text(row[5])),\(Timestamp.format(created))\n"
+            }
+        }
+        try csv.write(to: dir.appendingPathComponent("data.csv"), atomically: true, encoding: .utf8)
+        let store = try FeatureStore(projectPath: dir.path)
+        _ = try store.apply(try store.plan(), author: "bench", message: nil)
+        let start = DispatchTime.now().uptimeNanoseconds
+        let reports = try store.ingest(now: base + 31 * 86_400_000_000)
+        let ingestSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let rows = reports.reduce(0) { $0 + $1.rowsRead }
+        print(String(format: "ingest (CSV → SQLite + feature table, same rows): %.2f s, %.0f k rows/s", ingestSeconds, Double(rows) / ingestSeconds / 1e3))
+        print(String(format: "  profiling would add %.1f %%, expectation checks %.1f %% to this ingest", profileSeconds / ingestSeconds * 100,
+                     checkSeconds / ingestSeconds * 100))
+    }
+}
+
+extension Double {
+    func rounded(toPlaces places: Int) -> Double {
+        let scale = pow(10, Double(places))
+        return (self * scale).rounded() / scale
+    }
+}
