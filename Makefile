@@ -64,6 +64,8 @@ bench-check: deps
 	cd benchmarks && swift build -c release --product CheckBench
 	benchmarks/.build/release/CheckBench
 
-# Data-quality benchmark: profiling, expectation checks, patterns and drift on 1M rows, next to an ingest of the same rows.
-bench-quality: deps
+# Data-quality benchmark: profiling, expectation checks, patterns and drift on 1M rows, next to an ingest of the same rows,
+# then pandas describe() + numpy.histogram on the same shape of data as the baseline.
+bench-quality: deps venv
 	cd benchmarks && swift build -c release --product QualityBench && .build/release/QualityBench
+	$(PYTHON) benchmarks/quality/pandas_baseline.py
