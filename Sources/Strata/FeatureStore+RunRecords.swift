@@ -58,7 +58,8 @@ extension FeatureStore {
     }
 
     private func recordFailure(runID: Int64, _ error: any Error, detail: String) {
-        let message = (error as? any StrataError).map { $0.what + ($0.fix.map { " (fix: \($0))" } ?? "") } ?? "\(error)"
+        let message = (error as? any StrataError).map { e in e.what + (e.location.map { " (at \($0))" } ?? "") + (e.fix.map { "; fix: \($0)" } ?? "") }
+            ?? "\(error)"
         // Best effort, as above: the run's own error is what the caller must see.
         try? registry.finishJobRun(id: runID, finishedAtMicros: currentMicros(), outcome: .failed, error: message, detail: detail)
     }
