@@ -21,6 +21,15 @@ import Testing
         return (dir, store)
     }
 
+    /// The example after a training set (`train.csv`) and a materialization at 2026-03-02T12:00:00Z.
+    static func trainedAndMaterialized() throws -> (TemporaryDirectory, FeatureStore) {
+        let (dir, store) = try example()
+        _ = try store.historical(HistoricalRequest(spinePath: dir.file("featuresets/data/driver_spine.csv").path, features: .service("driver_activity"),
+                                                   outputPath: dir.file("train.csv").path))
+        _ = try store.materialize(end: t("2026-03-02T12:00:00Z"))
+        return (dir, store)
+    }
+
     static func events(_ store: FeatureStore, _ options: OpenLineageExportOptions = .init(host: "testhost")) throws -> [[String: Any]] {
         try OpenLineageExport.events(store, options: options).map { line in
             try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -44,10 +53,7 @@ import Testing
 
     @Test("every run of every job gives START then COMPLETE under a stable version-5 run id")
     func startAndComplete() throws {
-        let (dir, store) = try Self.example()
-        _ = try store.historical(HistoricalRequest(spinePath: dir.file("featuresets/data/driver_spine.csv").path, features: .service("driver_activity"),
-                                                   outputPath: dir.file("train.csv").path))
-        _ = try store.materialize(end: Self.t("2026-03-02T12:00:00Z"))
+        let (dir, store) = try Self.trainedAndMaterialized()
         _ = try ConsistencyChecker.checkSnapshot(store, at: Self.t("2026-03-02T12:00:00Z"), sample: 5)
         let first = try OpenLineageExport.events(store, options: .init(host: "testhost"))
         #expect(first == (try OpenLineageExport.events(store, options: .init(host: "testhost"))))
@@ -75,10 +81,7 @@ import Testing
 
     @Test("feature columns name the source columns they are computed from, and the chain reaches the CSV")
     func columnLineage() throws {
-        let (dir, store) = try Self.example()
-        _ = try store.historical(HistoricalRequest(spinePath: dir.file("featuresets/data/driver_spine.csv").path, features: .service("driver_activity"),
-                                                   outputPath: dir.file("train.csv").path))
-        _ = try store.materialize(end: Self.t("2026-03-02T12:00:00Z"))
+        let (dir, store) = try Self.trainedAndMaterialized()
         let events = try Self.events(store).filter { $0["eventType"] as? String == "COMPLETE" }
         let outputs = events.flatMap { Self.datasets($0, "outputs") }
         let featureTable = try #require(outputs.first { $0["name"] as? String == "fv__driver_stats__v1__s1" })
@@ -94,17 +97,24 @@ import Testing
         let online = try #require(outputs.first { ($0["namespace"] as? String)?.hasPrefix("lmdb://testhost/") == true })
         #expect(Self.lineage(online)["conv_x_acc"]?.map { "\($0.0) \($0.1) \($0.2)" } == ["fv__driver_stats__v1__s1 conv_x_acc DIRECT/IDENTITY"])
         // Follow a training-set column upstream, hop by hop, through every dataset's column lineage.
-        var graph: [String: [(String, String)]] = [:]
+        // Datasets are keyed by namespace and name: an online table shares its feature table's name, not its namespace.
+        var graph: [String: [String]] = [:]
         for dataset in outputs {
-            for (output, inputs) in Self.lineage(dataset) { graph["\(dataset["name"] ?? "")#\(output)", default: []] += inputs.map { ($0.0, $0.1) } }
+            let fields = ((dataset["facets"] as? [String: Any])?["columnLineage"] as? [String: Any])?["fields"] as? [String: [String: Any]] ?? [:]
+            for (output, entry) in fields {
+                graph["\(dataset["namespace"] ?? "") \(dataset["name"] ?? "")#\(output)", default: []] += (entry["inputFields"] as? [[String: Any]] ?? []).map {
+                    "\($0["namespace"] ?? "") \($0["name"] ?? "")#\($0["field"] ?? "")"
+                }
+            }
         }
-        var frontier = ["\(dir.file("train.csv").path)#driver_stats__conv_x_acc"], reached: Set<String> = []
+        var frontier = ["file://testhost \(dir.file("train.csv").path)#driver_stats__conv_x_acc"], visited: Set<String> = [], reached: Set<String> = []
         while let next = frontier.popLast() {
+            guard visited.insert(next).inserted else { continue }
             guard let inputs = graph[next] else { reached.insert(next); continue }
-            frontier += inputs.map { "\($0.0)#\($0.1)" }
+            frontier += inputs
         }
         let csv = dir.file("featuresets/data/driver_stats.csv").standardizedFileURL.path
-        #expect(reached == ["\(csv)#conv_rate", "\(csv)#acc_rate"])
+        #expect(reached == ["file://testhost \(csv)#conv_rate", "file://testhost \(csv)#acc_rate"])
     }
 
     @Test("a failed ingest, a failed check and a failed or killed materialization end as FAIL or stay started")
