@@ -304,10 +304,13 @@ def test_server_route_serves_the_same_events_behind_the_token(project: Path, tmp
     server = subprocess.Popen([strata_binary(), "serve", "--port", "0", "--token-file", str(token)], cwd=project,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        ready, _, _ = select.select([server.stdout], [], [], 60)
-        assert ready, "the server did not start"
-        line = server.stdout.readline()
-        base = re.search(r"http://127\.0\.0\.1:\d+", line).group(0)
+        base = None
+        while base is None:
+            ready, _, _ = select.select([server.stdout], [], [], 60)
+            line = server.stdout.readline() if ready else ""
+            assert line, "the server did not start"
+            found = re.search(r"serving on (http://127\.0\.0\.1:\d+)", line)
+            base = found.group(1) if found else None
 
         def get(path: str, token_value: str | None) -> tuple[int, str]:
             request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token_value}"} if token_value else {})
