@@ -60,6 +60,7 @@ let package = Package(
             name: "StrataServer",
             dependencies: [
                 "Strata",
+                "StrataCheck",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),

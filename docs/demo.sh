@@ -48,6 +48,13 @@ say "The checker finds exactly that skew, with its reason (exit code 1: over the
 say "Lineage: where does the offline value come from? A CSV line, an ingest run, an expression."
 step lineage --view driver_stats --key driver_id=1024 --at 2026-03-02T22:30:00Z
 
+say "The same story as OpenLineage events for Marquez, DataHub or OpenMetadata (one per line; --emit URL posts them):"
+printf '$ strata lineage --export openlineage   # summarised: event, job, run id → outputs\n'
+"$STRATA" lineage --export openlineage | python3 -c 'import json, sys
+for line in sys.stdin:
+    e = json.loads(line)
+    print(e["eventType"].ljust(8), e["job"]["name"].ljust(27), e["run"]["runId"], "→", ", ".join(o["name"].rsplit("/", 1)[-1] for o in e["outputs"]))'
+
 say "The training set made before the correction still reproduces byte for byte."
 id=$("$STRATA" historical --list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["id"])')
 step historical --reproduce "$id" --out reproduced.csv

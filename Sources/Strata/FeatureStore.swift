@@ -90,7 +90,7 @@ public final class FeatureStore: Sendable {
                                         file: folder.url(forRelative: source.path), displayPath: source.path, isStrict: isStrict, now: now,
                                         definitionVersions: applied.versionsByName, views: views.compactMap { tables[$0.name] },
                                         crashAfterRows: crashAfterRows)
-            reports.append(try offline.ingest(request) { done, total in progress?(source.name, done, total) })
+            reports.append(try recordingFailure(of: request) { try offline.ingest(request) { done, total in progress?(source.name, done, total) } })
         }
         return reports
     }

@@ -94,6 +94,7 @@ extension FeatureStore {
         var manifest = try TrainingSetManifest(plan: plan, spine: spine, spinePath: spineURL.path, output: outputURL.path, format: format,
                                                table: request.table, contentSHA256: hash, createdAt: now, store: self, set: set)
         if let original { manifest.reproducedFrom = original.id }
+        manifest.finishedAt = Timestamp.format(max(now, currentMicros()))
         try manifest.save(beside: outputURL)
         try registry.recordTrainingSet(id: manifest.id, createdAtMicros: now, manifest: manifest.json())
         return HistoricalResult(manifest: manifest, trainingSet: set, matchesOriginal: original.map { $0.output.contentSHA256 == hash })

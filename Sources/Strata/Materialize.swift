@@ -1,5 +1,5 @@
 import Foundation
-public import StrataCore
+import StrataCore
 public import StrataOffline
 public import StrataOnline
 
@@ -24,12 +24,9 @@ extension FeatureStore {
 
     static func watermarkKey(_ layout: OnlineViewLayout) -> String { "watermark/\(layout.databaseName)" }
 
-    /// Copies, per key, the best row known at `end` from the offline tables into LMDB, in one write transaction for
-    /// the whole run: a killed run leaves the online store exactly as it was. A stored row is replaced only by a
-    /// better one. `incremental` reads only offline rows that were not eligible at the previous run's end.
-    /// `crashAfterKeys` is fault injection for crash tests: the process kills itself mid-transaction.
-    public func materialize(views names: [String] = [], end: Int64 = currentMicros(), incremental: Bool = false, crashAfterKeys: Int? = nil,
-                            progress: ((String, Int, Int) -> Void)? = nil) throws -> [MaterializeReport] {
+    /// The materialization itself; `materialize` (FeatureStore+RunRecords.swift) records the run around it.
+    func materializeViews(views names: [String], end: Int64, incremental: Bool, crashAfterKeys: Int?,
+                          progress: ((String, Int, Int) -> Void)?) throws -> [MaterializeReport] {
         let applied = try appliedProject()
         let tables = featureTables(applied)
         for name in names where tables[name] == nil {

@@ -36,7 +36,10 @@ public struct TrainingSetManifest: Codable, Sendable {
     }
 
     public var id: String
+    /// When the run started (the instant its id is derived from).
     public var createdAt: String
+    /// When the output and manifest were written; nil in manifests written before it was recorded.
+    public var finishedAt: String?
     public var reproducedFrom: String?
     public var spine: SpineInfo
     public var features: [String]

@@ -70,12 +70,14 @@ struct CheckCommand: ParsableCommand {
     func percent(_ value: Double) -> String { String(format: "%.2f%%", value * 100) }
 }
 
-struct LineageCommand: ParsableCommand {
+struct LineageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lineage",
         abstract: "Trace a value to its source file line, ingest run and definition, or show a training set's upstream graph.",
         discussion: """
-        --view V --key k=v --at T traces what the offline join gives at T (known mode). --training-set ID --row N --feature view:feature traces one cell of a recorded training set. --training-set ID alone prints its manifest and upstream graph. --export openlineage prints ingest runs and training sets as OpenLineage run events, one JSON object per line.
+        --view V --key k=v --at T traces what the offline join gives at T (known mode). --training-set ID --row N --feature view:feature traces one cell of a recorded training set. --training-set ID alone prints its manifest and upstream graph.
+
+        --export openlineage prints OpenLineage 2-0-2 run events (JSON Lines) for every recorded run of ingest, push, materialize, historical and check: START, then COMPLETE or FAIL, with datasets named by where they live and column-level lineage. --emit URL posts them to a lineage server instead (`/api/v1/lineage` is added to a bare server URL), with a bearer token from --token or OPENLINEAGE_API_KEY; a failed post is retried briefly, then the command stops with exit code 1 and says which event failed.
         """
     )
 
@@ -89,21 +91,20 @@ struct LineageCommand: ParsableCommand {
     @Option(help: "A training-set row (1-based, spine order).") var row: Int?
     @Option(help: "A training-set feature (`view:feature`).") var feature: String?
     @Option(help: "Export format: openlineage.") var export: String?
+    @OptionGroup var exportOptions: LineageExportOptions
 
     func validate() throws {
         if let export, export != "openlineage" { throw ValidationError("--export supports `openlineage`") }
         if export == nil, view == nil, trainingSet == nil { throw ValidationError("pass --view with --key, --training-set, or --export openlineage") }
         if view != nil, key == nil { throw ValidationError("--view needs --key, e.g. --key driver_id=1001") }
         if (row == nil) != (feature == nil) { throw ValidationError("--row and --feature go together") }
+        if export == nil, exportOptions.isUsed { throw ValidationError("--since, --job, --namespace, --emit and --token go with --export openlineage") }
     }
 
-    func run() throws {
+    func run() async throws {
+        if export != nil { return try await exportOptions.export(projectOptions) }
         try reportingErrors {
             let store = try projectOptions.open()
-            if export != nil {
-                for line in try LineageTracer.openLineageEvents(store) { print(line) }
-                return
-            }
             if let trainingSet, let row, let feature {
                 show(try LineageTracer.trace(store, trainingSet: trainingSet, row: row, feature: feature))
             } else if let trainingSet {

@@ -9,7 +9,7 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve online features over HTTP (Feast-compatible API), with metrics and feature logging.",
         discussion: """
-        Routes: POST /get-online-features (Feast), POST /v1/features (row-major), POST /push, GET /registry/{services|views|features|entities}, GET /health, GET /ready, GET /metrics (Prometheus), GET /openapi.json. Reads the project's LMDB store in-process, so a materialize or push is visible to the next request. Services with `logging: {sample_rate: …}` log served rows to .strata/feature_log.db off the request path. SIGTERM or SIGINT finishes in-flight requests and flushes the log.
+        Routes: POST /get-online-features (Feast), POST /v1/features (row-major), POST /push, GET /registry/{services|views|features|entities}, GET /v1/lineage/openlineage (OpenLineage events), GET /health, GET /ready, GET /metrics (Prometheus), GET /openapi.json. Reads the project's LMDB store in-process, so a materialize or push is visible to the next request. Services with `logging: {sample_rate: …}` log served rows to .strata/feature_log.db off the request path. SIGTERM or SIGINT finishes in-flight requests and flushes the log.
         """
     )
 

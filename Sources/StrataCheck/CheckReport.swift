@@ -70,10 +70,15 @@ public struct ParityMismatch: Sendable, Codable {
 /// A consistency-check report: per-feature figures, example mismatches, and whether the threshold held.
 public struct CheckReport: Sendable, Codable {
     public var id: String
+    /// When the check started.
     public var createdAt: String
+    /// When the report was complete; nil in reports written before it was recorded.
+    public var finishedAt: String?
     public var mode: String
     public var rowsReplayed: Int
     public var viewVersions: [String: Int]
+    /// Object name → version of every applied definition (sources and entities of the views checked); nil in older reports.
+    public var definitionVersions: [String: Int]?
     public var maxMismatch: Double?
     public var features: [FeatureParity]
     /// Up to 50 mismatches, in log order.

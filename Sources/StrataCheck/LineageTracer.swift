@@ -105,33 +105,4 @@ public enum LineageTracer {
                                 views: manifest.views.map { "\($0.name) v\($0.version)" }, services: services,
                                 materializations: materializations, checkReports: checks)
     }
-
-    /// Ingest runs and training sets as OpenLineage run events (one JSON object per line).
-    public static func openLineageEvents(_ store: FeatureStore, namespace: String = "strata") throws -> [String] {
-        var lines: [String] = []
-        func encode(_ object: [String: Any]) -> String {
-            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        }
-        for run in try store.offline.ingestRuns().reversed() {
-            lines.append(encode([
-                "eventType": "COMPLETE", "eventTime": Timestamp.format(run.finishedAtMicros), "producer": "https://strata.example/strata",
-                "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/definitions/RunEvent",
-                "run": ["runId": "ingest-\(run.runID)"], "job": ["namespace": namespace, "name": "ingest.\(run.source)"],
-                "inputs": [["namespace": namespace, "name": "file:\(run.source)"]],
-                "outputs": [["namespace": namespace, "name": "offline.src__\(run.source)__v\(run.sourceVersion)",
-                             "facets": ["outputStatistics": ["rowCount": run.rowsAccepted]]]],
-            ]))
-        }
-        for json in try store.registry.trainingSetManifests().reversed() {
-            guard let manifest = try? TrainingSetManifest.decode(json) else { continue }
-            lines.append(encode([
-                "eventType": "COMPLETE", "eventTime": manifest.createdAt, "producer": "https://strata.example/strata",
-                "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/definitions/RunEvent",
-                "run": ["runId": manifest.id], "job": ["namespace": namespace, "name": "historical"],
-                "inputs": manifest.views.map { ["namespace": namespace, "name": "offline.\($0.table)"] } + [["namespace": namespace, "name": "file:\(manifest.spine.path)"]],
-                "outputs": [["namespace": namespace, "name": "file:\(manifest.output.path)", "facets": ["outputStatistics": ["rowCount": manifest.rowCount]]]],
-            ]))
-        }
-        return lines
-    }
 }

@@ -7,6 +7,7 @@ import StrataOffline
 struct ParityAccumulator {
     let store: FeatureStore
     let tables: [String: FeatureTableSpec]
+    let definitionVersions: [String: Int]
     var parity: [String: FeatureParity] = [:]
     var order: [String] = []
     var examples: [ParityMismatch] = []
@@ -14,7 +15,9 @@ struct ParityAccumulator {
 
     init(store: FeatureStore) throws {
         self.store = store
-        tables = store.featureTables(try store.appliedProject())
+        let applied = try store.appliedProject()
+        tables = store.featureTables(applied)
+        definitionVersions = applied.versionsByName
         // A new view version's table is built from the source rows first, as historical retrieval does.
         try store.offline.refresh(Array(tables.values))
     }
@@ -84,8 +87,10 @@ struct ParityAccumulator {
         for (feature, sums) in smapeSums where sums.1 > 0 { parity[feature]?.smape = sums.0 / Double(sums.1) }
         var hasher = SHA256()
         hasher.update(Array("\(now)|\(mode)|\(replayed)".utf8))
-        let report = CheckReport(id: "chk-" + hasher.finalizeHex().prefix(12), createdAt: Timestamp.format(now), mode: mode, rowsReplayed: replayed,
-                                 viewVersions: Dictionary(uniqueKeysWithValues: tables.map { ($0.key, $0.value.viewVersion) }), maxMismatch: maxMismatch,
+        let report = CheckReport(id: "chk-" + hasher.finalizeHex().prefix(12), createdAt: Timestamp.format(now),
+                                 finishedAt: Timestamp.format(max(now, currentMicros())), mode: mode, rowsReplayed: replayed,
+                                 viewVersions: Dictionary(uniqueKeysWithValues: tables.map { ($0.key, $0.value.viewVersion) }),
+                                 definitionVersions: definitionVersions, maxMismatch: maxMismatch,
                                  features: order.compactMap { parity[$0] }, examples: examples)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

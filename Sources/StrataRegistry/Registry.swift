@@ -51,6 +51,7 @@ public final class Registry: Sendable {
         migrator.registerMigration("v3 check reports") { db in
             try db.execute(sql: "CREATE TABLE check_reports (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, report TEXT NOT NULL)")
         }
+        migrator.registerMigration("v4 job runs") { db in try db.execute(sql: JobRunRecord.createSQL) }
         return migrator
     }
 

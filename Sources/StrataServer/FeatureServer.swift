@@ -62,6 +62,7 @@ public final class FeatureServer: Sendable {
         router.post("get-online-features") { [self] request, _ in try await handle(request) { try getOnlineFeatures($0) } }
         router.post("v1/features") { [self] request, _ in try await handle(request) { try nativeFeatures($0) } }
         router.post("push") { [self] request, _ in try await handle(request) { try push($0) } }
+        addLineageRoutes(to: router)
         router.get("registry/{kind}") { [self] _, context in
             do { return try registryListing(context.parameters.get("kind") ?? "") } catch let error as ServerError { return error.response }
         }

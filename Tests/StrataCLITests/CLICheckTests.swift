@@ -43,7 +43,15 @@ import Testing
         let graph = try CLIRunner.run(["lineage", "--training-set", id], in: dir.path)
         #expect(graph.stdout.contains("sources trips v1 → views driver_trips v1"))
         let events = try CLIRunner.run(["lineage", "--export", "openlineage"], in: dir.path).stdout.split(separator: "\n")
-        #expect(events.count == 3)
-        #expect(events.allSatisfy { $0.contains("\"eventType\":\"COMPLETE\"") })
+        let types = events.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }.map { $0["eventType"] as? String ?? "" }
+        // Two ingests, a materialization, three checks (the second over its threshold) and a training set: START and an end each.
+        #expect(types.filter { $0 == "START" }.count == 7)
+        #expect(types.filter { $0 == "COMPLETE" }.count == 6)
+        #expect(types.filter { $0 == "FAIL" }.count == 1)
+        let checks = try CLIRunner.run(["lineage", "--export", "openlineage", "--job", "check", "--since", "2000-01-01T00:00:00Z"], in: dir.path)
+        #expect(checks.stdout.split(separator: "\n").count == 6)
+        let misuse = try CLIRunner.run(["lineage", "--view", "driver_trips", "--key", "driver_id=1", "--job", "check"], in: dir.path)
+        #expect(misuse.exitCode == 64)
+        #expect(misuse.stderr.contains("go with --export openlineage"))
     }
 }

@@ -1,0 +1,111 @@
+import Foundation
+public import StrataCore
+public import StrataOffline
+public import StrataRegistry
+
+/// What Strata recorded about the runs of its jobs, oldest first within each kind: the inputs of lineage export.
+public struct RunHistory: Sendable {
+    /// Ingest and push runs (a push is recorded as an ingest of `push:FILE`).
+    public var ingests: [IngestRunDetail]
+    public var materializations: [MaterializationRun]
+    /// Ingest runs that failed: their transaction rolled back, so only this record remains.
+    public var failedIngests: [FailedIngest]
+    public var trainingSets: [TrainingSetManifest]
+    /// Consistency-check reports as stored (JSON).
+    public var checkReports: [String]
+}
+
+/// One materialization run: when it ran, how it ended, and per view what it read and wrote.
+public struct MaterializationRun: Sendable {
+    public var record: JobRunRecord
+    public var detail: MaterializationRunDetail
+}
+
+/// The stored detail of a materialization run.
+public struct MaterializationRunDetail: Sendable, Codable {
+    public struct View: Sendable, Codable {
+        public var name: String
+        public var version: Int
+        public var source: String
+        public var sourceVersion: Int
+        public var table: String
+        /// Nil until the run completes.
+        public var rowsScanned: Int?
+        public var keysWritten: Int?
+        public var keysKept: Int?
+    }
+
+    public var end: Int64
+    public var isIncremental: Bool
+    public var views: [View]
+    public var definitionVersions: [String: Int]
+}
+
+/// An ingest run that failed, with what it was reading.
+public struct FailedIngest: Sendable {
+    public var record: JobRunRecord
+    public var detail: FailedIngestDetail
+}
+
+/// The stored detail of a failed ingest run.
+public struct FailedIngestDetail: Sendable, Codable {
+    public var source: String
+    public var sourceVersion: Int
+    /// The path relative to the project, as the source declares it.
+    public var file: String
+    public var definitionVersions: [String: Int]
+}
+
+extension FeatureStore {
+    /// Every recorded run of every job, for lineage export.
+    /// - Throws: a store error, or a decoding error naming a stored record that cannot be read.
+    public func runHistory() throws -> RunHistory {
+        var history = RunHistory(ingests: try offline.ingestRunDetails(), materializations: [], failedIngests: [],
+                                 trainingSets: try registry.trainingSetManifests().reversed().map(TrainingSetManifest.decode),
+                                 checkReports: try registry.checkReports().reversed())
+        for record in try registry.jobRuns() {
+            switch record.kind {
+            case "materialize": history.materializations.append(MaterializationRun(record: record, detail: try decodeDetail(record)))
+            case "ingest": history.failedIngests.append(FailedIngest(record: record, detail: try decodeDetail(record)))
+            default: continue
+            }
+        }
+        return history
+    }
+
+    /// The feature table of a view at `version`, with its source and entities at the versions a run recorded.
+    /// - Throws: `RegistryError` when a recorded version is missing from the registry.
+    public func recordedFeatureTable(view: String, version: Int, definitionVersions: [String: Int]) throws -> FeatureTableSpec {
+        guard let text = try registry.object(name: view, kind: .view, version: version).spec,
+              case .view(let definition) = try CanonicalJSON.decode(kind: .view, text) else {
+            throw RegistryError.unknownVersion(name: view, version: version, latest: version)
+        }
+        var entities: [String: Int] = [:]
+        for entity in definition.entities { entities[entity] = definitionVersions[entity] ?? 1 }
+        return try FeatureTableSpec.recorded(view: view, version: version, source: definition.source,
+                                             sourceVersion: definitionVersions[definition.source] ?? 1, entities: entities, registry: registry)
+    }
+
+    /// A source's definition at `version`.
+    /// - Throws: `RegistryError` when the registry has no such version.
+    public func recordedSource(_ name: String, version: Int) throws -> SourceDefinition {
+        guard let text = try registry.object(name: name, kind: .source, version: version).spec,
+              case .source(let definition) = try CanonicalJSON.decode(kind: .source, text) else {
+            throw RegistryError.unknownVersion(name: name, version: version, latest: version)
+        }
+        return definition
+    }
+
+    /// The names of every feature view the registry has ever held, removed ones included.
+    public func viewNamesEverApplied() throws -> Set<String> {
+        Set(try registry.latestObjects(includingRemoved: true).filter { $0.kind == .view }.map(\.name))
+    }
+
+    func decodeDetail<T: Decodable>(_ record: JobRunRecord) throws -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(record.detail.utf8))
+        } catch {
+            throw RegistryError.sqlite(operation: "read the detail of \(record.kind) run \(record.id)", path: registry.path, underlying: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+public import StrataCore
+import StrataOffline
+import StrataRegistry
+
+extension FeatureStore {
+    /// Copies, per key, the best row known at `end` from the offline tables into LMDB, in one write transaction for
+    /// the whole run: a killed run leaves the online store exactly as it was. A stored row is replaced only by a
+    /// better one. `incremental` reads only offline rows that were not eligible at the previous run's end.
+    /// `crashAfterKeys` is fault injection for crash tests: the process kills itself mid-transaction.
+    ///
+    /// The run is recorded in the registry when it starts and again when it ends (completed, with figures per view,
+    /// or failed, with the error), so lineage export can report it; a killed run stays recorded as started.
+    /// - Throws: `FeatureStoreError.unknownView`, or the store error that ended the run.
+    public func materialize(views names: [String] = [], end: Int64 = currentMicros(), incremental: Bool = false, crashAfterKeys: Int? = nil,
+                            progress: ((String, Int, Int) -> Void)? = nil) throws -> [MaterializeReport] {
+        let applied = try appliedProject()
+        let tables = featureTables(applied)
+        guard names.allSatisfy({ tables[$0] != nil }) else {
+            return try materializeViews(views: names, end: end, incremental: incremental, crashAfterKeys: crashAfterKeys, progress: progress)
+        }
+        let specs = tables.keys.sorted().filter { names.isEmpty || names.contains($0) }.compactMap { tables[$0] }
+        var detail = MaterializationRunDetail(end: end, isIncremental: incremental, views: specs.map { spec in
+            .init(name: spec.view.definition.name, version: spec.viewVersion, source: spec.view.source.name, sourceVersion: spec.sourceVersion,
+                  table: spec.tableName, rowsScanned: nil, keysWritten: nil, keysKept: nil)
+        }, definitionVersions: applied.versionsByName)
+        let runID = try registry.startJobRun(kind: "materialize", startedAtMicros: currentMicros(), detail: CanonicalJSONText.encode(detail))
+        do {
+            let reports = try materializeViews(views: names, end: end, incremental: incremental, crashAfterKeys: crashAfterKeys, progress: progress)
+            for report in reports {
+                guard let index = detail.views.firstIndex(where: { $0.name == report.view }) else { continue }
+                detail.views[index].rowsScanned = report.rowsScanned
+                detail.views[index].keysWritten = report.keysWritten
+                detail.views[index].keysKept = report.keysKept
+            }
+            try registry.finishJobRun(id: runID, finishedAtMicros: currentMicros(), outcome: .completed, error: nil, detail: CanonicalJSONText.encode(detail))
+            return reports
+        } catch {
+            recordFailure(runID: runID, error, detail: CanonicalJSONText.encode(detail))
+            throw error
+        }
+    }
+
+    /// Runs one source's ingest and, when it fails, records the failed run (its transaction rolled back, so nothing
+    /// else remains of it) before passing the error on.
+    func recordingFailure(of request: IngestRequest, _ body: () throws -> IngestReport) throws -> IngestReport {
+        do {
+            return try body()
+        } catch {
+            let detail = FailedIngestDetail(source: request.source.name, sourceVersion: request.sourceVersion, file: request.displayPath,
+                                            definitionVersions: request.definitionVersions)
+            // The record is best effort: if the registry cannot take it either, the ingest error is the one to report.
+            if let runID = try? registry.startJobRun(kind: "ingest", startedAtMicros: request.now, detail: CanonicalJSONText.encode(detail)) {
+                recordFailure(runID: runID, error, detail: CanonicalJSONText.encode(detail))
+            }
+            throw error
+        }
+    }
+
+    private func recordFailure(runID: Int64, _ error: any Error, detail: String) {
+        let message = (error as? any StrataError).map { e in e.what + (e.location.map { " (at \($0))" } ?? "") + (e.fix.map { "; fix: \($0)" } ?? "") }
+            ?? "\(error)"
+        // Best effort, as above: the run's own error is what the caller must see.
+        try? registry.finishJobRun(id: runID, finishedAtMicros: currentMicros(), outcome: .failed, error: message, detail: detail)
+    }
+}

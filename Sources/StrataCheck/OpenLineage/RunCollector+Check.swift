@@ -1,0 +1,79 @@
+import Foundation
+import Strata
+import StrataCore
+
+extension RunCollector {
+    /// A consistency check reads the feature log (or, for a snapshot, the online tables) and the feature tables; its
+    /// verdict per feature is a `dataQualityAssertions` facet on the feature table. A check over its threshold FAILs.
+    mutating func check(_ json: String) throws -> LineageRun {
+        let report: CheckReport
+        do {
+            report = try JSONDecoder().decode(CheckReport.self, from: Data(json.utf8))
+        } catch {
+            throw CheckExportError.unreadableReport(underlying: "\(error)")
+        }
+        let versions = try report.definitionVersions ?? store.appliedProject().versionsByName
+        let viewNames = orderedViews(report)
+        var inputs: [LineageDataset] = []
+        if report.mode == "logs" {
+            var log = LineageDataset(name: builder.naming.featureLog)
+            log.facets = [("schema", Facet.schema(["id", "request_id", "request_ts", "service", "keys", "features", "feature_values", "statuses",
+                                                   "event_timestamps", "lineage_ids", "view_versions"].map { Facet.Field(name: $0) })),
+                          ("dataSource", builder.naming.dataSource(log.name.namespace))]
+            log.inputFacets = [("inputStatistics", Facet.inputStatistics(rowCount: report.rowsReplayed))]
+            inputs.append(log)
+        }
+        for view in viewNames {
+            guard let version = report.viewVersions[view] else { continue }
+            let spec = try table(view, version: version, versions)
+            if report.mode != "logs" { inputs.append(builder.onlineTable(spec, origin: .materialized)) }
+            var offline = builder.featureTable(spec)
+            offline.inputFacets = [("dataQualityAssertions", Facet.dataQualityAssertions(assertions(report, view: view)))]
+            inputs.append(offline)
+        }
+        let started = try Self.instant(report.createdAt, "check \(report.id)")
+        let ended = try report.finishedAt.map { try Self.instant($0, "check \(report.id)") } ?? started
+        return LineageRun(kind: .check, jobName: "check.\(report.mode)", localID: report.id, startedAt: started, endedAt: ended,
+                          failure: failure(report), inputs: inputs, outputs: [])
+    }
+
+    private func orderedViews(_ report: CheckReport) -> [String] {
+        var seen: [String] = []
+        for feature in report.features {
+            let view = String(feature.feature.split(separator: ":").first ?? "")
+            if !seen.contains(view) { seen.append(view) }
+        }
+        return seen
+    }
+
+    /// One assertion per feature of the view: its mismatch rate within the threshold (or zero without one).
+    private func assertions(_ report: CheckReport, view: String) -> [Facet.Assertion] {
+        report.features.filter { $0.feature.hasPrefix(view + ":") }.map { parity in
+            let reasons = parity.reasons.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            return Facet.Assertion(assertion: "training_serving_parity", isSuccess: report.maxMismatch.map { parity.mismatchRate <= $0 } ?? (parity.mismatches == 0),
+                                   column: String(parity.feature.dropFirst(view.count + 1)),
+                                   expected: "mismatch rate <= \(report.maxMismatch.map { "\($0)" } ?? "0")",
+                                   actual: "\(parity.mismatches) of \(parity.compared) mismatched" + (reasons.isEmpty ? "" : " (\(reasons))"))
+        }
+    }
+
+    private func failure(_ report: CheckReport) -> String? {
+        guard !report.passed, let max = report.maxMismatch else { return nil }
+        let over = report.features.filter { $0.mismatchRate > max }.map(\.feature)
+        return "\(over.count) feature\(over.count == 1 ? "" : "s") over the mismatch threshold \(max): \(over.joined(separator: ", "))"
+    }
+}
+
+/// Problems reading stored check reports for export.
+enum CheckExportError: StrataError {
+    case unreadableReport(underlying: String)
+
+    var what: String {
+        switch self {
+        case .unreadableReport(let underlying): return "a stored check report cannot be read: \(underlying)"
+        }
+    }
+
+    var location: SourceLocation? { nil }
+    var fix: String? { "run `strata check` again to record a new report" }
+}
