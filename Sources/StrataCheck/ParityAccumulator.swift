@@ -74,13 +74,15 @@ struct ParityAccumulator {
         var records: [Int] = []
         var keys: [KeyTuple?] = []
         var times: [Int64] = []
+        // Per key-name list, where each of the view's keys sits in a record's key values (nil: the record lacks it).
+        let positions = batch.keyNameLists.map { names in spec.view.keys.map { names.firstIndex(of: $0.name) } }
         for record in 0..<batch.count where !lists[batch.featureListIDs[record]].isEmpty {
             records.append(record)
             times.append(batch.requestMicros[record])
             var parts: [KeyPart] = []
-            for key in spec.view.keys {
-                guard let part = batch.keys[record][key.name] else { break }
-                parts.append(part)
+            for position in positions[batch.keyListIDs[record]] {
+                guard let position else { break }
+                parts.append(batch.keyParts[batch.keyStarts[record] + position])
             }
             keys.append(parts.count == spec.view.keys.count ? KeyTuple(parts) : nil)
         }
@@ -137,7 +139,7 @@ struct ParityAccumulator {
             parity[item.parity].mismatches += 1
             parity[item.parity].reasons[reason.rawValue, default: 0] += 1
             if examples.count < 50 {
-                examples.append(ParityMismatch(feature: feature, keys: ConsistencyChecker.describe(batch.keys[item.record]), requestTime: Timestamp.format(t),
+                examples.append(ParityMismatch(feature: feature, keys: ConsistencyChecker.describe(batch.keys(item.record)), requestTime: Timestamp.format(t),
                                                online: item.online.value.description, onlineStatus: item.online.status.rawValue, onlineLineageID: item.online.lineageID,
                                                offline: offlineSide.value.description, offlineStatus: offlineSide.status.rawValue,
                                                offlineLineageID: offlineSide.lineageID, reason: reason.rawValue))

@@ -8,8 +8,12 @@ package import StrataCore
 package struct FeatureLogPage {
     package var count = 0
     package var lastID: Int64 = 0
-    /// Per record: join key name → value.
-    package var keys: [[String: KeyPart]] = []
+    /// Per record: index into `keyNameLists`, and where its key values start in `keyParts` (one per name, null keys left
+    /// out of the name list). A dictionary per record was a third of a page's memory.
+    package var keyListIDs: [Int] = []
+    package var keyStarts: [Int] = []
+    package var keyNameLists: [[String]] = []
+    package var keyParts: [KeyPart] = []
     package var requestMicros: [Int64] = []
     /// Per record: index into `featureLists` (records of one service share one list).
     package var featureListIDs: [Int] = []
@@ -25,10 +29,35 @@ package struct FeatureLogPage {
 }
 
 extension FeatureLogPage {
+    /// A record's key values by name (for examples and tests; the checker looks keys up by position).
+    package func keys(_ record: Int) -> [String: KeyPart] {
+        let names = keyNameLists[keyListIDs[record]]
+        var keys: [String: KeyPart] = [:]
+        for (i, name) in names.enumerated() { keys[name] = keyParts[keyStarts[record] + i] }
+        return keys
+    }
+
+    /// Records a key list (names sorted), reusing the last one when equal; returns its id.
+    mutating func appendKeys(_ pairs: [(String, KeyPart)]) {
+        let names = pairs.map(\.0)
+        let id: Int
+        if let last = keyNameLists.indices.last, keyNameLists[last] == names {
+            id = last
+        } else if let existing = keyNameLists.firstIndex(of: names) {
+            id = existing
+        } else {
+            id = keyNameLists.count
+            keyNameLists.append(names)
+        }
+        keyListIDs.append(id)
+        keyStarts.append(keyParts.count)
+        keyParts += pairs.map(\.1)
+    }
+
     /// Adds one lookup whose feature list is `featureLists[listID]`, with one served value per feature.
     package mutating func append(keys: [String: KeyPart], at t: Int64, listID: Int, values: [Value], statuses: [FeatureStatus],
                                  eventTimes: [Int64?], lineageIDs: [Int64?]) {
-        self.keys.append(keys)
+        appendKeys(keys.sorted { $0.key < $1.key })
         requestMicros.append(t)
         featureListIDs.append(listID)
         offsets.append(self.values.count)
@@ -113,15 +142,15 @@ struct ReplayDecoder {
             return false
         }
         for id in scratch { page.lineageIDs.append(Self.int(id)) }
-        var keys: [String: KeyPart] = [:]
+        var keys: [(String, KeyPart)] = []
         for (name, value) in keyPairs {
             switch value {
-            case .string(let s): keys[name] = .string(s)
-            case .int(let v): keys[name] = .int(v)
+            case .string(let s): keys.append((name, .string(s)))
+            case .int(let v): keys.append((name, .int(v)))
             default: break
             }
         }
-        page.keys.append(keys)
+        page.appendKeys(keys)
         page.requestMicros.append(sqlite3_column_int64(handle, 1))
         page.featureListIDs.append(lastFeaturesID)
         page.offsets.append(start)
