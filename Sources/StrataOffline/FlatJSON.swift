@@ -58,14 +58,28 @@ package enum FlatJSON {
     }
 
     /// Appends one JSON scalar; the server's response writer shares it for escaping.
+    /// Literals and integers are written without an intermediate String or Array: the feature-log drain writes ~30
+    /// scalars per record, and two allocations per scalar were most of its cost at sample rate 1.0 (issue 12).
     package static func append(_ value: Value, to out: inout [UInt8]) {
         switch value {
-        case .null: out += Array("null".utf8)
-        case .bool(let b): out += Array((b ? "true" : "false").utf8)
-        case .int(let v): out += Array(String(v).utf8)
-        case .float(let v): out += Array((v.isFinite ? String(v) : "null").utf8)
-        case .string(let s):
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: b ? "true".utf8 : "false".utf8)
+        case .int(let v): appendDecimal(v, to: &out)
+        case .float(let v):
+            guard v.isFinite else { out.append(contentsOf: "null".utf8); return }
+            var text = String(v)
+            text.withUTF8 { out.append(contentsOf: $0) }
+        case .string(var s):
             out.append(34)
+            let isPlain = s.withUTF8 { utf8 -> Bool in
+                for byte in utf8 where byte < 0x20 || byte == 34 || byte == 92 { return false }
+                out.append(contentsOf: utf8)
+                return true
+            }
+            if isPlain {
+                out.append(34)
+                return
+            }
             for byte in s.utf8 {
                 switch byte {
                 case 34: out += [92, 34]
@@ -80,6 +94,22 @@ package enum FlatJSON {
                 }
             }
             out.append(34)
+        }
+    }
+
+    /// Decimal digits of `value` (shared by the log, the response writer and the training-set writer).
+    package static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
+        if value < 0 { out.append(45) }
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var count = 0
+            repeat {
+                buffer[count] = 48 + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for i in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[i]) }
         }
     }
 

@@ -156,34 +156,21 @@ public enum TrainingSetWriter {
     static func appendCSVCell(_ value: Value, to out: inout [UInt8]) {
         switch value {
         case .null: return
-        case .int(let v): appendDecimal(v, to: &out)
+        case .int(let v): FlatJSON.appendDecimal(v, to: &out)
         case .bool(let b): out.append(contentsOf: b ? "true".utf8 : "false".utf8)
         case .float, .string: appendCSVField(render(value), to: &out)
         }
     }
 
-    static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            for i in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[i]) }
-        }
-    }
-
     static func appendCSVField(_ text: String, to out: inout [UInt8]) {
-        var needsQuotes = false
-        for byte in text.utf8 where byte == 44 || byte == 34 || byte == 10 || byte == 13 {  // , " \n \r
-            needsQuotes = true
-            break
+        var text = text
+        // Scans and copies the contiguous UTF-8 (iterating `String.UTF8View` showed in profiles of 100k-row outputs).
+        let isPlain = text.withUTF8 { utf8 -> Bool in
+            for byte in utf8 where byte == 44 || byte == 34 || byte == 10 || byte == 13 { return false }  // , " \n \r
+            out.append(contentsOf: utf8)
+            return true
         }
-        guard needsQuotes else { out.append(contentsOf: text.utf8); return }
+        guard !isPlain else { return }
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             out.append(byte)

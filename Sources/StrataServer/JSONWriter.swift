@@ -61,18 +61,7 @@ struct JSONWriter {
     /// Decimal digits written straight into the buffer, without a String per number.
     mutating func int(_ value: Int64) {
         separator()
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            var count = 0
-            repeat {
-                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            for i in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[i]) }
-        }
+        FlatJSON.appendDecimal(value, to: &bytes)
     }
 
     mutating func double(_ value: Double) {
