@@ -42,10 +42,13 @@ public final class FeatureLogStore: Sendable {
     public init(path: String) throws {
         self.path = path
         var configuration = Configuration()
-        configuration.journalMode = .wal
         configuration.busyMode = .timeout(10)
         // The log is an observation stream: losing the last batch on power loss is acceptable, an fsync per batch is not.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        // WAL set here, not with GRDB's `journalMode = .wal` (an open-time write per process; see OfflineStore.init).
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1 feature log") { db in
             try db.execute(sql: """
