@@ -154,6 +154,8 @@ def main():
         lines += check_section(results["check-s1"])
     if "get-s1" in results:
         lines += get_section(results["get-s1"])
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "findings.md")) as fh:
+        lines += [fh.read()]
     lines += ["## Reproducing", "", "```sh", "make bench            # every area at the default scale, then this page",
               "make bench SCALE=10   # 10M rows / 100k drivers / 1M spine rows for the offline and lookup areas", "```", ""]
     with open(args.out, "w") as fh:
