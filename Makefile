@@ -4,7 +4,7 @@ APT_PACKAGES := liblmdb-dev libsqlite3-dev libzstd-dev zlib1g-dev curl python3-v
 DEMO_DIR ?= /tmp/strata-demo
 STRATA := .build/release/strata
 
-.PHONY: deps venv build demo test bench-offline bench-online bench-server bench-check bench-quality clean
+.PHONY: deps venv build demo test bench-offline bench-online bench-server bench-check bench-get bench-quality clean
 
 # Installs the system libraries Strata links (LMDB, SQLite) when they are missing.
 deps:
@@ -42,30 +42,47 @@ test: deps venv
 clean:
 	rm -rf .build $(DEMO_DIR)
 
-# Offline benchmark: Strata vs DuckDB ASOF JOIN vs plain SQLite on generated data (SCALE=10 for 10M rows).
+# Benchmarks: each area measures Strata next to a baseline in the same run (DuckDB and SQLite from .venv, raw LMDB,
+# the server's /health) on data generated from the example project's definitions; `make bench` runs them all and
+# writes docs/performance.md. SCALE=10 runs the offline and lookup areas on 10M rows / 100k drivers / 1M spine rows.
 SCALE ?= 1
-bench-offline: build
-	@python3 -c "import duckdb" 2>/dev/null || pip install --quiet duckdb
-	python3 benchmarks/offline/bench.py --scale $(SCALE)
+DURATION ?= 5
+BENCH_BIN := benchmarks/.build/release
+.PHONY: bench bench-build bench-report
 
-# Online benchmark: materialize, push and in-process lookups next to raw LMDB in the same run (SCALE=10 adds 10M rows / 100k keys).
-bench-online: deps
-	cd benchmarks && swift build -c release --product OnlineBench
-	benchmarks/.build/release/OnlineBench --scale $(SCALE)
+bench-build: build venv
+	@command -v wrk >/dev/null && command -v hyperfine >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get install -y -qq wrk hyperfine; }
+	cd benchmarks && swift build -c release --product OnlineBench && swift build -c release --product CheckBench
 
-# Server benchmark: wrk against strata serve (1 and 100 entities, logging on/off, c=1/16/64) next to /health.
-DURATION ?= 15
-bench-server: build
-	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get install -y -qq wrk; }
-	python3 benchmarks/server/bench.py --duration $(DURATION)
+bench-offline: bench-build
+	$(PYTHON) benchmarks/offline/bench.py --scale $(SCALE)
 
-# Consistency-check benchmark: replay 1M logged lookups against 1M offline rows / 10k keys.
-bench-check: deps
-	cd benchmarks && swift build -c release --product CheckBench
-	benchmarks/.build/release/CheckBench
+bench-online: bench-build
+	$(PYTHON) benchmarks/online/bench.py --scale $(SCALE)
+
+bench-server: bench-build
+	$(PYTHON) benchmarks/server/bench.py --duration $(DURATION)
+
+bench-check: bench-build
+	$(PYTHON) benchmarks/check/bench.py
+
+bench-get: bench-build
+	$(PYTHON) benchmarks/get/bench.py
+
+bench-report:
+	$(PYTHON) benchmarks/report.py
+
+bench: bench-build
+	$(PYTHON) benchmarks/offline/bench.py --scale $(SCALE)
+	$(PYTHON) benchmarks/online/bench.py --scale $(SCALE)
+	@if [ "$(SCALE)" = 1 ]; then \
+		$(PYTHON) benchmarks/server/bench.py --duration $(DURATION) && \
+		$(PYTHON) benchmarks/check/bench.py && \
+		$(PYTHON) benchmarks/get/bench.py; fi
+	$(PYTHON) benchmarks/report.py
 
 # Data-quality benchmark: profiling, expectation checks, patterns and drift on 1M rows, next to an ingest of the same rows,
 # then pandas describe() + numpy.histogram on the same shape of data as the baseline.
-bench-quality: deps venv
+bench-quality: bench-build
 	cd benchmarks && swift build -c release --product QualityBench && .build/release/QualityBench
 	$(PYTHON) benchmarks/quality/pandas_baseline.py

@@ -29,6 +29,8 @@ public struct OnlineFeatureValue: Sendable, Hashable, Encodable {
 public struct OnlineFeatureReader: Sendable {
     struct Part: Sendable {
         var layout: OnlineViewLayout
+        /// Resolved when the reader was made; nil when the view had not been materialized yet (then resolved per lookup).
+        var database: OnlineDatabase?
         var keys: [JoinKey]
         /// (output column, index into the layout's features)
         var columns: [(Int, Int)]
@@ -43,29 +45,24 @@ public struct OnlineFeatureReader: Sendable {
     /// Every join key any requested view needs.
     public let keyNames: [String]
     /// The type of each join key.
-    public var keyTypes: [String: ValueType] {
-        var types: [String: ValueType] = [:]
-        for part in parts { for key in part.keys { types[key.name] = key.type } }
-        return types
-    }
+    public let keyTypes: [String: ValueType]
     public let viewVersions: [String: Int]
     /// The service's feature-logging sample rate, when the reader was made for a service that logs.
     public let loggingSampleRate: Double?
 
     /// Looks up each entity row (join key name → value; a missing key gives `not_found`), applying each view's TTL at `now`.
+    ///
+    /// Keys are encoded and values decoded in buffers reused across rows, straight into the output: per row the only
+    /// allocation left is the output row itself. Measured against raw `mdb_get` on the same keys (benchmarks/online).
     public func get(_ entityRows: [[String: KeyPart]], at now: Int64) throws -> [[OnlineFeatureValue]] {
         let empty = OnlineFeatureValue(value: .null, status: .notFound, eventTs: nil)
         var result = Array(repeating: Array(repeating: empty, count: featureNames.count), count: entityRows.count)
         for part in parts {
-            if entityRows.count == 1 {
-                // The common single-entity request: no intermediate arrays.
-                guard let key = part.tuple(entityRows[0]), let row = try online.lookup(part.layout, key: key) else { continue }
-                part.fill(&result[0], from: row, at: now)
-                continue
-            }
-            let stored = try online.lookup(part.layout, keys: entityRows.map(part.tuple))
-            for (rowIndex, row) in stored.enumerated() {
-                if let row { part.fill(&result[rowIndex], from: row, at: now) }
+            guard let database = try part.database ?? online.database(part.layout) else { continue }
+            try online.lookup(database, count: entityRows.count) { index, buffer in
+                part.encodeKey(entityRows[index], into: &buffer)
+            } visit: { index, header, values in
+                part.fill(&result[index], header: header, values: values, at: now)
             }
         }
         return result
@@ -73,27 +70,25 @@ public struct OnlineFeatureReader: Sendable {
 }
 
 extension OnlineFeatureReader.Part {
-    /// The view's key tuple from an entity row, or nil when a key is missing.
-    func tuple(_ row: [String: KeyPart]) -> KeyTuple? {
-        var parts: [KeyPart] = []
-        parts.reserveCapacity(keys.count)
+    /// Writes the view's encoded key tuple for an entity row; false when a key is missing.
+    func encodeKey(_ row: [String: KeyPart], into buffer: inout [UInt8]) -> Bool {
         for key in keys {
-            guard let value = row[key.name] else { return nil }
-            parts.append(value)
+            guard let value = row[key.name] else { return false }
+            OnlineKeyEncoding.append(value, to: &buffer)
         }
-        return KeyTuple(parts)
+        return true
     }
 
     /// Writes this view's columns of one output row, applying the TTL rule at `now` (SPEC "Online store").
-    func fill(_ output: inout [OnlineFeatureValue], from row: OnlineRow, at now: Int64) {
+    func fill(_ output: inout [OnlineFeatureValue], header: OnlineRowHeader, values: [Value], at now: Int64) {
         var isExpired = false
         if let ttl = layout.ttlMicros {
             let (lower, overflow) = now.subtractingReportingOverflow(ttl)
-            isExpired = !overflow && row.eventTs < lower
+            isExpired = !overflow && header.eventTs < lower
         }
         for (column, featureIndex) in columns {
-            output[column] = isExpired ? OnlineFeatureValue(value: .null, status: .expired, eventTs: row.eventTs, lineageID: row.lineageID)
-                : OnlineFeatureValue(value: row.values[featureIndex], status: .present, eventTs: row.eventTs, lineageID: row.lineageID)
+            output[column] = OnlineFeatureValue(value: isExpired ? .null : values[featureIndex], status: isExpired ? .expired : .present,
+                                                eventTs: header.eventTs, lineageID: header.lineageID)
         }
     }
 }
@@ -131,13 +126,16 @@ extension FeatureStore {
         for viewName in orderedUnique(resolved.map(\.view)) {
             guard let spec = tables[viewName] else { continue }
             let columns = resolved.enumerated().filter { $0.element.view == viewName }.map { ($0.offset, $0.element.featureIndex) }
-            parts.append(.init(layout: onlineLayout(spec), keys: spec.view.keys, columns: columns))
+            let layout = onlineLayout(spec)
+            parts.append(.init(layout: layout, database: try online.database(layout), keys: spec.view.keys, columns: columns))
             for key in spec.view.keys where !keyNames.contains(key.name) { keyNames.append(key.name) }
             versions[viewName] = spec.viewVersion
         }
+        var keyTypes: [String: ValueType] = [:]
+        for part in parts { for key in part.keys { keyTypes[key.name] = key.type } }
         return OnlineFeatureReader(online: online, parts: parts, featureNames: resolved.map(\.qualifiedName),
-                                   references: resolved.map { "\($0.view):\($0.feature)" }, keyNames: keyNames, viewVersions: versions,
-                                   loggingSampleRate: sampleRate)
+                                   references: resolved.map { "\($0.view):\($0.feature)" }, keyNames: keyNames, keyTypes: keyTypes,
+                                   viewVersions: versions, loggingSampleRate: sampleRate)
     }
 }
 

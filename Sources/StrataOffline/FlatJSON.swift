@@ -5,14 +5,30 @@ package import StrataCore
 package enum FlatJSON {
     /// `[1, 2.5, "a", true, null]` → values; nil when the text is not a flat array.
     static func array(_ text: String) -> [Value]? {
-        var parser = Parser(bytes: Array(text.utf8))
-        guard let values = parser.array(), parser.isAtEndAfterSpaces() else { return nil }
-        return values
+        var text = text
+        return text.withUTF8 { array(bytes: UnsafeRawBufferPointer($0)) }
     }
 
     /// `{"a": 1, "b": "x"}` → pairs; nil when the text is not a flat object.
     static func object(_ text: String) -> [(String, Value)]? {
-        var parser = Parser(bytes: Array(text.utf8))
+        var text = text
+        return text.withUTF8 { object(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// A flat array parsed straight from bytes (a SQLite column), without making a String first.
+    static func array(bytes: UnsafeRawBufferPointer) -> [Value]? {
+        var values: [Value] = []
+        return array(bytes: bytes, appendingTo: &values) ? values : nil
+    }
+
+    /// Appends a flat array's values to `values`; false (with `values` partly appended) when the bytes are not one.
+    static func array(bytes: UnsafeRawBufferPointer, appendingTo values: inout [Value]) -> Bool {
+        var parser = Parser(bytes: bytes)
+        return parser.array(appendingTo: &values) && parser.isAtEndAfterSpaces()
+    }
+
+    static func object(bytes: UnsafeRawBufferPointer) -> [(String, Value)]? {
+        var parser = Parser(bytes: bytes)
         guard let pairs = parser.object(), parser.isAtEndAfterSpaces() else { return nil }
         return pairs
     }
@@ -42,14 +58,28 @@ package enum FlatJSON {
     }
 
     /// Appends one JSON scalar; the server's response writer shares it for escaping.
+    /// Literals and integers are written without an intermediate String or Array: the feature-log drain writes ~30
+    /// scalars per record, and two allocations per scalar were most of its cost at sample rate 1.0 (issue 12).
     package static func append(_ value: Value, to out: inout [UInt8]) {
         switch value {
-        case .null: out += Array("null".utf8)
-        case .bool(let b): out += Array((b ? "true" : "false").utf8)
-        case .int(let v): out += Array(String(v).utf8)
-        case .float(let v): out += Array((v.isFinite ? String(v) : "null").utf8)
-        case .string(let s):
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: b ? "true".utf8 : "false".utf8)
+        case .int(let v): appendDecimal(v, to: &out)
+        case .float(let v):
+            guard v.isFinite else { out.append(contentsOf: "null".utf8); return }
+            var text = String(v)
+            text.withUTF8 { out.append(contentsOf: $0) }
+        case .string(var s):
             out.append(34)
+            let isPlain = s.withUTF8 { utf8 -> Bool in
+                for byte in utf8 where byte < 0x20 || byte == 34 || byte == 92 { return false }
+                out.append(contentsOf: utf8)
+                return true
+            }
+            if isPlain {
+                out.append(34)
+                return
+            }
             for byte in s.utf8 {
                 switch byte {
                 case 34: out += [92, 34]
@@ -67,8 +97,24 @@ package enum FlatJSON {
         }
     }
 
+    /// Decimal digits of `value` (shared by the log, the response writer and the training-set writer).
+    package static func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
+        if value < 0 { out.append(45) }
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var count = 0
+            repeat {
+                buffer[count] = 48 + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for i in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[i]) }
+        }
+    }
+
     struct Parser {
-        let bytes: [UInt8]
+        let bytes: UnsafeRawBufferPointer
         var i = 0
 
         /// True when only whitespace is left.
@@ -86,15 +132,14 @@ package enum FlatJSON {
             return true
         }
 
-        mutating func array() -> [Value]? {
-            guard expect(91) else { return nil }
-            var values: [Value] = []
-            if expect(93) { return values }
+        mutating func array(appendingTo values: inout [Value]) -> Bool {
+            guard expect(91) else { return false }
+            if expect(93) { return true }
             repeat {
-                guard let value = scalar() else { return nil }
+                guard let value = scalar() else { return false }
                 values.append(value)
             } while expect(44)
-            return expect(93) ? values : nil
+            return expect(93)
         }
 
         mutating func object() -> [(String, Value)]? {
@@ -122,8 +167,8 @@ package enum FlatJSON {
         }
 
         mutating func literal(_ word: String, _ value: Value) -> Value? {
-            let w = Array(word.utf8)
-            guard i + w.count <= bytes.count, Array(bytes[i..<(i + w.count)]) == w else { return nil }
+            let w = word.utf8
+            guard i + w.count <= bytes.count, bytes[i..<(i + w.count)].elementsEqual(w) else { return nil }
             i += w.count
             return value
         }
@@ -135,9 +180,27 @@ package enum FlatJSON {
                 if bytes[i] == 46 || bytes[i] == 101 || bytes[i] == 69 { isFloat = true }
                 i += 1
             }
-            let text = String(decoding: bytes[start..<i], as: UTF8.self)
-            if !isFloat, let int = Int64(text) { return .int(int) }
-            return Double(text).map(Value.float)
+            if !isFloat, let int = Self.int64(bytes[start..<i]) { return .int(int) }
+            return Double(String(decoding: bytes[start..<i], as: UTF8.self)).map(Value.float)
+        }
+
+        /// A plain decimal integer (optional minus, digits) without making a String; nil on anything else or overflow.
+        static func int64(_ digits: Slice<UnsafeRawBufferPointer>) -> Int64? {
+            var index = digits.startIndex
+            let isNegative = index < digits.endIndex && digits[index] == 45
+            if isNegative { index += 1 }
+            guard index < digits.endIndex else { return nil }
+            var value: Int64 = 0
+            while index < digits.endIndex {
+                let digit = digits[index]
+                guard digit >= 48, digit <= 57 else { return nil }
+                let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+                let (next, o2) = isNegative ? times10.subtractingReportingOverflow(Int64(digit - 48)) : times10.addingReportingOverflow(Int64(digit - 48))
+                if o1 || o2 { return nil }
+                value = next
+                index += 1
+            }
+            return value
         }
 
         mutating func string() -> String? {

@@ -17,10 +17,12 @@ public final class OfflineStore: Sendable {
     public init(path: String) throws(OfflineStoreError) {
         self.path = path
         var configuration = Configuration()
-        configuration.journalMode = .wal
         configuration.busyMode = .timeout(30)
+        // WAL set here rather than with GRDB's `journalMode = .wal`, whose open-time write made every process pay
+        // WAL syncs and a checkpoint at close (see Registry.init).
         configuration.prepareDatabase { db in
             SQLiteFunctions.register(on: db)
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         do {
@@ -142,7 +144,9 @@ func openRacingOtherProcesses(path: String, configuration: Configuration, migrat
     while true {
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration)
-            try migrator.migrate(queue)
+            // An up-to-date file is only read: `migrate` always runs a write transaction, whose WAL frames and syncs
+            // (plus the checkpoint at close) made every short command pay several fdatasyncs (strace of `strata get`).
+            if try !queue.read(migrator.hasCompletedMigrations) { try migrator.migrate(queue) }
             return queue
         } catch where attempt < 8 {
             usleep(UInt32(15_000 * attempt))

@@ -78,10 +78,13 @@ extension OfflineStore {
     static func refresh(_ spec: FeatureTableSpec, in db: Database) throws -> Int {
         try db.execute(sql: SourceTable.createSQL(spec.view.source, version: spec.sourceVersion))
         try db.execute(sql: spec.createSQL)
-        let last = try Int64.fetchOne(db, sql: "SELECT last_source_row FROM view_tables WHERE table_name = ?", arguments: [spec.tableName]) ?? 0
+        let recorded = try Int64.fetchOne(db, sql: "SELECT last_source_row FROM view_tables WHERE table_name = ?", arguments: [spec.tableName])
+        let last = recorded ?? 0
         let newest = try Int64.fetchOne(db, sql: "SELECT MAX(strata_row_id) FROM \(quoted(spec.sourceTableName))") ?? 0
         guard newest > last else {
-            try recordViewTable(spec, last: last, in: db)
+            // An up-to-date table is not written again: rewriting the same row made every historical, materialize and
+            // check a write transaction with WAL syncs and a checkpoint at exit (strace, issue 12).
+            if recorded == nil { try recordViewTable(spec, last: last, in: db) }
             return 0
         }
         let insert = spec.insertSQL

@@ -38,9 +38,19 @@ final class ServerMetrics: Sendable {
     }
 
     func lookedUp(_ values: [[OnlineFeatureValue]]) {
-        var counts: [FeatureStatus: Int] = [:]
-        for row in values { for value in row { counts[value.status, default: 0] += 1 } }
-        for (status, count) in counts { lookups[status]?.increment(by: Int64(count)) }
+        var present = 0, notFound = 0, expired = 0
+        for row in values {
+            for value in row {
+                switch value.status {
+                case .present: present += 1
+                case .notFound: notFound += 1
+                case .expired: expired += 1
+                }
+            }
+        }
+        for (status, count) in [(FeatureStatus.present, present), (.notFound, notFound), (.expired, expired)] where count > 0 {
+            lookups[status]?.increment(by: Int64(count))
+        }
     }
 
     /// Renders the text exposition, refreshing the gauges that are computed at scrape time.

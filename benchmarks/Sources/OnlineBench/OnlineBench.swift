@@ -6,69 +6,80 @@ import StrataCore
 import StrataOnline
 
 /// The benchmark driver. Hot loops live in nonisolated functions here, not in main.swift (STYLE §10).
+///
+/// `OnlineBench --project DIR --keys N --end T [--lookups N] [--json FILE]`: DIR is a generated project (benchmarks/generate.py); it is
+/// applied and ingested here when it has no state yet. Materializes every view at the data's end, then measures
+/// single-key and batch-of-100 lookups of `driver_everything` (all nine features of the example view, two of them
+/// strings) next to raw `mdb_get` on the same keys in the same environment.
 enum OnlineBench {
     nonisolated static func run(arguments: [String]) {
-        let scale = arguments.firstIndex(of: "--scale").flatMap { Int(arguments[$0 + 1]) } ?? 1
-        let lookups = arguments.firstIndex(of: "--lookups").flatMap { Int(arguments[$0 + 1]) } ?? 1_000_000
+        func option(_ name: String) -> String? { arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil } }
+        let lookups = option("--lookups").flatMap(Int.init) ?? 1_000_000
+        guard let project = option("--project"), let keys = option("--keys").flatMap(Int.init),
+              let end = option("--end").flatMap({ try? Timestamp.parse($0).get() }) else {
+            print("usage: OnlineBench --project DIR --keys N --end RFC3339 [--lookups N] [--json FILE]")
+            exit(64)
+        }
         print("online benchmark on \(ProcessInfo.processInfo.activeProcessorCount) shared cores; latencies in µs from an HDR histogram")
         do {
-            try runScale(keys: 10_000, rowsPerKey: 100, lookups: lookups)
-            if scale >= 10 { try runScale(keys: 100_000, rowsPerKey: 100, lookups: lookups) }
+            let result = try runProject(project, keys: keys, end: end, lookups: lookups)
+            if let path = option("--json") {
+                let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys, .prettyPrinted])
+                try data.write(to: URL(fileURLWithPath: path))
+            }
         } catch {
             print("benchmark failed: \(error)")
             exit(1)
         }
     }
 
-    nonisolated static func runScale(keys: Int, rowsPerKey: Int, lookups: Int) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-online-bench-\(keys)")
-        try? FileManager.default.removeItem(at: dir)
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("featuresets"), withIntermediateDirectories: true)
-        try definitions.write(to: dir.appendingPathComponent("featuresets/bench.yaml"), atomically: true, encoding: .utf8)
-        try writeData(dir.appendingPathComponent("data.csv"), keys: keys, rowsPerKey: rowsPerKey)
-        var store: FeatureStore? = try FeatureStore(projectPath: dir.path, onlineOptions: .init(mapSizeBytes: 1 << 30))
-        guard let s = store else { return }
-        try s.apply(try s.plan(), author: "bench", message: nil)
-        _ = try s.ingest(now: base)
-        let rows = keys * rowsPerKey
-        print("\n== \(rows.formatted()) offline rows, \(keys.formatted()) keys ==")
-
-        let end = base + Int64(rowsPerKey) * 3_600_000_000
+    nonisolated static func runProject(_ path: String, keys: Int, end: Int64, lookups: Int) throws -> [String: Double] {
+        var store: FeatureStore? = try FeatureStore(projectPath: path, onlineOptions: .init(mapSizeBytes: 1 << 30))
+        guard let s = store else { return [:] }
+        if (try? s.appliedProject()) == nil {
+            try s.apply(try s.plan(), author: "bench", message: nil)
+            _ = try s.ingest()
+        }
+        let spec = s.featureTables(try s.appliedProject())["driver_stats"]!
+        // The generator's drivers are 100000 + 0..<keys, each with a row in every hour up to `end`.
+        let keyRows: [[String: KeyPart]] = (0..<keys).map { ["driver_id": .int(100_000 + Int64($0))] }
+        print("\n== \(keyRows.count.formatted()) drivers, data ends \(Timestamp.format(end)) ==")
+        var result: [String: Double] = ["keys": Double(keyRows.count)]
         let started = DispatchTime.now().uptimeNanoseconds
         let reports = try s.materialize(end: end)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        print(String(format: "materialize (full, one txn):   %8.2f s  %12.0f offline rows/s  (%d keys written)", seconds, Double(rows) / seconds, reports.first?.keysWritten ?? 0))
+        let scanned = reports.first?.rowsScanned ?? 0
+        print(String(format: "materialize (full, one txn):   %8.2f s  %12.0f offline rows/s  (%d keys written)", seconds, Double(scanned) / seconds, reports.first?.keysWritten ?? 0))
+        result["materialize_s"] = seconds
+        result["materialize_rows_per_s"] = Double(scanned) / seconds
 
-        let pushRows = min(100_000, keys * 10)
-        let pushFile = dir.appendingPathComponent("push.jsonl")
-        try writePush(pushFile, rows: pushRows, keys: keys)
-        let pushStart = DispatchTime.now().uptimeNanoseconds
-        let push = try s.push(view: "stats", file: pushFile)
-        let pushSeconds = Double(DispatchTime.now().uptimeNanoseconds - pushStart) / 1e9
-        print(String(format: "push (offline + online):       %8.2f s  %12.0f rows/s  (%d accepted)", pushSeconds, Double(push.offline.rowsAccepted) / pushSeconds, push.offline.rowsAccepted))
-
-        let reader = try s.onlineReader(.references([FeatureReference(view: "stats", feature: nil)]))
-        let keyRows: [[String: KeyPart]] = (0..<keys).map { ["entity_id": .int(Int64($0))] }
+        let reader = try s.onlineReader(.service("driver_everything"))
         let single = try measureStrataSingle(reader, keyRows, lookups: lookups, at: end)
         let batch = try measureStrataBatch(reader, keyRows, batches: lookups / 100, at: end)
-        let layout = s.onlineLayout(s.featureTables(try s.appliedProject())["stats"]!)
+        let layout = s.onlineLayout(spec)
         let onlinePath = s.folder.onlinePath
         store = nil  // LMDB: one open environment per process; close Strata's before the raw baseline opens it.
         _ = store
-        let encoded = (0..<keys).map { OnlineKeyEncoding.encode(KeyTuple([.int(Int64($0))])) }
+        let encoded = keyRows.map { OnlineKeyEncoding.encode(KeyTuple([$0["driver_id"]!])) }
         let raw = try RawLMDB(path: onlinePath, database: layout.databaseName)
         let rawSingle = raw.measureSingle(encoded, lookups: lookups)
         let rawBatch = raw.measureBatch(encoded, batches: lookups / 100)
-        report("single key, get + decode", single, baseline: rawSingle, baselineName: "raw mdb_get")
-        report("batch of 100 keys", batch, baseline: rawBatch, baselineName: "raw 100× mdb_get")
+        report("single key, get + decode", single, baseline: rawSingle, baselineName: "raw mdb_get", into: &result, prefix: "single")
+        report("batch of 100 keys", batch, baseline: rawBatch, baselineName: "raw 100× mdb_get", into: &result, prefix: "batch")
+        return result
     }
 
-    nonisolated static func report(_ name: String, _ h: Histogram<UInt64>, baseline: Histogram<UInt64>, baselineName: String) {
+    nonisolated static func report(_ name: String, _ h: Histogram<UInt64>, baseline: Histogram<UInt64>, baselineName: String,
+                                   into result: inout [String: Double], prefix: String) {
         func us(_ ns: UInt64) -> String { String(format: "%7.2f", Double(ns) / 1000) }
         print("\(name.padding(toLength: 28, withPad: " ", startingAt: 0)) p50 \(us(h.valueAtPercentile(50))) p99 \(us(h.valueAtPercentile(99))) p99.9 \(us(h.valueAtPercentile(99.9))) µs")
         print("\(("  " + baselineName).padding(toLength: 28, withPad: " ", startingAt: 0)) p50 \(us(baseline.valueAtPercentile(50))) p99 \(us(baseline.valueAtPercentile(99))) p99.9 \(us(baseline.valueAtPercentile(99.9))) µs")
         print(String(format: "  ratio strata/raw:           p50 %.2fx  p99 %.2fx", Double(h.valueAtPercentile(50)) / Double(max(1, baseline.valueAtPercentile(50))),
                      Double(h.valueAtPercentile(99)) / Double(max(1, baseline.valueAtPercentile(99)))))
+        for (label, percentile) in [("p50", 50.0), ("p99", 99.0), ("p999", 99.9)] {
+            result["\(prefix)_\(label)_us"] = Double(h.valueAtPercentile(percentile)) / 1000
+            result["\(prefix)_raw_\(label)_us"] = Double(baseline.valueAtPercentile(percentile)) / 1000
+        }
     }
 
     nonisolated static func measureStrataSingle(_ reader: OnlineFeatureReader, _ keys: [[String: KeyPart]], lookups: Int, at now: Int64) throws -> Histogram<UInt64> {
@@ -80,7 +91,7 @@ enum OnlineBench {
             let start = DispatchTime.now().uptimeNanoseconds
             let result = try reader.get([keys[index]], at: now)
             let elapsed = DispatchTime.now().uptimeNanoseconds - start
-            precondition(result[0][0].status == .present, "benchmark keys are all materialized")
+            precondition(result[0][0].status == .present, "benchmark keys are all materialized and fresh")
             _ = histogram.record(elapsed)
         }
         return histogram
@@ -99,58 +110,6 @@ enum OnlineBench {
             if round >= 1000 { _ = histogram.record(elapsed) }
         }
         return histogram
-    }
-
-    static let base: Int64 = 1_772_323_200_000_000
-    static let definitions = """
-    entities:
-      - name: entity
-        join_keys: {entity_id: int64}
-    sources:
-      - name: events
-        path: data.csv
-        timestamp: ts
-        created: created
-        schema: {entity_id: int64, value: float64, count: int64, city: string}
-    feature_views:
-      - name: stats
-        entities: [entity]
-        source: events
-        ttl: 30d
-        features:
-          value: float64
-          count: int64
-          city: string
-          value_x2: {type: float64, expr: "value * 2"}
-
-    """
-
-    nonisolated static func writeData(_ url: URL, keys: Int, rowsPerKey: Int) throws {
-        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: url)
-        defer { try? handle.close() }
-        var rng = SeededGenerator(seed: 11)
-        var chunk = "entity_id,ts,created,value,count,city\n"
-        let hours = (0..<rowsPerKey).map { Timestamp.format(base + Int64($0) * 3_600_000_000) }
-        for key in 0..<keys {
-            for h in 0..<rowsPerKey {
-                chunk += "\(key),\(hours[h]),\(hours[h]),\(Double(Int.random(in: 0...10_000, using: &rng)) / 100),\(Int.random(in: 0...50, using: &rng)),city\(key % 17)\n"
-            }
-            if chunk.utf8.count > 1 << 20 {
-                handle.write(Data(chunk.utf8))
-                chunk = ""
-            }
-        }
-        handle.write(Data(chunk.utf8))
-    }
-
-    nonisolated static func writePush(_ url: URL, rows: Int, keys: Int) throws {
-        var text = ""
-        let at = Timestamp.format(base + 200 * 3_600_000_000)
-        for i in 0..<rows {
-            text += #"{"entity_id": \#(i % keys), "ts": "\#(at)", "created": "\#(at)", "value": \#(Double(i) / 10), "count": \#(i % 50), "city": "pushed"}"# + "\n"
-        }
-        try text.write(to: url, atomically: true, encoding: .utf8)
     }
 }
 
