@@ -137,7 +137,7 @@ public enum DefinitionLoader {
     }
 
     static func readSource(_ node: Node, _ reader: inout YAMLReader) -> SourceDefinition? {
-        let allowed = ["name", "path", "format", "schema", "timestamp", "created", "description", "owner", "tags"]
+        let allowed = ["name", "path", "format", "schema", "timestamp", "created", "id", "description", "owner", "tags"]
         guard let fields = reader.fields(node, allowed: allowed, context: "source"),
               let name = reader.requiredString(fields, "name", in: node, context: "source"), reader.checkName(name, fields["name"], context: "source")
         else { return nil }
@@ -162,10 +162,12 @@ public enum DefinitionLoader {
             reader.error("missing required field `timestamp`", node, ctx, fix: "add `timestamp: event_timestamp` naming the event-time column")
         }
         let created = fields["created"].flatMap { readTimestampColumn($0, &reader, context: "\(ctx), field `created`") }
+        let idColumn = reader.optionalString(fields, "id", context: ctx)
         guard let timestamp else { return nil }
         return SourceDefinition(name: name, path: path, format: format, columns: columns, timestamp: timestamp, created: created,
                                 description: reader.optionalString(fields, "description", context: ctx),
-                                owner: reader.optionalString(fields, "owner", context: ctx), tags: reader.stringList(fields, "tags", context: ctx))
+                                owner: reader.optionalString(fields, "owner", context: ctx), tags: reader.stringList(fields, "tags", context: ctx),
+                                idColumn: idColumn)
     }
 
     /// `timestamp: event_ts` or `timestamp: {column: ts, unit: ms}` or `{column: ts, timezone: UTC}`.
