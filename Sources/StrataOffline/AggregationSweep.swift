@@ -1,0 +1,105 @@
+import GRDB
+import GRDBSQLite
+public import StrataCore
+
+extension OfflineStore {
+    /// Computes a view's windowed aggregations for spine rows, point in time.
+    ///
+    /// One sequential scan of the view's aggregation event table in (keys, event order) — never a query per spine row —
+    /// and per key one `AggregationKeySweep` over that key's events only, so memory holds the spine and one key's history.
+    ///
+    /// - Parameters:
+    ///   - keys: per spine row its key tuple, or nil when a key value is missing (→ `not_found`).
+    ///   - times: per spine row its time in microseconds.
+    ///   - aggregationIndexes: which of the view's aggregations to return, in order.
+    /// - Returns: per spine row the status (`present` when the key has a counted event at or before `t`), the latest such
+    ///   event time, and per aggregation its value (null when `not_found`).
+    public func aggregate(keys: [KeyTuple?], times: [Int64], table spec: FeatureTableSpec, aggregationIndexes: [Int], options: JoinOptions) throws -> ViewJoinResult {
+        var result = ViewJoinResult(rows: keys.count, features: aggregationIndexes.count)
+        guard !aggregationIndexes.isEmpty else { return result }
+        var spineByKey: [KeyTuple: [Int]] = [:]
+        for (row, key) in keys.enumerated() {
+            if let key { spineByKey[key, default: []].append(row) }
+        }
+        for key in spineByKey.keys {
+            spineByKey[key]?.sort { times[$0] != times[$1] ? times[$0] < times[$1] : $0 < $1 }
+        }
+        let table = AggregationEventTable(spec)
+        try read("aggregate \(spec.view.definition.name)") { db in
+            guard try db.tableExists(table.name) else { return }
+            var scan = try AggregationTableScan(db: db, table: table, aggregationIndexes: aggregationIndexes)
+            try scan.run(spineByKey: spineByKey, times: times, options: options, into: &result)
+        }
+        return result
+    }
+}
+
+/// Steps the raw statement over an aggregation event table and hands each key's events to the sweep.
+struct AggregationTableScan {
+    let statement: Statement
+    let keyTypes: [ValueType]
+    /// The type of the `event_id` column; nil when the source has no `id`.
+    let idType: ValueType?
+    let inputTypes: [ValueType]
+    let filterCount: Int
+    let aggregations: [SweepAggregation]
+    var sweep = AggregationKeySweep()
+
+    /// Reads only the input and condition columns the requested aggregations use, renumbered from 0.
+    init(db: Database, table: AggregationEventTable, aggregationIndexes: [Int]) throws {
+        var inputColumns: [Int] = [], filterColumns: [Int] = []
+        var aggregations: [SweepAggregation] = []
+        for index in aggregationIndexes {
+            let slot = table.slots[index]
+            let input = slot.input.map { column in inputColumns.firstIndex(of: column) ?? { inputColumns.append(column); return inputColumns.count - 1 }() }
+            let filter = slot.filter.map { column in filterColumns.firstIndex(of: column) ?? { filterColumns.append(column); return filterColumns.count - 1 }() }
+            aggregations.append(SweepAggregation(fold: table.spec.view.aggregations[index].fold, input: input, filter: filter))
+        }
+        let keys = table.spec.view.keys.map { quoted($0.name) }
+        let order = (keys + ["event_ts", "created_ts", "ingest_seq"]).joined(separator: ", ")
+        var columns = keys + ["event_ts", "created_ts", "ingest_seq"]
+        if table.hasEventID { columns.append("event_id") }
+        columns += inputColumns.map { "in_\($0)" } + filterColumns.map { "where_\($0)" }
+        statement = try db.makeStatement(sql: "SELECT \(columns.joined(separator: ", ")) FROM \(quoted(table.name)) ORDER BY \(order)")
+        keyTypes = table.spec.view.keys.map(\.type)
+        idType = table.spec.view.source.idColumn.flatMap { id in table.spec.view.source.columns.first { $0.name == id }?.type }
+        inputTypes = inputColumns.map { table.inputs[$0].type }
+        filterCount = filterColumns.count
+        self.aggregations = aggregations
+        sweep.inputs = Array(repeating: [], count: inputColumns.count)
+        sweep.filters = Array(repeating: [], count: filterColumns.count)
+    }
+
+    mutating func run(spineByKey: [KeyTuple: [Int]], times: [Int64], options: JoinOptions, into result: inout ViewJoinResult) throws {
+        try withExtendedLifetime(statement) {
+            let handle = statement.sqliteStatement
+            let keyCount = Int32(keyTypes.count)
+            let firstInput = keyCount + 3 + (idType == nil ? 0 : 1)
+            let firstFilter = firstInput + Int32(inputTypes.count)
+            var currentKey: KeyTuple?
+            var currentSpine: [Int]?
+            while true {
+                let code = sqlite3_step(handle)
+                if code == SQLITE_DONE { break }
+                guard code == SQLITE_ROW else {
+                    throw OfflineStoreError.sqlite(operation: "scan an aggregation table", path: "", underlying: String(cString: sqlite3_errstr(code)))
+                }
+                let isSameKey = currentKey.map { FeatureTableScan.rowKeyEquals(handle, $0, keyTypes) } ?? false
+                if !isSameKey {
+                    if let spineRows = currentSpine { sweep.resolve(spineRows: spineRows, times: times, aggregations: aggregations, options: options, into: &result) }
+                    let key = FeatureTableScan.readKey(handle, keyTypes)
+                    currentKey = key
+                    currentSpine = spineByKey[key]
+                    sweep.clear()
+                }
+                guard currentSpine != nil else { continue }
+                sweep.orders.append(EventOrder(eventTs: sqlite3_column_int64(handle, keyCount), createdTs: sqlite3_column_int64(handle, keyCount + 1),
+                                               ingestSeq: sqlite3_column_int64(handle, keyCount + 2)))
+                if let idType { sweep.ids.append(FeatureTableScan.readValue(handle, keyCount + 3, idType)) }
+                for (i, type) in inputTypes.enumerated() { sweep.inputs[i].append(FeatureTableScan.readValue(handle, firstInput + Int32(i), type)) }
+                for i in 0..<filterCount { sweep.filters[i].append(sqlite3_column_int64(handle, firstFilter + Int32(i)) == 1) }
+            }
+            if let spineRows = currentSpine { sweep.resolve(spineRows: spineRows, times: times, aggregations: aggregations, options: options, into: &result) }
+        }
+    }
+}
