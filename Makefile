@@ -4,7 +4,7 @@ APT_PACKAGES := liblmdb-dev libsqlite3-dev libzstd-dev zlib1g-dev curl python3-v
 DEMO_DIR ?= /tmp/strata-demo
 STRATA := .build/release/strata
 
-.PHONY: deps venv build demo test bench-offline bench-online bench-server bench-check clean
+.PHONY: deps venv build demo test bench-offline bench-aggregations bench-online bench-server bench-check clean
 
 # Installs the system libraries Strata links (LMDB, SQLite) when they are missing.
 deps:
@@ -47,6 +47,11 @@ SCALE ?= 1
 bench-offline: build
 	@python3 -c "import duckdb" 2>/dev/null || pip install --quiet duckdb
 	python3 benchmarks/offline/bench.py --scale $(SCALE)
+
+# Aggregation benchmark: `historical` with count/sum/avg over 1h/24h/7d + a distinct count, 1M events / 10k keys /
+# 100k spine rows, vs DuckDB (from .venv) on a preloaded table and plain SQLite, same run, answers compared.
+bench-aggregations: build venv
+	$(PYTHON) benchmarks/aggregations/bench.py --scale $(SCALE)
 
 # Online benchmark: materialize, push and in-process lookups next to raw LMDB in the same run (SCALE=10 adds 10M rows / 100k keys).
 bench-online: deps

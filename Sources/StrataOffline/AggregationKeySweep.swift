@@ -9,6 +9,40 @@ struct SweepAggregation {
     var filter: Int?
 }
 
+/// Requested aggregations that fold the same values the same way — same input, condition and hop, and kernels that
+/// differ at most in `finalize` (sum and avg, variance and stddev) — so they share tile partials; those with the same
+/// window also share the window's total. Sharing changes no bit: the shared partials are the ones each would fold.
+struct FoldGroup {
+    /// Folds and merges for every member.
+    var kernel: AggregationKernel
+    var hopMicros: Int64
+    var input: Int?
+    var filter: Int?
+    /// Per distinct window, the members: where their values go and the kernel that finalizes them.
+    var windows: [(window: AggregationWindow, members: [(index: Int, kernel: AggregationKernel)])] = []
+
+    static func grouping(_ aggregations: [SweepAggregation]) -> [FoldGroup] {
+        var groups: [FoldGroup] = []
+        for (index, aggregation) in aggregations.enumerated() {
+            let kernel = aggregation.fold.kernel, window = aggregation.fold.window
+            let member = (index: index, kernel: kernel)
+            if let g = groups.firstIndex(where: {
+                $0.kernel.foldsLike(kernel) && $0.hopMicros == window.hopMicros && $0.input == aggregation.input && $0.filter == aggregation.filter
+            }) {
+                if let w = groups[g].windows.firstIndex(where: { $0.window == window }) {
+                    groups[g].windows[w].members.append(member)
+                } else {
+                    groups[g].windows.append((window, [member]))
+                }
+                continue
+            }
+            groups.append(FoldGroup(kernel: kernel, hopMicros: window.hopMicros, input: aggregation.input, filter: aggregation.filter,
+                                    windows: [(window, [member])]))
+        }
+        return groups
+    }
+}
+
 /// The pure core of the aggregation sweep for one key: given the key's event versions in event order and its spine
 /// rows sorted by time, each row's status, latest event time and aggregate values (SPEC "Windowed aggregations").
 ///
@@ -29,6 +63,13 @@ struct AggregationKeySweep {
     private var until: [Int64] = []
     /// Event times as the window compares them: `event_ts + 1` in strict mode, so `lower <= e < t` becomes `lower < e' <= t`.
     private var effective: [Int64] = []
+    /// Per group, reused across keys: tile indices for `tilesHop`, the first version of each tile (plus the end), cached
+    /// whole-tile partials and the instant until which each stays valid.
+    private var tilesHop: Int64 = 0
+    private var tiles: [Int64] = []
+    private var starts: [Int] = []
+    private var partials: [AggregatePartial] = []
+    private var validUntil: [Int64] = []
 
     mutating func clear() {
         orders.removeAll(keepingCapacity: true)
@@ -37,8 +78,8 @@ struct AggregationKeySweep {
         for i in filters.indices { filters[i].removeAll(keepingCapacity: true) }
     }
 
-    /// Answers `spineRows` (sorted by time); `aggregations[a]` writes `result.values[a]`.
-    mutating func resolve(spineRows: [Int], times: [Int64], aggregations: [SweepAggregation], options: JoinOptions, into result: inout ViewJoinResult) {
+    /// Answers `spineRows` (sorted by time); each group member writes `result.values[member.index]`.
+    mutating func resolve(spineRows: [Int], times: [Int64], groups: [FoldGroup], options: JoinOptions, into result: inout ViewJoinResult) {
         let spans = EventActivity.spans(orders: orders, ids: ids.isEmpty ? nil : ids, visibility: options.corrections.aggregationVisibility,
                                         maxIngestSeq: options.maxIngestSeq)
         from = spans.from
@@ -46,11 +87,12 @@ struct AggregationKeySweep {
         let shift: Int64 = options.isStrict ? 1 : 0
         effective = orders.map { $0.eventTs &+ shift }
         resolveStatuses(spineRows, times, &result)
-        for (index, aggregation) in aggregations.enumerated() {
-            if aggregation.fold.window.hopMicros > 0 {
-                foldTiled(aggregation, index, spineRows, times, &result)
+        tilesHop = 0
+        for group in groups {
+            if group.hopMicros > 0 {
+                foldTiled(group, spineRows, times, &result)
             } else {
-                foldSliding(aggregation, index, spineRows, times, &result)
+                foldSliding(group, spineRows, times, &result)
             }
         }
     }
@@ -80,71 +122,86 @@ struct AggregationKeySweep {
     private func counts(_ i: Int, at t: Int64) -> Bool { from[i] <= t && t < until[i] }
 
     @inline(__always)
-    private func insert(_ aggregation: SweepAggregation, _ i: Int, into partial: inout AggregatePartial) {
-        if let filter = aggregation.filter, !filters[filter][i] { return }
-        aggregation.fold.kernel.insert(&partial, aggregation.input.map { inputs[$0][i] } ?? .null, at: orders[i])
+    private func insert(_ group: FoldGroup, _ i: Int, into partial: inout AggregatePartial) {
+        if let filter = group.filter, !filters[filter][i] { return }
+        group.kernel.insert(&partial, group.input.map { inputs[$0][i] } ?? .null, at: orders[i])
     }
 
-    private func foldTiled(_ aggregation: SweepAggregation, _ index: Int, _ spineRows: [Int], _ times: [Int64], _ result: inout ViewJoinResult) {
-        let window = aggregation.fold.window, kernel = aggregation.fold.kernel
-        // Versions are in event order, so each tile's versions are one contiguous run.
-        var tiles: [Int64] = [], starts: [Int] = []
+    /// Versions are in event order, so each tile's versions are one contiguous run; computed once per key and hop.
+    private mutating func cutTiles(hop: Int64) {
+        guard tilesHop != hop else { return }
+        tilesHop = hop
+        tiles.removeAll(keepingCapacity: true)
+        starts.removeAll(keepingCapacity: true)
         for i in orders.indices {
-            let tile = window.tile(of: effective[i])
+            let tile = floorDivide(effective[i] &- 1, hop)
             if tiles.last != tile {
                 tiles.append(tile)
                 starts.append(i)
             }
         }
         starts.append(orders.count)
-        var partials = [AggregatePartial](repeating: AggregatePartial(), count: tiles.count)
-        var validUntil = [Int64](repeating: Int64.min, count: tiles.count)
-        var low = 0, high = 0
+    }
+
+    private mutating func foldTiled(_ group: FoldGroup, _ spineRows: [Int], _ times: [Int64], _ result: inout ViewJoinResult) {
+        cutTiles(hop: group.hopMicros)
+        let kernel = group.kernel
+        // Every tile starts invalid, so each partial is refolded before it is read: stale entries are never reset.
+        if partials.count < tiles.count { partials.append(contentsOf: repeatElement(AggregatePartial(), count: tiles.count - partials.count)) }
+        validUntil.removeAll(keepingCapacity: true)
+        validUntil.append(contentsOf: repeatElement(Int64.min, count: tiles.count))
+        var lows = [Int](repeating: 0, count: group.windows.count), highs = lows
         for row in spineRows {
             let t = times[row]
             guard result.statuses[row] == .present else { continue }
-            let (whole, head) = window.tiles(at: t)
-            while low < tiles.count, tiles[low] < whole.lowerBound { low += 1 }
-            while high < tiles.count, tiles[high] < head { high += 1 }
-            var total = AggregatePartial()
-            for k in low..<high {
-                if t >= validUntil[k] {
-                    // Refold the whole tile as it stands at t; it stays valid until one of its versions starts or stops counting.
-                    var partial = AggregatePartial(), changesAt = Int64.max
-                    for i in starts[k]..<starts[k + 1] {
-                        if counts(i, at: t) {
-                            insert(aggregation, i, into: &partial)
-                            changesAt = min(changesAt, until[i])
-                        } else if from[i] > t {
-                            changesAt = min(changesAt, from[i])
-                        }
-                    }
-                    partials[k] = partial
-                    validUntil[k] = changesAt
+            for (w, entry) in group.windows.enumerated() {
+                let (whole, head) = entry.window.tiles(at: t)
+                while lows[w] < tiles.count, tiles[lows[w]] < whole.lowerBound { lows[w] += 1 }
+                while highs[w] < tiles.count, tiles[highs[w]] < head { highs[w] += 1 }
+                let high = highs[w]
+                var total = AggregatePartial()
+                for k in lows[w]..<high {
+                    if t >= validUntil[k] { refold(k, group, at: t) }
+                    partials.withUnsafeBufferPointer { kernel.merge(&total, $0[k]) }
                 }
-                kernel.merge(&total, partials[k])
+                if high < tiles.count, tiles[high] == head {
+                    var partial = AggregatePartial()
+                    for i in starts[high]..<starts[high + 1] where effective[i] <= t && counts(i, at: t) { insert(group, i, into: &partial) }
+                    kernel.merge(&total, partial)
+                }
+                for member in entry.members { result.values[member.index][row] = member.kernel.finalize(total) }
             }
-            if high < tiles.count, tiles[high] == head {
-                var partial = AggregatePartial()
-                for i in starts[high]..<starts[high + 1] where effective[i] <= t && counts(i, at: t) { insert(aggregation, i, into: &partial) }
-                kernel.merge(&total, partial)
-            }
-            result.values[index][row] = kernel.finalize(total)
         }
     }
 
-    private func foldSliding(_ aggregation: SweepAggregation, _ index: Int, _ spineRows: [Int], _ times: [Int64], _ result: inout ViewJoinResult) {
-        let window = aggregation.fold.window, kernel = aggregation.fold.kernel
-        var low = 0, high = 0
-        for row in spineRows {
-            let t = times[row]
-            guard result.statuses[row] == .present else { continue }
-            let lower = window.lowerBound(at: t)
-            while low < orders.count, effective[low] <= lower { low += 1 }
-            while high < orders.count, effective[high] <= t { high += 1 }
-            var partial = AggregatePartial()
-            for i in low..<max(low, high) where counts(i, at: t) { insert(aggregation, i, into: &partial) }
-            result.values[index][row] = kernel.finalize(partial)
+    /// Refolds whole tile `k` as it stands at `t`; it stays valid until one of its versions starts or stops counting.
+    private mutating func refold(_ k: Int, _ group: FoldGroup, at t: Int64) {
+        var partial = AggregatePartial(), changesAt = Int64.max
+        for i in starts[k]..<starts[k + 1] {
+            if counts(i, at: t) {
+                insert(group, i, into: &partial)
+                changesAt = min(changesAt, until[i])
+            } else if from[i] > t {
+                changesAt = min(changesAt, from[i])
+            }
+        }
+        partials[k] = partial
+        validUntil[k] = changesAt
+    }
+
+    private func foldSliding(_ group: FoldGroup, _ spineRows: [Int], _ times: [Int64], _ result: inout ViewJoinResult) {
+        for entry in group.windows {
+            var low = 0, high = 0
+            for row in spineRows {
+                let t = times[row]
+                guard result.statuses[row] == .present else { continue }
+                let lower = entry.window.lowerBound(at: t)
+                while low < orders.count, effective[low] <= lower { low += 1 }
+                while high < orders.count, effective[high] <= t { high += 1 }
+                var partial = AggregatePartial()
+                for i in low..<max(low, high) where counts(i, at: t) { insert(group, i, into: &partial) }
+                for member in entry.members { result.values[member.index][row] = member.kernel.finalize(partial) }
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 public import StrataCore
@@ -15,6 +16,12 @@ extension OfflineStore {
     /// - Returns: per spine row the status (`present` when the key has a counted event at or before `t`), the latest such
     ///   event time, and per aggregation its value (null when `not_found`).
     public func aggregate(keys: [KeyTuple?], times: [Int64], table spec: FeatureTableSpec, aggregationIndexes: [Int], options: JoinOptions) throws -> ViewJoinResult {
+        try aggregate(keys: keys, times: times, table: spec, aggregationIndexes: aggregationIndexes, options: options, batchEventsMax: AggregationBatch.eventsMaxDefault)
+    }
+
+    /// `aggregate` with the batch size chosen, so tests can cut batches (and thread shares) anywhere.
+    func aggregate(keys: [KeyTuple?], times: [Int64], table spec: FeatureTableSpec, aggregationIndexes: [Int], options: JoinOptions,
+                   batchEventsMax: Int) throws -> ViewJoinResult {
         var result = ViewJoinResult(rows: keys.count, features: aggregationIndexes.count)
         guard !aggregationIndexes.isEmpty else { return result }
         var spineByKey: [KeyTuple: [Int]] = [:]
@@ -27,7 +34,7 @@ extension OfflineStore {
         let table = AggregationEventTable(spec)
         try read("aggregate \(spec.view.definition.name)") { db in
             guard try db.tableExists(table.name) else { return }
-            var scan = try AggregationTableScan(db: db, table: table, aggregationIndexes: aggregationIndexes)
+            let scan = try AggregationTableScan(db: db, table: table, aggregationIndexes: aggregationIndexes, batchEventsMax: batchEventsMax)
             try scan.run(spineByKey: spineByKey, times: times, options: options, into: &result)
         }
         return result
@@ -42,11 +49,12 @@ struct AggregationTableScan {
     let idType: ValueType?
     let inputTypes: [ValueType]
     let filterCount: Int
-    let aggregations: [SweepAggregation]
-    var sweep = AggregationKeySweep()
+    let groups: [FoldGroup]
+    let aggregationCount: Int
+    let batch: AggregationBatch
 
     /// Reads only the input and condition columns the requested aggregations use, renumbered from 0.
-    init(db: Database, table: AggregationEventTable, aggregationIndexes: [Int]) throws {
+    init(db: Database, table: AggregationEventTable, aggregationIndexes: [Int], batchEventsMax: Int) throws {
         var inputColumns: [Int] = [], filterColumns: [Int] = []
         var aggregations: [SweepAggregation] = []
         for index in aggregationIndexes {
@@ -65,12 +73,14 @@ struct AggregationTableScan {
         idType = table.spec.view.source.idColumn.flatMap { id in table.spec.view.source.columns.first { $0.name == id }?.type }
         inputTypes = inputColumns.map { table.inputs[$0].type }
         filterCount = filterColumns.count
-        self.aggregations = aggregations
-        sweep.inputs = Array(repeating: [], count: inputColumns.count)
-        sweep.filters = Array(repeating: [], count: filterColumns.count)
+        groups = FoldGroup.grouping(aggregations)
+        aggregationCount = aggregations.count
+        batch = AggregationBatch(inputs: inputColumns.count, filters: filterColumns.count, eventsMax: batchEventsMax)
     }
 
-    mutating func run(spineByKey: [KeyTuple: [Int]], times: [Int64], options: JoinOptions, into result: inout ViewJoinResult) throws {
+    /// Gathers whole keys into batches and sweeps each batch on every core (keys are independent).
+    func run(spineByKey: [KeyTuple: [Int]], times: [Int64], options: JoinOptions, into result: inout ViewJoinResult) throws {
+        let width = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))
         try withExtendedLifetime(statement) {
             let handle = statement.sqliteStatement
             let keyCount = Int32(keyTypes.count)
@@ -86,20 +96,27 @@ struct AggregationTableScan {
                 }
                 let isSameKey = currentKey.map { FeatureTableScan.rowKeyEquals(handle, $0, keyTypes) } ?? false
                 if !isSameKey {
-                    if let spineRows = currentSpine { sweep.resolve(spineRows: spineRows, times: times, aggregations: aggregations, options: options, into: &result) }
+                    if let spineRows = currentSpine {
+                        batch.closeKey(spineRows: spineRows)
+                        if batch.isFull {
+                            batch.sweep(times: times, groups: groups, aggregationCount: aggregationCount, options: options, width: width, into: &result)
+                            batch.clear()
+                        }
+                    }
                     let key = FeatureTableScan.readKey(handle, keyTypes)
                     currentKey = key
                     currentSpine = spineByKey[key]
-                    sweep.clear()
                 }
                 guard currentSpine != nil else { continue }
-                sweep.orders.append(EventOrder(eventTs: sqlite3_column_int64(handle, keyCount), createdTs: sqlite3_column_int64(handle, keyCount + 1),
+                batch.orders.append(EventOrder(eventTs: sqlite3_column_int64(handle, keyCount), createdTs: sqlite3_column_int64(handle, keyCount + 1),
                                                ingestSeq: sqlite3_column_int64(handle, keyCount + 2)))
-                if let idType { sweep.ids.append(FeatureTableScan.readValue(handle, keyCount + 3, idType)) }
-                for (i, type) in inputTypes.enumerated() { sweep.inputs[i].append(FeatureTableScan.readValue(handle, firstInput + Int32(i), type)) }
-                for i in 0..<filterCount { sweep.filters[i].append(sqlite3_column_int64(handle, firstFilter + Int32(i)) == 1) }
+                if let idType { batch.ids.append(FeatureTableScan.readValue(handle, keyCount + 3, idType)) }
+                for (i, type) in inputTypes.enumerated() { batch.inputs[i].append(FeatureTableScan.readValue(handle, firstInput + Int32(i), type)) }
+                for i in 0..<filterCount { batch.filters[i].append(sqlite3_column_int64(handle, firstFilter + Int32(i)) == 1) }
             }
-            if let spineRows = currentSpine { sweep.resolve(spineRows: spineRows, times: times, aggregations: aggregations, options: options, into: &result) }
+            if let spineRows = currentSpine { batch.closeKey(spineRows: spineRows) }
+            batch.sweep(times: times, groups: groups, aggregationCount: aggregationCount, options: options, width: width, into: &result)
+            batch.clear()
         }
     }
 }

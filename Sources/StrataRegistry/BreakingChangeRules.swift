@@ -55,9 +55,7 @@ public enum BreakingChangeRules {
         }
         for feature in a.features {
             guard let other = b.features.first(where: { $0.name == feature.name }) else {
-                let users = services.filter { service in
-                    service.features.contains { $0.view == a.name && ($0.feature == nil || $0.feature == feature.name) }
-                }.map(\.name)
+                let users = serviceNames(requesting: feature.name, of: a.name, services)
                 if !users.isEmpty { reasons.append("feature `\(feature.name)` is removed but services \(users.joined(separator: ", ")) use it") }
                 continue
             }
@@ -76,9 +74,7 @@ public enum BreakingChangeRules {
         var reasons: [String] = []
         for old in a.aggregations {
             guard let new = b.aggregations.first(where: { $0.name == old.name }) else {
-                let users = services.filter { service in
-                    service.features.contains { $0.view == a.name && ($0.feature == nil || $0.feature == old.name) }
-                }.map(\.name)
+                let users = serviceNames(requesting: old.name, of: a.name, services)
                 if !users.isEmpty { reasons.append("aggregation `\(old.name)` is removed but services \(users.joined(separator: ", ")) use it") }
                 continue
             }
@@ -91,6 +87,11 @@ public enum BreakingChangeRules {
             if !changes.isEmpty { reasons.append("aggregation `\(old.name)` changes \(changes.joined(separator: ", "))") }
         }
         return reasons
+    }
+
+    /// The services that request a feature of a view, by name or by `view:*`.
+    private static func serviceNames(requesting feature: String, of view: String, _ services: [FeatureServiceDefinition]) -> [String] {
+        services.filter { service in service.features.contains { $0.view == view && ($0.feature == nil || $0.feature == feature) } }.map(\.name)
     }
 
     private static func input(_ aggregation: AggregationDefinition) -> String {

@@ -123,8 +123,10 @@ import Testing
         for (mode, oracleMode) in modes {
             for isStrict in [false, true] {
                 let options = JoinOptions(corrections: mode, isStrict: isStrict, maxIngestSeq: watermark)
+                // Small batches cut the keys into several batches and thread shares; the answers must not change.
                 let result = try store.aggregate(keys: spineKeys.map { $0.map { KeyTuple([.int($0.a), .int($0.b)]) } }, times: spineTimes, table: spec,
-                                                 aggregationIndexes: Array(Self.shapes.indices), options: options)
+                                                 aggregationIndexes: Array(Self.shapes.indices), options: options,
+                                                 batchEventsMax: [1, 3, 10, 1_000].randomElement(using: &rng) ?? 1)
                 for (index, shape) in Self.shapes.enumerated() {
                     let oracleEvents = events.map { seq, row in
                         WindowedAggregationOracle.Event(key: row.key, id: row.trip, event: row.event, created: row.created, seq: seq,

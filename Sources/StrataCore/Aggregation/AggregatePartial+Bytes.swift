@@ -37,7 +37,7 @@ extension AggregationKernel {
         var reader = PartialReader(bytes: Array(bytes))
         guard try reader.byte() == Self.partialFormatVersion else { throw AggregationDecodingError("unknown partial format version") }
         var partial = AggregatePartial()
-        partial.count = try reader.int()
+        partial.folded = try reader.int()
         guard partial.count >= 0 else { throw AggregationDecodingError("negative count") }
         if partial.count > 0 {
             switch kind {
@@ -51,12 +51,12 @@ extension AggregationKernel {
                 partial.sum = Double(bitPattern: UInt64(bitPattern: try reader.int()))
                 partial.m2 = Double(bitPattern: UInt64(bitPattern: try reader.int()))
             case .min, .max:
-                partial.value = try reader.value()
+                partial.chosen = ChosenValue(try reader.value(), .unordered)
             case .first, .last:
-                partial.value = try reader.value()
-                partial.order = EventOrder(eventTs: try reader.int(), createdTs: try reader.int(), ingestSeq: try reader.int())
+                let value = try reader.value()
+                partial.chosen = ChosenValue(value, EventOrder(eventTs: try reader.int(), createdTs: try reader.int(), ingestSeq: try reader.int()))
             case .distinct:
-                partial.sketch = try HyperLogLog(bytes: reader.rest())
+                partial.sketchBox = SketchBox(try HyperLogLog(bytes: reader.rest()))
                 reader.position = reader.bytes.count
             }
         }

@@ -1,27 +1,3 @@
-/// The partial state of one aggregate: what a tile, a run of tiles or a whole window has folded so far.
-/// Which fields are used depends on the `AggregationKernel`; `count == 0` is the empty state.
-public struct AggregatePartial: Sendable, Hashable {
-    /// Values folded in: events for a count of rows, non-null inputs for every other function.
-    public internal(set) var count: Int64 = 0
-    /// Float sum, or the running mean for variance and stddev.
-    var sum: Double = 0
-    /// Sum of squared deviations from the mean (variance and stddev).
-    var m2: Double = 0
-    /// Exact integer sum (sum and avg of int64).
-    var exact = WideSum()
-    /// The chosen value (min, max, first, last).
-    var value: Value = .null
-    /// The chosen value's event (first, last).
-    var order = EventOrder(eventTs: 0, createdTs: 0, ingestSeq: 0)
-    /// Distinct values (approx_count_distinct).
-    var sketch: HyperLogLog?
-
-    /// The empty state.
-    public init() {}
-
-    public var isEmpty: Bool { count == 0 }
-}
-
 /// How one aggregate function folds, merges and finalizes values of one input type. Pure and deterministic: the offline
 /// sweep, the online tile store and the tests all call these same functions, so the same inputs in the same order give
 /// the same bits everywhere.
@@ -33,11 +9,12 @@ public struct AggregatePartial: Sendable, Hashable {
 /// kernel.finalize(partial)  // .float(2.5)
 /// ```
 public struct AggregationKernel: Sendable, Hashable {
+    @usableFromInline
     enum Kind: Sendable, Hashable {
         case countRows, countValues, exactSum, floatSum, exactAverage, floatAverage, variance, stddev, min, max, first, last, distinct
     }
 
-    let kind: Kind
+    @usableFromInline let kind: Kind
     public let function: AggregationDefinition.Function
     /// The aggregated expression's type; nil for a count of rows.
     public let inputType: ValueType?
@@ -82,12 +59,26 @@ public struct AggregationKernel: Sendable, Hashable {
         }
     }
 
+    /// True when two kernels fold and merge alike and differ at most in `finalize` (sum and avg, variance and stddev),
+    /// so one partial serves both.
+    package func foldsLike(_ other: AggregationKernel) -> Bool {
+        func family(_ kind: Kind) -> Kind {
+            switch kind {
+            case .floatAverage: return .floatSum
+            case .exactAverage: return .exactSum
+            case .stddev: return .variance
+            default: return kind
+            }
+        }
+        return family(kind) == family(other.kind)
+    }
+
     /// Folds one input into a partial. Null inputs (and non-finite floats, which the project treats as null) are
     /// skipped by every function but a count of rows, which counts the event itself.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func insert(_ partial: inout AggregatePartial, _ input: Value, at order: EventOrder) {
         if kind == .countRows {
-            partial.count += 1
+            partial.folded += 1
             return
         }
         switch input {
@@ -113,23 +104,22 @@ public struct AggregationKernel: Sendable, Hashable {
             partial.sum = isFirst ? x : partial.sum + delta / n
             partial.m2 = isFirst ? 0 : partial.m2 + delta * (x - partial.sum)
         case .min:
-            if isFirst || Self.precedes(input, partial.value) { partial.value = input }
+            if isFirst || Self.precedes(input, partial.value) { partial.chosen = ChosenValue(input, .unordered) }
         case .max:
-            if isFirst || Self.precedes(partial.value, input) { partial.value = input }
+            if isFirst || Self.precedes(partial.value, input) { partial.chosen = ChosenValue(input, .unordered) }
         case .first:
-            if isFirst || order < partial.order { partial.value = input; partial.order = order }
+            if isFirst || order < partial.order { partial.chosen = ChosenValue(input, order) }
         case .last:
-            if isFirst || partial.order < order { partial.value = input; partial.order = order }
+            if isFirst || partial.order < order { partial.chosen = ChosenValue(input, order) }
         case .distinct:
-            if partial.sketch == nil { partial.sketch = HyperLogLog() }
-            partial.sketch?.insert(input)
+            partial.insertIntoSketch(input)
         }
-        partial.count += 1
+        partial.folded += 1
     }
 
     /// Merges `other` (the later tiles) into `partial` (the earlier ones). An empty side leaves the other unchanged,
     /// bit for bit, so empty tiles can be skipped.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func merge(_ partial: inout AggregatePartial, _ other: AggregatePartial) {
         if other.count == 0 { return }
         if partial.count == 0 {
@@ -150,19 +140,17 @@ public struct AggregationKernel: Sendable, Hashable {
             partial.sum = partial.sum + delta * (nb / n)
             partial.m2 = partial.m2 + other.m2 + delta * delta * (na * nb / n)
         case .min:
-            if Self.precedes(other.value, partial.value) { partial.value = other.value }
+            if Self.precedes(other.value, partial.value) { partial.chosen = other.chosen }
         case .max:
-            if Self.precedes(partial.value, other.value) { partial.value = other.value }
+            if Self.precedes(partial.value, other.value) { partial.chosen = other.chosen }
         case .first:
-            if other.order < partial.order { partial.value = other.value; partial.order = other.order }
+            if other.order < partial.order { partial.chosen = other.chosen }
         case .last:
-            if partial.order < other.order { partial.value = other.value; partial.order = other.order }
+            if partial.order < other.order { partial.chosen = other.chosen }
         case .distinct:
-            if let sketch = other.sketch {
-                if partial.sketch == nil { partial.sketch = sketch } else { partial.sketch?.merge(sketch) }
-            }
+            partial.mergeIntoSketch(other)
         }
-        partial.count += other.count
+        partial.folded += other.folded
     }
 
     /// The aggregate's value: count-like functions give 0 for an empty partial, the others null; a non-finite float
@@ -195,13 +183,14 @@ public struct AggregationKernel: Sendable, Hashable {
         }
     }
 
+    @usableFromInline
     static func finite(_ x: Double) -> Value {
         x.isFinite ? .float(x) : .null
     }
 
     /// Strict order for min and max: IEEE total order for floats (so -0.0 < 0.0 and the pick never depends on which
     /// came first), SQL order otherwise.
-    @inline(__always)
+    @inlinable
     static func precedes(_ a: Value, _ b: Value) -> Bool {
         if case .float(let x) = a, case .float(let y) = b { return !y.isTotallyOrdered(belowOrEqualTo: x) }
         return (ScalarOperations.compare(a, b) ?? 0) < 0

@@ -11,7 +11,7 @@ public struct EventOrder: Sendable, Hashable, Comparable, Codable {
         self.ingestSeq = ingestSeq
     }
 
-    @inline(__always)
+    @inlinable
     public static func < (lhs: EventOrder, rhs: EventOrder) -> Bool {
         if lhs.eventTs != rhs.eventTs { return lhs.eventTs < rhs.eventTs }
         if lhs.createdTs != rhs.createdTs { return lhs.createdTs < rhs.createdTs }

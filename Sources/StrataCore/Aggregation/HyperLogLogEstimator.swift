@@ -2,7 +2,7 @@
 /// sketches", 2017, algorithm 6): accurate from 0 to well beyond 10^9 without bias-correction tables.
 enum HyperLogLogEstimator {
     /// `histogram[k]` is the number of registers holding `k`, for `k` in `0...q+1` where `q = 64 - precision`.
-    static func estimate(histogram: [Int], registerCount: Int) -> Int64 {
+    static func estimate(histogram: UnsafeBufferPointer<Int>, registerCount: Int) -> Int64 {
         let m = Double(registerCount)
         let q = histogram.count - 2
         guard histogram[0] < registerCount else { return 0 }
