@@ -62,6 +62,10 @@ struct AggregationEventTable {
             """, arguments: [name, spec.view.definition.name, spec.viewVersion, spec.view.source.name, spec.sourceVersion, max(last, newest)])
     }
 
+    /// Rows are evaluated in ingest order and inserted in chunks sorted by the table's key, so each chunk walks the
+    /// clustered B-tree once instead of jumping between keys on every row (ingest order is usually time order).
+    static let chunkRowsMax = 65_536
+
     private func copy(after last: Int64, in db: Database) throws {
         let source = spec.view.source
         let columns = source.columns.map { quoted($0.name) }
@@ -75,35 +79,49 @@ struct AggregationEventTable {
         let types = source.columns.map(\.type)
         let keyIndexes = spec.view.keys.compactMap { key in source.columns.firstIndex { $0.name == key.name } }
         let idIndex = source.idColumn.flatMap { id in source.columns.firstIndex { $0.name == id } }
-        var row: [Value] = []
+        var values: [Value] = []
+        var chunk: [[Value]] = []
         try withExtendedLifetime((select, insert)) {
-            let reader = select.sqliteStatement, writer = insert.sqliteStatement
+            let reader = select.sqliteStatement
             while true {
                 let code = sqlite3_step(reader)
                 if code == SQLITE_DONE { break }
                 guard code == SQLITE_ROW else { throw Self.failure(db, "read \(spec.sourceTableName)") }
-                row.removeAll(keepingCapacity: true)
-                for (i, type) in types.enumerated() { row.append(FeatureTableScan.readValue(reader, Int32(i + 3), type)) }
-                let keys = keyIndexes.map { row[$0] }
+                values.removeAll(keepingCapacity: true)
+                for (i, type) in types.enumerated() { values.append(FeatureTableScan.readValue(reader, Int32(i + 3), type)) }
+                var cells = keyIndexes.map { values[$0] }
                 // Rows without a key are quarantined at ingest; a key that is still null never matches a spine row.
-                if keys.contains(where: \.isNull) { continue }
+                if cells.contains(where: \.isNull) { continue }
                 let seq = sqlite3_column_int64(reader, 0), event = sqlite3_column_int64(reader, 1), created = sqlite3_column_int64(reader, 2)
-                let id = idIndex.map { row[$0] }
-                row = source.expressionRow(values: row, eventTs: event, createdTs: created)
-                sqlite3_reset(writer)
-                var column: Int32 = 1
-                func bind(_ value: Value) {
-                    SQLiteBinding.bind(value, at: column, writer)
-                    column += 1
-                }
-                for key in keys { bind(key) }
-                for time in [event, created, seq] { bind(.int(time)) }
-                if let id { bind(id) }
-                for input in inputs { bind(ExpressionEvaluator.evaluate(input, row: row)) }
-                for filter in filters { bind(.int(ExpressionEvaluator.evaluate(filter, row: row) == .bool(true) ? 1 : 0)) }
-                guard sqlite3_step(writer) == SQLITE_DONE else { throw Self.failure(db, "write \(name)") }
+                let id = idIndex.map { values[$0] }
+                let row = source.expressionRow(values: values, eventTs: event, createdTs: created)
+                cells += [.int(event), .int(created), .int(seq)]
+                if let id { cells.append(id) }
+                for input in inputs { cells.append(ExpressionEvaluator.evaluate(input, row: row)) }
+                for filter in filters { cells.append(.int(ExpressionEvaluator.evaluate(filter, row: row) == .bool(true) ? 1 : 0)) }
+                chunk.append(cells)
+                if chunk.count >= Self.chunkRowsMax { try write(&chunk, insert.sqliteStatement, db) }
             }
+            try write(&chunk, insert.sqliteStatement, db)
         }
+    }
+
+    /// Inserts a chunk in key order (keys, event time, created time, ingest sequence) and empties it.
+    private func write(_ chunk: inout [[Value]], _ writer: OpaquePointer, _ db: Database) throws {
+        let orderWidth = spec.view.keys.count + 3
+        chunk.sort { a, b in
+            for i in 0..<orderWidth {
+                let order = ScalarOperations.compare(a[i], b[i]) ?? 0
+                if order != 0 { return order < 0 }
+            }
+            return false
+        }
+        for cells in chunk {
+            sqlite3_reset(writer)
+            for (i, cell) in cells.enumerated() { SQLiteBinding.bind(cell, at: Int32(i + 1), writer) }
+            guard sqlite3_step(writer) == SQLITE_DONE else { throw Self.failure(db, "write \(name)") }
+        }
+        chunk.removeAll(keepingCapacity: true)
     }
 
     static func failure(_ db: Database, _ operation: String) -> OfflineStoreError {
