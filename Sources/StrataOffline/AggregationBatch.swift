@@ -3,11 +3,11 @@ import StrataCore
 
 /// The events and spine rows of a run of whole keys, gathered by the scan and swept on several threads at once: keys
 /// are independent, so each thread sweeps a contiguous share of them into its own answer, and the reader applies the
-/// answers afterwards. Memory holds one batch (`eventsMax` events), never the table.
+/// answers afterwards. Memory holds two batches (`eventsMax` events each: one swept, one being read), never the table.
 ///
-/// `@unchecked Sendable`: the scan fills a batch, calls `sweep` — which only reads it while the threads run, each
-/// thread writing nothing but its own `BatchAnswer` — and touches it again only after `sweep` returns.
-final class AggregationBatch: @unchecked Sendable {
+/// A value type: the threads share one immutable copy of the batch while the scan's copy waits, so nothing is checked
+/// or locked per event.
+struct AggregationBatch: Sendable {
     /// A batch is swept once it holds this many events (at a key boundary): a few MB, enough to keep every core busy.
     static let eventsMaxDefault = 131_072
     let eventsMax: Int
@@ -30,12 +30,12 @@ final class AggregationBatch: @unchecked Sendable {
     var isFull: Bool { orders.count >= eventsMax }
 
     /// Ends the current key: its events are those appended since the previous key.
-    func closeKey(spineRows: [Int]) {
+    mutating func closeKey(spineRows: [Int]) {
         keyEnds.append(orders.count)
         keySpine.append(spineRows)
     }
 
-    func clear() {
+    mutating func clear() {
         keyEnds.removeAll(keepingCapacity: true)
         keySpine.removeAll(keepingCapacity: true)
         orders.removeAll(keepingCapacity: true)
@@ -44,25 +44,22 @@ final class AggregationBatch: @unchecked Sendable {
         for i in filters.indices { filters[i].removeAll(keepingCapacity: true) }
     }
 
-    /// Sweeps every closed key on `width` threads and writes the answers into `result`.
-    func sweep(times: [Int64], groups: [FoldGroup], aggregationCount: Int, options: JoinOptions, width: Int, into result: inout ViewJoinResult) {
-        guard !keyEnds.isEmpty else { return }
+    /// Starts sweeping every closed key on `width` threads in the background, so the scan can read the next batch
+    /// meanwhile; `PendingSweep.finish` waits for it and writes the answers.
+    func startSweep(times: [Int64], groups: [FoldGroup], aggregationCount: Int, options: JoinOptions, width: Int) -> PendingSweep {
         let shares = shares(width)
         let answers = shares.map { _ in BatchAnswer() }
-        DispatchQueue.concurrentPerform(iterations: shares.count) { share in
-            self.sweep(keys: shares[share], times: times, groups: groups, aggregationCount: aggregationCount, options: options, into: answers[share])
-        }
-        for answer in answers {
-            guard let local = answer.result else { continue }
-            for (j, row) in answer.rows.enumerated() {
-                result.statuses[row] = local.statuses[j]
-                result.eventTimes[row] = local.eventTimes[j]
-                for a in 0..<aggregationCount { result.values[a][row] = local.values[a][j] }
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global(qos: .userInitiated).async {
+            DispatchQueue.concurrentPerform(iterations: shares.count) { share in
+                self.sweep(keys: shares[share], times: times, groups: groups, aggregationCount: aggregationCount, options: options, into: answers[share])
             }
+            done.signal()
         }
+        return PendingSweep(done: done, answers: answers, aggregationCount: aggregationCount)
     }
 
-    /// Contiguous runs of keys holding about the same number of events.
+    /// Contiguous runs of keys holding about the same number of events (none for an empty batch).
     private func shares(_ width: Int) -> [Range<Int>] {
         let target = (orders.count + width - 1) / max(1, width)
         var result: [Range<Int>] = [], start = 0
@@ -97,8 +94,33 @@ final class AggregationBatch: @unchecked Sendable {
     }
 }
 
+/// A batch being swept in the background; `finish` must be called before the answers are used.
+struct PendingSweep {
+    let done: DispatchSemaphore
+    let answers: [BatchAnswer]
+    let aggregationCount: Int
+
+    /// Waits for the sweep and writes its answers into `result`, on the caller's thread.
+    func finish(into result: inout ViewJoinResult) {
+        done.wait()
+        for answer in answers {
+            guard let local = answer.result else { continue }
+            for (j, row) in answer.rows.enumerated() {
+                result.statuses[row] = local.statuses[j]
+                result.eventTimes[row] = local.eventTimes[j]
+            }
+            for a in 0..<aggregationCount {
+                result.values[a].withUnsafeMutableBufferPointer { column in
+                    for (j, row) in answer.rows.enumerated() { column[row] = local.values[a][j] }
+                }
+            }
+        }
+    }
+}
+
 /// What one thread's share of a batch answered: its global spine rows and a result aligned with them.
-/// `@unchecked Sendable`: exactly one thread writes it, and the reader reads it after that thread has finished.
+/// `@unchecked Sendable`: exactly one thread writes it, and the reader reads it only after `PendingSweep.finish` has
+/// waited for that thread (the semaphore orders the write before the read).
 final class BatchAnswer: @unchecked Sendable {
     var rows: [Int] = []
     var result: ViewJoinResult?

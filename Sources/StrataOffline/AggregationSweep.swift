@@ -34,7 +34,7 @@ extension OfflineStore {
         let table = AggregationEventTable(spec)
         try read("aggregate \(spec.view.definition.name)") { db in
             guard try db.tableExists(table.name) else { return }
-            let scan = try AggregationTableScan(db: db, table: table, aggregationIndexes: aggregationIndexes, batchEventsMax: batchEventsMax)
+            var scan = try AggregationTableScan(db: db, table: table, aggregationIndexes: aggregationIndexes, batchEventsMax: batchEventsMax)
             try scan.run(spineByKey: spineByKey, times: times, options: options, into: &result)
         }
         return result
@@ -51,7 +51,7 @@ struct AggregationTableScan {
     let filterCount: Int
     let groups: [FoldGroup]
     let aggregationCount: Int
-    let batch: AggregationBatch
+    var batch: AggregationBatch
 
     /// Reads only the input and condition columns the requested aggregations use, renumbered from 0.
     init(db: Database, table: AggregationEventTable, aggregationIndexes: [Int], batchEventsMax: Int) throws {
@@ -78,8 +78,8 @@ struct AggregationTableScan {
         batch = AggregationBatch(inputs: inputColumns.count, filters: filterColumns.count, eventsMax: batchEventsMax)
     }
 
-    /// Gathers whole keys into batches and sweeps each batch on every core (keys are independent).
-    func run(spineByKey: [KeyTuple: [Int]], times: [Int64], options: JoinOptions, into result: inout ViewJoinResult) throws {
+    /// Gathers whole keys into batches and sweeps each batch on every core (keys are independent) while reading the next.
+    mutating func run(spineByKey: [KeyTuple: [Int]], times: [Int64], options: JoinOptions, into result: inout ViewJoinResult) throws {
         let width = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))
         try withExtendedLifetime(statement) {
             let handle = statement.sqliteStatement
@@ -88,6 +88,9 @@ struct AggregationTableScan {
             let firstFilter = firstInput + Int32(inputTypes.count)
             var currentKey: KeyTuple?
             var currentSpine: [Int]?
+            // The batch being swept while this thread reads the next; a throw below first waits for it.
+            var pending: PendingSweep?
+            defer { pending?.done.wait() }
             while true {
                 let code = sqlite3_step(handle)
                 if code == SQLITE_DONE { break }
@@ -99,7 +102,8 @@ struct AggregationTableScan {
                     if let spineRows = currentSpine {
                         batch.closeKey(spineRows: spineRows)
                         if batch.isFull {
-                            batch.sweep(times: times, groups: groups, aggregationCount: aggregationCount, options: options, width: width, into: &result)
+                            pending?.finish(into: &result)
+                            pending = batch.startSweep(times: times, groups: groups, aggregationCount: aggregationCount, options: options, width: width)
                             batch.clear()
                         }
                     }
@@ -115,7 +119,9 @@ struct AggregationTableScan {
                 for i in 0..<filterCount { batch.filters[i].append(sqlite3_column_int64(handle, firstFilter + Int32(i)) == 1) }
             }
             if let spineRows = currentSpine { batch.closeKey(spineRows: spineRows) }
-            batch.sweep(times: times, groups: groups, aggregationCount: aggregationCount, options: options, width: width, into: &result)
+            pending?.finish(into: &result)
+            pending = nil
+            batch.startSweep(times: times, groups: groups, aggregationCount: aggregationCount, options: options, width: width).finish(into: &result)
             batch.clear()
         }
     }

@@ -102,7 +102,9 @@ final class ChosenValue: Sendable {
 /// is never mutated.
 @usableFromInline
 final class SketchBox: @unchecked Sendable {
-    @usableFromInline var sketch: HyperLogLog
+    // Exclusive access is guaranteed by the uniqueness check above, so the runtime's per-access check is skipped
+    // (it cost a tenth of a window's merges).
+    @exclusivity(unchecked) @usableFromInline var sketch: HyperLogLog
 
     @usableFromInline
     init(_ sketch: HyperLogLog) {
