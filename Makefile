@@ -4,7 +4,7 @@ APT_PACKAGES := liblmdb-dev libsqlite3-dev libzstd-dev zlib1g-dev curl python3-v
 DEMO_DIR ?= /tmp/strata-demo
 STRATA := .build/release/strata
 
-.PHONY: deps venv build demo test bench-offline bench-online bench-server bench-check bench-get bench-quality clean
+.PHONY: deps venv build demo test bench-offline bench-aggregations bench-online bench-server bench-check bench-get bench-quality clean
 
 # Installs the system libraries Strata links (LMDB, SQLite) when they are missing.
 deps:
@@ -53,6 +53,11 @@ BENCH_BIN := benchmarks/.build/release
 bench-build: build venv
 	@command -v wrk >/dev/null && command -v hyperfine >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get install -y -qq wrk hyperfine; }
 	cd benchmarks && swift build -c release --product OnlineBench && swift build -c release --product CheckBench
+
+# Aggregation benchmark: `historical` with count/sum/avg over 1h/24h/7d + a distinct count, 1M events / 10k keys /
+# 100k spine rows, vs DuckDB (from .venv) on a preloaded table and plain SQLite, same run, answers compared.
+bench-aggregations: bench-build
+	$(PYTHON) benchmarks/aggregations/bench.py --scale $(SCALE)
 
 bench-offline: bench-build
 	$(PYTHON) benchmarks/offline/bench.py --scale $(SCALE)

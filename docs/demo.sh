@@ -22,6 +22,11 @@ step historical --entities featuresets/data/driver_spine.csv --service driver_ac
 printf '\nFirst rows of training.csv:\n'
 head -4 training.csv
 
+say "Windowed aggregations: trips and fares per driver over 1h/24h/7d windows, point in time, beside row features."
+step historical --entities featuresets/data/driver_spine.csv --service driver_activity_windows --out windows.csv
+printf '\nFirst rows of windows.csv:\n'
+head -4 windows.csv
+
 say "Materialize what was known at 2026-03-02T22:30Z and look it up in-process (driver_activity logs every lookup)."
 step materialize --end 2026-03-02T22:30:00Z
 step get --service driver_activity --key driver_id=1024 --key driver_id=9999 --at 2026-03-02T22:30:00Z

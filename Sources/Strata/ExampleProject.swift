@@ -1,11 +1,13 @@
 import StrataCore
 
-/// The example project `strata init` writes: driver statistics with late corrections, nulls, mixed offsets and a few bad rows.
+/// The example project `strata init` writes: driver statistics with late corrections, nulls, mixed offsets and a few bad rows,
+/// and a trip log with corrections for windowed aggregations.
 /// Generated from a fixed seed, so every machine gets byte-identical files (the repo's `featuresets/` is this output).
 public enum ExampleProject {
     /// The files to write, as paths relative to the project folder and their contents.
     public static func files() -> [(path: String, text: String)] {
-        [("featuresets/drivers.yaml", definitions), ("featuresets/data/driver_stats.csv", driverStats()), ("featuresets/data/driver_spine.csv", spine())]
+        [("featuresets/drivers.yaml", definitions), ("featuresets/data/driver_stats.csv", driverStats()), ("featuresets/data/driver_spine.csv", spine()),
+         ("featuresets/trips.yaml", tripDefinitions), ("featuresets/data/trips.csv", trips())]
     }
 
     public static let definitions = """

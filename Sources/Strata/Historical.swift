@@ -64,7 +64,10 @@ extension FeatureStore {
         var plan: [TrainingSetPlan.ViewPart] = []
         for viewName in orderedUnique(resolved.map(\.view)) {
             guard let spec = tables[viewName] else { continue }
-            plan.append(TrainingSetPlan.ViewPart(spec: spec, features: resolved.filter { $0.view == viewName }, maxIngestSeq: nil))
+            for isAggregation in [false, true] {
+                let features = resolved.filter { $0.view == viewName && $0.isAggregation == isAggregation }
+                if !features.isEmpty { plan.append(TrainingSetPlan.ViewPart(spec: spec, features: features, maxIngestSeq: nil, isAggregation: isAggregation)) }
+            }
         }
         try offline.refresh(plan.map(\.spec))
         for i in plan.indices { plan[i].maxIngestSeq = try offline.maxIngestSeq(plan[i].spec) }
@@ -84,10 +87,11 @@ extension FeatureStore {
         for part in plan.views {
             let keys = try spine.keyTuples(part.spec.view.keys)
             let options = JoinOptions(corrections: plan.corrections, isStrict: plan.isStrict, maxIngestSeq: part.maxIngestSeq)
-            results.append(try offline.join(keys: keys, times: spine.times, table: part.spec, featureIndexes: part.features.map(\.featureIndex), options: options))
+            let indexes = part.features.map(\.featureIndex)
+            results.append(part.isAggregation ? try offline.aggregate(keys: keys, times: spine.times, table: part.spec, aggregationIndexes: indexes, options: options)
+                                              : try offline.join(keys: keys, times: spine.times, table: part.spec, featureIndexes: indexes, options: options))
         }
-        let set = TrainingSet(spine: spine, columns: columns, results: results,
-                              statusViews: plan.includesStatus ? plan.views.map(\.spec.view.definition.name) : [])
+        let set = TrainingSet(spine: spine, columns: columns, results: results, statusViews: plan.includesStatus ? plan.statusPrefixes : [])
         guard let format = TrainingSetFormat.forPath(request.outputPath) else { throw FeatureStoreError.badOutput(path: request.outputPath) }
         let outputURL = URL(fileURLWithPath: request.outputPath)
         let hash = try TrainingSetWriter.write(set, to: outputURL, format: format, table: request.table)

@@ -119,6 +119,11 @@ extension FeatureStore {
         var sampleRate: Double?
         if case .service(let name) = selection { sampleRate = applied.compiled.definitions.service(name)?.loggingSampleRate }
         let resolved = try applied.compiled.resolve(references).get()
+        let aggregated = resolved.filter(\.isAggregation).map { "\($0.view):\($0.feature)" }
+        if !aggregated.isEmpty {
+            throw Diagnostic("windowed aggregations are not served online yet: \(aggregated.joined(separator: ", "))", at: nil,
+                             fix: "request them in training sets (`strata historical`); online serving of aggregations is the second half of issue 13")
+        }
         let tables = featureTables(applied)
         var parts: [OnlineFeatureReader.Part] = []
         var keyNames: [String] = []

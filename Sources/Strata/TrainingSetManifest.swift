@@ -25,6 +25,8 @@ public struct TrainingSetManifest: Codable, Sendable {
         public var ingestRuns: [Int64]
         /// Count of each status (`present`, `not_found`, `expired`) over the spine.
         public var statusCounts: [String: Int]
+        /// True when `features` are the view's windowed aggregations (read from `table`, its aggregation event table).
+        public var aggregations: Bool?
     }
 
     public struct OutputInfo: Codable, Sendable {
@@ -69,9 +71,11 @@ public struct TrainingSetManifest: Codable, Sendable {
             var counts: [String: Int] = [:]
             for status in set.results[index].statuses { counts[status.rawValue, default: 0] += 1 }
             views.append(ViewInfo(name: definition.name, version: part.spec.viewVersion, source: part.spec.view.source.name,
-                                  sourceVersion: part.spec.sourceVersion, entities: entities, table: part.spec.tableName,
+                                  sourceVersion: part.spec.sourceVersion, entities: entities,
+                                  table: part.isAggregation ? part.spec.aggregationTableName : part.spec.tableName,
                                   features: part.features.map(\.feature), maxIngestSeq: part.maxIngestSeq,
-                                  ingestRuns: try store.offline.visibleRuns(part.spec, maxSeq: part.maxIngestSeq ?? 0), statusCounts: counts))
+                                  ingestRuns: try store.offline.visibleRuns(part.spec, maxSeq: part.maxIngestSeq ?? 0), statusCounts: counts,
+                                  aggregations: part.isAggregation ? true : nil))
         }
         self.createdAt = Timestamp.format(createdAt)
         self.spine = SpineInfo(path: spinePath, sha256: spine.sha256, rows: spine.rows.count, timestampColumn: spine.timestampColumn)

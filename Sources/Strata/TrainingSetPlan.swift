@@ -4,10 +4,12 @@ import StrataRegistry
 
 /// Everything a training set depends on besides the spine: which feature tables, which features, which mode, which watermark.
 struct TrainingSetPlan {
+    /// The row features or the aggregations of one view (a view with both requested has two parts).
     struct ViewPart {
         var spec: FeatureTableSpec
         var features: [ResolvedFeature]
         var maxIngestSeq: Int64?
+        var isAggregation = false
     }
 
     var views: [ViewPart]
@@ -31,13 +33,24 @@ struct TrainingSetPlan {
         return all
     }
 
+    /// Per part, the prefix of its `__status` and `__event_ts` columns: the view's name, or `view__aggregations` for the
+    /// aggregations of a view whose row features are requested too.
+    var statusPrefixes: [String] {
+        views.map { part in
+            let name = part.spec.view.definition.name
+            let hasRowPart = views.contains { !$0.isAggregation && $0.spec.view.definition.name == name }
+            return part.isAggregation && hasRowPart ? "\(name)__aggregations" : name
+        }
+    }
+
     /// Rebuilds the plan a manifest recorded, from the registry's stored versions.
     init(manifest: TrainingSetManifest, registry: Registry) throws {
         views = try manifest.views.map { info in
             let spec = try FeatureTableSpec.recorded(view: info.name, version: info.version, source: info.source, sourceVersion: info.sourceVersion,
                                                      entities: info.entities, registry: registry)
-            let features = try CompiledProject.resolveFeatures(info.features, of: spec.view)
-            return ViewPart(spec: spec, features: features, maxIngestSeq: info.maxIngestSeq)
+            let isAggregation = info.aggregations ?? false
+            let features = try CompiledProject.resolveFeatures(info.features, of: spec.view, aggregations: isAggregation)
+            return ViewPart(spec: spec, features: features, maxIngestSeq: info.maxIngestSeq, isAggregation: isAggregation)
         }
         corrections = manifest.correctionsMode
         isStrict = manifest.isStrict
@@ -73,13 +86,13 @@ extension FeatureTableSpec {
 }
 
 extension CompiledProject {
-    /// Resolves feature names of one view, in order.
-    static func resolveFeatures(_ names: [String], of view: CompiledView) throws -> [ResolvedFeature] {
+    /// Resolves feature names of one view, in order: its row features, or its aggregations.
+    static func resolveFeatures(_ names: [String], of view: CompiledView, aggregations: Bool) throws -> [ResolvedFeature] {
         try names.map { name in
-            guard let index = view.features.firstIndex(where: { $0.definition.name == name }) else {
-                throw Diagnostic("feature view `\(view.definition.name)` has no feature `\(name)`", at: nil)
+            guard let resolved = view.resolve(name), resolved.isAggregation == aggregations else {
+                throw Diagnostic("feature view `\(view.definition.name)` has no \(aggregations ? "aggregation" : "feature") `\(name)`", at: nil)
             }
-            return ResolvedFeature(view: view.definition.name, feature: name, featureIndex: index, type: view.features[index].definition.type)
+            return resolved
         }
     }
 }

@@ -15,7 +15,9 @@ struct ValidateCommand: ParsableCommand {
             let project = try ProjectFolder(path: projectOptions.project).compile()
             let d = project.definitions
             let featureCount = d.views.reduce(0) { $0 + $1.features.count }
-            print("ok: \(d.entities.count) entities, \(d.sources.count) sources, \(d.views.count) feature views (\(featureCount) features), \(d.services.count) services")
+            let aggregationCount = d.views.reduce(0) { $0 + $1.aggregations.count }
+            let aggregations = aggregationCount == 0 ? "" : ", \(aggregationCount) aggregations"
+            print("ok: \(d.entities.count) entities, \(d.sources.count) sources, \(d.views.count) feature views (\(featureCount) features\(aggregations)), \(d.services.count) services")
         }
     }
 }

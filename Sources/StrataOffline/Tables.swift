@@ -78,6 +78,7 @@ extension OfflineStore {
     static func refresh(_ spec: FeatureTableSpec, in db: Database) throws -> Int {
         try db.execute(sql: SourceTable.createSQL(spec.view.source, version: spec.sourceVersion))
         try db.execute(sql: spec.createSQL)
+        try refreshAggregationEvents(spec, in: db)
         let recorded = try Int64.fetchOne(db, sql: "SELECT last_source_row FROM view_tables WHERE table_name = ?", arguments: [spec.tableName])
         let last = recorded ?? 0
         let newest = try Int64.fetchOne(db, sql: "SELECT MAX(strata_row_id) FROM \(quoted(spec.sourceTableName))") ?? 0

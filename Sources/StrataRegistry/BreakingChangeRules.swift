@@ -42,6 +42,7 @@ public enum BreakingChangeRules {
         if a.timestamp != b.timestamp { reasons.append("the event-time column or its format changes") }
         if a.created != b.created { reasons.append("the created-time column or its format changes") }
         if a.path != b.path || a.format != b.format { reasons.append("the data file or format changes") }
+        if a.idColumn != b.idColumn { reasons.append("the event id column changes from \(a.idColumn.map { "`\($0)`" } ?? "none") to \(b.idColumn.map { "`\($0)`" } ?? "none")") }
         return reasons
     }
 
@@ -54,9 +55,7 @@ public enum BreakingChangeRules {
         }
         for feature in a.features {
             guard let other = b.features.first(where: { $0.name == feature.name }) else {
-                let users = services.filter { service in
-                    service.features.contains { $0.view == a.name && ($0.feature == nil || $0.feature == feature.name) }
-                }.map(\.name)
+                let users = serviceNames(requesting: feature.name, of: a.name, services)
                 if !users.isEmpty { reasons.append("feature `\(feature.name)` is removed but services \(users.joined(separator: ", ")) use it") }
                 continue
             }
@@ -65,8 +64,39 @@ public enum BreakingChangeRules {
                 reasons.append("feature `\(feature.name)` changes expression from `\(feature.expression)` to `\(other.expression)`")
             }
         }
-        if a.aggregations != b.aggregations, !a.aggregations.isEmpty { reasons.append("aggregations change") }
+        reasons += aggregations(a, b, services)
         return reasons
+    }
+
+    /// Changing an aggregation's function, input, window, hop or condition changes its values; adding one does not,
+    /// and removing one is breaking only when a service uses it.
+    static func aggregations(_ a: FeatureViewDefinition, _ b: FeatureViewDefinition, _ services: [FeatureServiceDefinition]) -> [String] {
+        var reasons: [String] = []
+        for old in a.aggregations {
+            guard let new = b.aggregations.first(where: { $0.name == old.name }) else {
+                let users = serviceNames(requesting: old.name, of: a.name, services)
+                if !users.isEmpty { reasons.append("aggregation `\(old.name)` is removed but services \(users.joined(separator: ", ")) use it") }
+                continue
+            }
+            var changes: [String] = []
+            if old.function != new.function { changes.append("function \(old.function.rawValue) → \(new.function.rawValue)") }
+            if old.column != new.column || old.expression != new.expression { changes.append("column \(input(old)) → \(input(new))") }
+            if old.windowMicros != new.windowMicros { changes.append("window \(FeatureDuration.format(old.windowMicros)) → \(FeatureDuration.format(new.windowMicros))") }
+            if old.hopMicros != new.hopMicros { changes.append("hop \(FeatureDuration.format(old.hopMicros)) → \(FeatureDuration.format(new.hopMicros))") }
+            if old.filter != new.filter { changes.append("where \(old.filter.map { "`\($0)`" } ?? "none") → \(new.filter.map { "`\($0)`" } ?? "none")") }
+            if !changes.isEmpty { reasons.append("aggregation `\(old.name)` changes \(changes.joined(separator: ", "))") }
+        }
+        return reasons
+    }
+
+    /// The services that request a feature of a view, by name or by `view:*`.
+    private static func serviceNames(requesting feature: String, of view: String, _ services: [FeatureServiceDefinition]) -> [String] {
+        services.filter { service in service.features.contains { $0.view == view && ($0.feature == nil || $0.feature == feature) } }.map(\.name)
+    }
+
+    private static func input(_ aggregation: AggregationDefinition) -> String {
+        if let column = aggregation.column { return "`\(column)`" }
+        return aggregation.expression.map { "`\($0)`" } ?? "none"
     }
 
     static func service(_ a: FeatureServiceDefinition, _ b: FeatureServiceDefinition) -> [String] {

@@ -18,16 +18,19 @@ import Testing
         let dir = try initProject()
         let project = dir.file("demo").path
         let validate = try CLIRunner.run(["validate"], in: project)
-        #expect(validate.stdout == "ok: 1 entities, 1 sources, 1 feature views (9 features), 2 services\n")
+        #expect(validate.stdout == "ok: 1 entities, 2 sources, 2 feature views (9 features, 5 aggregations), 3 services\n")
         let plan = try CLIRunner.run(["plan"], in: project)
         #expect(plan.exitCode == 0)
         #expect(plan.stdout == """
-        Registry revision 0 → 1: 5 changes
+        Registry revision 0 → 1: 8 changes
 
         + entity `driver` (new, v1)
         + source `driver_stats_source` (new, v1)
+        + source `trips_source` (new, v1)
         + feature view `driver_stats` (new, v1)
+        + feature view `driver_trips` (new, v1)
         + feature service `driver_activity` (new, v1)
+        + feature service `driver_activity_windows` (new, v1)
         + feature service `driver_everything` (new, v1)
 
         No breaking changes.
@@ -40,7 +43,8 @@ import Testing
         #expect(again.stdout == "No changes: the registry (revision 1) matches the definitions.\n")
         let list = try CLIRunner.run(["registry", "list", "--json"], in: project)
         let objects = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]]
-        #expect(objects?.compactMap { $0["name"] as? String } == ["driver", "driver_stats_source", "driver_stats", "driver_activity", "driver_everything"])
+        #expect(objects?.compactMap { $0["name"] as? String } == ["driver", "driver_stats_source", "trips_source", "driver_stats", "driver_trips", "driver_activity",
+                                                                     "driver_activity_windows", "driver_everything"])
         let history = try CLIRunner.run(["registry", "history", "driver_stats"], in: project)
         #expect(history.stdout.contains("ana"))
         #expect(history.stdout.contains("first"))

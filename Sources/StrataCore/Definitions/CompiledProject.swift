@@ -29,7 +29,15 @@ public struct CompiledProject: Sendable {
                 case .failure(let error): diagnostics.append(Diagnostic(error.what, at: loaded.locations.location(.view, view.name), fix: error.fix))
                 }
             }
-            views[view.name] = CompiledView(definition: view, keys: loaded.definitions.joinKeys(of: view), source: source, features: features)
+            var aggregations: [CompiledAggregation] = []
+            for aggregation in view.aggregations {
+                switch CompiledAggregation.compile(aggregation, source: source) {
+                case .success(let compiled): aggregations.append(compiled)
+                case .failure(let problem): diagnostics.append(Diagnostic(problem.what, at: loaded.locations.location(.view, view.name), fix: problem.fix))
+                }
+            }
+            views[view.name] = CompiledView(definition: view, keys: loaded.definitions.joinKeys(of: view), source: source, features: features,
+                                            aggregations: aggregations)
         }
         guard diagnostics.isEmpty else { return .failure(DefinitionErrors(diagnostics)) }
         return .success(CompiledProject(definitions: loaded.definitions, locations: loaded.locations, views: views))
@@ -43,13 +51,12 @@ public struct CompiledProject: Sendable {
                 return .failure(Diagnostic("unknown feature view `\(reference.view)`", at: nil,
                                            fix: didYouMean(reference.view, in: views.keys) ?? "views: \(views.keys.sorted().joined(separator: ", "))"))
             }
-            let names = reference.feature.map { [$0] } ?? view.features.map(\.definition.name)
+            let names = reference.feature.map { [$0] } ?? view.featureNames
             for name in names {
-                guard let index = view.features.firstIndex(where: { $0.definition.name == name }) else {
+                guard let resolved = view.resolve(name) else {
                     return .failure(Diagnostic("feature view `\(view.definition.name)` has no feature `\(name)`", at: nil,
-                                               fix: didYouMean(name, in: view.features.map(\.definition.name)) ?? "features: \(view.features.map(\.definition.name).joined(separator: ", "))"))
+                                               fix: didYouMean(name, in: view.featureNames) ?? "features: \(view.featureNames.joined(separator: ", "))"))
                 }
-                let resolved = ResolvedFeature(view: view.definition.name, feature: name, featureIndex: index, type: view.features[index].definition.type)
                 if !result.contains(resolved) { result.append(resolved) }
             }
         }
@@ -63,6 +70,22 @@ public struct CompiledView: Sendable {
     public var keys: [JoinKey]
     public var source: SourceDefinition
     public var features: [CompiledFeature]
+    public var aggregations: [CompiledAggregation] = []
+
+    /// Row features, then aggregations: what `view:*` selects, in order.
+    public var featureNames: [String] { features.map(\.definition.name) + aggregations.map(\.definition.name) }
+
+    /// A row feature or an aggregation of this view by name.
+    public func resolve(_ name: String) -> ResolvedFeature? {
+        let view = definition.name
+        if let index = features.firstIndex(where: { $0.definition.name == name }) {
+            return ResolvedFeature(view: view, feature: name, featureIndex: index, type: features[index].definition.type)
+        }
+        if let index = aggregations.firstIndex(where: { $0.definition.name == name }) {
+            return ResolvedFeature(view: view, feature: name, featureIndex: index, type: aggregations[index].resultType, isAggregation: true)
+        }
+        return nil
+    }
 }
 
 /// One feature with its checked expression.
@@ -75,14 +98,18 @@ public struct CompiledFeature: Sendable {
 public struct ResolvedFeature: Sendable, Hashable {
     public var view: String
     public var feature: String
+    /// Index into the view's `features`, or into its `aggregations` when `isAggregation`.
     public var featureIndex: Int
     public var type: ValueType
+    /// True for a windowed aggregation, false for a row feature.
+    public var isAggregation: Bool
 
-    public init(view: String, feature: String, featureIndex: Int, type: ValueType) {
+    public init(view: String, feature: String, featureIndex: Int, type: ValueType, isAggregation: Bool = false) {
         self.view = view
         self.feature = feature
         self.featureIndex = featureIndex
         self.type = type
+        self.isAggregation = isAggregation
     }
 
     /// `view__feature`, the output column name.

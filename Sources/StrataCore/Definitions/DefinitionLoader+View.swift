@@ -18,10 +18,10 @@ extension DefinitionLoader {
         var features: [FeatureDefinition] = []
         if let featuresNode = fields["features"] {
             features = readFeatures(featuresNode, view: name, &reader, &locations)
-        } else {
-            reader.error("missing required field `features`", node, ctx, fix: "add `features: {conv_rate: float64}`")
+        } else if fields["aggregations"] == nil {
+            reader.error("missing required field `features`", node, ctx, fix: "add `features: {conv_rate: float64}` or `aggregations:`")
         }
-        let aggregations = fields["aggregations"].map { readAggregations($0, &reader, context: "\(ctx), field `aggregations`") } ?? []
+        let aggregations = fields["aggregations"].map { readAggregations($0, view: name, &reader, &locations) } ?? []
         return FeatureViewDefinition(name: name, entities: entities, source: source, ttlMicros: ttl, features: features,
                                      aggregations: aggregations, description: reader.optionalString(fields, "description", context: ctx),
                                      owner: reader.optionalString(fields, "owner", context: ctx), tags: reader.stringList(fields, "tags", context: ctx))
@@ -83,34 +83,5 @@ extension DefinitionLoader {
         var location = reader.location(node)
         if let style = node.scalar?.style, style == .singleQuoted || style == .doubleQuoted { location.column += 1 }
         return location
-    }
-
-    static func readAggregations(_ node: Node, _ reader: inout YAMLReader, context: String) -> [AggregationDefinition] {
-        guard let mapping = node.mapping else {
-            reader.error("`aggregations` must map names to {function, column, window}", node, context)
-            return []
-        }
-        var result: [AggregationDefinition] = []
-        for (keyNode, valueNode) in mapping {
-            guard let name = keyNode.scalar?.string, reader.checkName(name, keyNode, context: context),
-                  let fields = reader.fields(valueNode, allowed: ["function", "column", "window"], context: "\(context), `\(name)`"),
-                  let functionText = reader.requiredString(fields, "function", in: valueNode, context: context),
-                  let column = reader.requiredString(fields, "column", in: valueNode, context: context),
-                  let windowText = reader.requiredString(fields, "window", in: valueNode, context: context)
-            else { continue }
-            guard let function = AggregationDefinition.Function(rawValue: functionText) else {
-                reader.error("unknown aggregation `\(functionText)`", fields["function"], context,
-                             fix: "use one of \(AggregationDefinition.Function.allCases.map(\.rawValue).joined(separator: ", "))")
-                continue
-            }
-            guard case .success(let window) = FeatureDuration.parse(windowText), window > 0 else {
-                reader.error("window must be a positive duration, got `\(windowText)`", fields["window"], context, fix: "write e.g. `7d`")
-                continue
-            }
-            result.append(AggregationDefinition(name: name, function: function, column: column, windowMicros: window))
-            reader.error("windowed aggregations are not computed yet; `\(name)` would be ignored", keyNode, context,
-                         fix: "remove `aggregations` until windowed aggregations land, or compute the value upstream")
-        }
-        return result
     }
 }

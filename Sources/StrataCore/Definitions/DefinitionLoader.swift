@@ -137,7 +137,7 @@ public enum DefinitionLoader {
     }
 
     static func readSource(_ node: Node, _ reader: inout YAMLReader) -> SourceDefinition? {
-        let allowed = ["name", "path", "format", "schema", "timestamp", "created", "expectations", "description", "owner", "tags"]
+        let allowed = ["name", "path", "format", "schema", "timestamp", "created", "id", "expectations", "description", "owner", "tags"]
         guard let fields = reader.fields(node, allowed: allowed, context: "source"),
               let name = reader.requiredString(fields, "name", in: node, context: "source"), reader.checkName(name, fields["name"], context: "source")
         else { return nil }
@@ -162,6 +162,7 @@ public enum DefinitionLoader {
             reader.error("missing required field `timestamp`", node, ctx, fix: "add `timestamp: event_timestamp` naming the event-time column")
         }
         let created = fields["created"].flatMap { readTimestampColumn($0, &reader, context: "\(ctx), field `created`") }
+        let idColumn = reader.optionalString(fields, "id", context: ctx)
         guard let timestamp else { return nil }
         let expectations = fields["expectations"].map {
             readExpectations($0, schema: columns, timeColumns: [timestamp.column] + (created.map { [$0.column] } ?? []), &reader,
@@ -169,7 +170,8 @@ public enum DefinitionLoader {
         }
         return SourceDefinition(name: name, path: path, format: format, columns: columns, timestamp: timestamp, created: created,
                                 expectations: expectations, description: reader.optionalString(fields, "description", context: ctx),
-                                owner: reader.optionalString(fields, "owner", context: ctx), tags: reader.stringList(fields, "tags", context: ctx))
+                                owner: reader.optionalString(fields, "owner", context: ctx), tags: reader.stringList(fields, "tags", context: ctx),
+                                idColumn: idColumn)
     }
 
     /// `timestamp: event_ts` or `timestamp: {column: ts, unit: ms}` or `{column: ts, timezone: UTC}`.

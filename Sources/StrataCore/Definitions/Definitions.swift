@@ -51,6 +51,9 @@ public struct SourceDefinition: Codable, Sendable, Hashable {
     public var description: String?
     public var owner: String?
     public var tags: [String]
+    /// The schema column (`id:`) naming an event: rows sharing (key, id) are versions of one event, and aggregations
+    /// count only the best visible version. nil: every row is its own event.
+    public var idColumn: String? = nil
 
     /// Every column a feature expression may read: the schema plus the time columns (typed `timestamp`).
     public var expressionColumns: [(name: String, type: ValueType)] {
@@ -69,13 +72,56 @@ public struct FeatureDefinition: Codable, Sendable, Hashable {
     public var description: String?
 }
 
-/// A windowed aggregation (`sum/count/avg/min/max/last` over a window). Parsed and validated; computed by a later issue.
+/// A windowed aggregation: a function of the source rows of one key whose event time lies in a window before an instant.
+///
+/// ```yaml
+/// fare_avg_7d: {function: avg, column: fare, window: 7d, where: "status = 'completed'"}
+/// ```
 public struct AggregationDefinition: Codable, Sendable, Hashable {
-    public enum Function: String, Codable, Sendable, CaseIterable { case sum, count, avg, min, max, last }
+    /// The aggregate functions; `count` and `approx_count_distinct` are count-like (0 over an empty window).
+    public enum Function: String, Codable, Sendable, CaseIterable {
+        case count, sum, avg, min, max, first, last, stddev, variance
+        case approxCountDistinct = "approx_count_distinct"
+
+        /// True for functions whose empty-window value is 0 rather than null.
+        public var isCountLike: Bool { self == .count || self == .approxCountDistinct }
+    }
+
     public var name: String
     public var function: Function
-    public var column: String
+    /// The source column aggregated (`column: fare`); nil with `expression` or for a count of rows.
+    public var column: String?
+    /// An expression aggregated instead of a column (`column: {expr: "fare * 1.1"}`).
+    public var expression: String?
     public var windowMicros: Int64
+    /// Tile width, epoch-aligned; 0 means exact sliding windows. The default is resolved at load time.
+    public var hopMicros: Int64
+    /// The `where:` condition: rows for which it is not true are left out.
+    public var filter: String?
+    public var description: String?
+
+    public init(name: String, function: Function, column: String? = nil, expression: String? = nil, windowMicros: Int64, hopMicros: Int64,
+                filter: String? = nil, description: String? = nil) {
+        self.name = name
+        self.function = function
+        self.column = column
+        self.expression = expression
+        self.windowMicros = windowMicros
+        self.hopMicros = hopMicros
+        self.filter = filter
+        self.description = description
+    }
+
+    /// Chronon's default tile width: 5m for windows under 12h, 1h under 12d, 1d above. When that does not divide the
+    /// window, the greatest common divisor of the two, so every window is a whole number of tiles.
+    public static func defaultHop(windowMicros: Int64) -> Int64 {
+        let minute: Int64 = 60_000_000, hour = 60 * minute, day = 24 * hour
+        let chronon = windowMicros < 12 * hour ? 5 * minute : windowMicros < 12 * day ? hour : day
+        guard windowMicros > 0 else { return chronon }
+        var (a, b) = (windowMicros, chronon)
+        while b != 0 { (a, b) = (b, a % b) }
+        return a
+    }
 }
 
 /// A feature view: features of some entities computed from one source, with an optional TTL.
@@ -85,7 +131,9 @@ public struct FeatureViewDefinition: Codable, Sendable, Hashable {
     public var source: String
     /// nil means unbounded.
     public var ttlMicros: Int64?
+    /// Row features: one value per source row, the best row wins (may be empty when the view has aggregations).
     public var features: [FeatureDefinition]
+    /// Windowed aggregations over the source's rows.
     public var aggregations: [AggregationDefinition]
     public var description: String?
     public var owner: String?

@@ -33,6 +33,7 @@ enum ProjectValidator {
             diagnostics.append(Diagnostic("time column `\(time.column)` is also listed in `schema`", at: locations.location(.source, source.name, field: "schema"),
                                           fix: "remove it from `schema`; time columns are typed by `timestamp`/`created`"))
         }
+        diagnostics += validateEventID(source, locations)
         if source.path.isEmpty || source.path.hasPrefix("/") || source.path.split(separator: "/").contains("..") {
             diagnostics.append(Diagnostic("source path `\(source.path)` must be relative to the project and stay inside it",
                                           at: locations.location(.source, source.name, field: "path"), fix: "write e.g. `featuresets/data/driver_stats.csv`"))
@@ -88,8 +89,10 @@ enum ProjectValidator {
                 diagnostics.append(Diagnostic("in `\(feature.expression)`: \(error.what)", at: at, fix: error.fix))
             }
         }
-        if view.features.isEmpty {
-            diagnostics.append(Diagnostic("feature view `\(view.name)` has no features", at: locations.location(.view, view.name), fix: "add at least one feature"))
+        diagnostics += validateAggregations(view, source, &names, locations)
+        if view.features.isEmpty, view.aggregations.isEmpty {
+            diagnostics.append(Diagnostic("feature view `\(view.name)` has no features", at: locations.location(.view, view.name),
+                                          fix: "add at least one feature or aggregation"))
         }
         return diagnostics
     }
@@ -112,9 +115,10 @@ enum ProjectValidator {
                                               fix: didYouMean(reference.view, in: defs.views.map(\.name)) ?? "define the view under `feature_views:`"))
                 continue
             }
-            if let feature = reference.feature, !view.features.contains(where: { $0.name == feature }) {
+            let names = view.features.map(\.name) + view.aggregations.map(\.name)
+            if let feature = reference.feature, !names.contains(feature) {
                 diagnostics.append(Diagnostic("feature view `\(view.name)` has no feature `\(feature)`", at: at,
-                                              fix: didYouMean(feature, in: view.features.map(\.name)) ?? "features: \(view.features.map(\.name).joined(separator: ", "))"))
+                                              fix: didYouMean(feature, in: names) ?? "features: \(names.joined(separator: ", "))"))
             }
         }
         return diagnostics
