@@ -39,6 +39,8 @@ public enum ConsistencyChecker {
                 let step = Double(stored.count) / Double(sample)
                 stored = (0..<sample).map { stored[Int(Double($0) * step)] }
             }
+            // A view never materialized has nothing served to compare.
+            guard !stored.isEmpty else { continue }
             let reader = try store.onlineReader(.references([FeatureReference(view: name, feature: nil)]))
             var page = FeatureLogPage()
             page.featureLists = [reader.references]

@@ -69,14 +69,13 @@ import Testing
         #expect(lag.inputs.map(\.column) == ["seen", "ts"])
     }
 
-    @Test("an aggregation reads its column directly and the event time through its window")
+    @Test("an aggregation reads its input directly, its where through a filter and the event time through its window")
     func aggregation() throws {
-        var view = try Self.view("      trips: int64")
-        view.definition.aggregations = [AggregationDefinition(name: "trips_7d", function: .sum, column: "trips", windowMicros: 3 * 86_400_000_000)]
+        let view = try Self.view("      trips: int64\n    aggregations:\n      trips_7d: {function: sum, column: trips, window: 3d, where: \"acc > 0.5\"}")
         let derivation = try #require(view.columnDerivations.last)
         #expect(derivation.output == "trips_7d")
-        #expect(Self.summary(derivation) == ["trips:DIRECT/AGGREGATION", "ts:INDIRECT/WINDOW"])
-        #expect(derivation.inputs[0].transformations[0].description == "sum(trips) over 3d")
+        #expect(Self.summary(derivation) == ["trips:DIRECT/AGGREGATION", "acc:INDIRECT/FILTER", "ts:INDIRECT/WINDOW"])
+        #expect(derivation.inputs[0].transformations[0].description == "sum(trips) over 3d where acc > 0.5")
     }
 }
 

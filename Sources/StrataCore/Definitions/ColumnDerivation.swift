@@ -51,7 +51,7 @@ extension CompiledView {
     /// Column names are the source's own (`event_timestamp`, not the stored `strata_event_ts`).
     public var columnDerivations: [ColumnDerivation] {
         features.map(ColumnDerivation.init(feature:))
-            + definition.aggregations.map { ColumnDerivation(aggregation: $0, eventTime: source.timestamp.column) }
+            + aggregations.map { ColumnDerivation(aggregation: $0, eventTime: source.timestamp.column) }
     }
 }
 
@@ -74,17 +74,29 @@ extension ColumnDerivation {
         self.init(output: feature.definition.name, inputs: inputs)
     }
 
-    /// A windowed aggregation: the aggregated column directly, the event-time column indirectly (it places events in the window).
-    public init(aggregation: AggregationDefinition, eventTime: String) {
-        let text = "\(aggregation.function.rawValue)(\(aggregation.column)) over \(FeatureDuration.format(aggregation.windowMicros))"
-        var inputs = [ColumnInput(column: aggregation.column, transformations: [ColumnTransformation(.direct, .aggregation, description: text)])]
-        let window = ColumnTransformation(.indirect, .window, description: "events in the \(FeatureDuration.format(aggregation.windowMicros)) window ending at the lookup time")
+    /// A windowed aggregation: the columns of its input directly (aggregated), the columns of its `where` indirectly
+    /// (they filter rows), and the event-time column indirectly (it places events in the window).
+    public init(aggregation: CompiledAggregation, eventTime: String) {
+        let definition = aggregation.definition
+        let input = definition.column ?? definition.expression ?? "*"
+        let text = "\(definition.function.rawValue)(\(input)) over \(FeatureDuration.format(definition.windowMicros))"
+            + (definition.filter.map { " where \($0)" } ?? "")
+        var uses = ColumnUses()
+        if let typed = aggregation.input { uses.collect(typed, isCondition: false) }
+        if let filter = aggregation.filter { uses.collect(filter, isCondition: true) }
+        var inputs = uses.order.map { name in
+            ColumnInput(column: name, transformations: uses.roles[name, default: []].map { isCondition in
+                isCondition ? ColumnTransformation(.indirect, .filter, description: definition.filter ?? text)
+                            : ColumnTransformation(.direct, .aggregation, description: text)
+            })
+        }
+        let window = ColumnTransformation(.indirect, .window, description: "events in the \(FeatureDuration.format(definition.windowMicros)) window ending at the lookup time")
         if let index = inputs.firstIndex(where: { $0.column == eventTime }) {
             inputs[index].transformations.append(window)
         } else {
             inputs.append(ColumnInput(column: eventTime, transformations: [window]))
         }
-        self.init(output: aggregation.name, inputs: inputs)
+        self.init(output: definition.name, inputs: inputs)
     }
 }
 
