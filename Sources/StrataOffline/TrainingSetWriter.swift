@@ -53,14 +53,16 @@ public struct TrainingSet: Sendable {
 
 /// Where and how a training set is written, chosen from the output path.
 public enum TrainingSetFormat: String, Sendable, Codable {
-    case csv, jsonl, sqlite
+    case csv, jsonl, sqlite, parquet, arrow
 
-    /// `.csv`, `.jsonl`/`.ndjson`, or `.db`/`.sqlite`/`.sqlite3`.
+    /// `.csv`, `.jsonl`/`.ndjson`, `.db`/`.sqlite`/`.sqlite3`, `.parquet`, or `.arrow`/`.feather` (Arrow IPC file format).
     public static func forPath(_ path: String) -> TrainingSetFormat? {
         switch URL(fileURLWithPath: path).pathExtension.lowercased() {
         case "csv": return .csv
         case "jsonl", "ndjson": return .jsonl
         case "db", "sqlite", "sqlite3": return .sqlite
+        case "parquet": return .parquet
+        case "arrow", "feather": return .arrow
         default: return nil
         }
     }
@@ -79,6 +81,7 @@ public enum TrainingSetWriter {
             case .csv: try Data(csv.utf8).write(to: url, options: .atomic)
             case .jsonl: try Data(renderJSONLines(set).utf8).write(to: url, options: .atomic)
             case .sqlite: try writeSQLite(set, to: url, table: table)
+            case .parquet, .arrow: try ColumnarTrainingSetWriter.write(set, to: url, format: format)
             }
         } catch let error as any StrataError {
             throw error
