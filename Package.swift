@@ -121,7 +121,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataCLITests",
-            dependencies: ["StrataCLI", "StrataTestSupport", "Strata"],
+            dependencies: ["StrataCLI", "StrataTestSupport", "Strata", "StrataColumnar"],
             swiftSettings: strictSettings
         ),
     ]
