@@ -2,27 +2,33 @@ public import StrataCore
 
 /// UTF-8 strings stored back to back: value `i` is `bytes[offsets[i]..<offsets[i + 1]]`.
 public struct ColumnarStrings: Sendable, Equatable {
+    /// The values' UTF-8 bytes, back to back.
     public var bytes: [UInt8]
     /// `count + 1` offsets, starting at 0, never decreasing.
     public var offsets: [Int]
 
+    /// No strings.
     public init() {
         bytes = []
         offsets = [0]
     }
 
+    /// `strings`, in order.
     public init(_ strings: [String]) {
         self.init()
         for string in strings { append(string) }
     }
 
+    /// The number of strings.
     public var count: Int { offsets.count - 1 }
 
+    /// Appends `string`'s UTF-8 bytes.
     public mutating func append(_ string: String) {
         bytes.append(contentsOf: string.utf8)
         offsets.append(bytes.count)
     }
 
+    /// Appends UTF-8 bytes as one value.
     public mutating func append(bytes slice: ArraySlice<UInt8>) {
         bytes.append(contentsOf: slice)
         offsets.append(bytes.count)
@@ -34,8 +40,10 @@ public struct ColumnarStrings: Sendable, Equatable {
     /// The bytes of value `index`.
     public func utf8(_ index: Int) -> ArraySlice<UInt8> { bytes[offsets[index]..<offsets[index + 1]] }
 
+    /// Value `index` as a `String`.
     public subscript(index: Int) -> String { String(decoding: utf8(index), as: UTF8.self) }
 
+    /// Reserves room for `count` values of `byteCount` bytes in all.
     public mutating func reserveCapacity(count: Int, bytes byteCount: Int) {
         offsets.reserveCapacity(count + 1)
         bytes.reserveCapacity(byteCount)
@@ -47,6 +55,7 @@ public struct ColumnarStrings: Sendable, Equatable {
 /// Timestamps use `.int64` storage (microseconds, UTC); the schema's field says which type the column is.
 /// The value stored under a null is a placeholder (0, false or the empty string) and is never read.
 public struct ColumnarColumn: Sendable, Equatable {
+    /// The storage, one case per storage type (timestamps are `.int64`).
     public enum Values: Sendable, Equatable {
         case int64([Int64])
         case float64([Double])
@@ -58,11 +67,13 @@ public struct ColumnarColumn: Sendable, Equatable {
     /// `validity[i]` is false where row `i` is null; nil when no row is null.
     public var validity: [Bool]?
 
+    /// A column of `values`; `validity` false marks a null row (nil: none is null).
     public init(_ values: Values, validity: [Bool]? = nil) {
         self.values = values
         self.validity = validity
     }
 
+    /// The number of rows.
     public var count: Int {
         switch values {
         case .int64(let v): return v.count
@@ -72,8 +83,10 @@ public struct ColumnarColumn: Sendable, Equatable {
         }
     }
 
+    /// Whether row `row` is null.
     public func isNull(_ row: Int) -> Bool { validity.map { !$0[row] } ?? false }
 
+    /// How many rows are null.
     public var nullCount: Int { validity.map { $0.count { !$0 } } ?? 0 }
 
     /// Row `row` as a `Value` (timestamps as `.int` microseconds).
@@ -152,6 +165,7 @@ public struct ColumnarBatch: Sendable, Equatable {
     public var rowCount: Int
     public var columns: [ColumnarColumn]
 
+    /// A batch of `rowCount` rows; each column must hold that many (checked by the writers).
     public init(rowCount: Int, columns: [ColumnarColumn]) {
         self.rowCount = rowCount
         self.columns = columns

@@ -10,6 +10,7 @@ public struct ColumnarColumnBuilder: Sendable {
     private var validity: [Bool] = []
     private var hasNull = false
 
+    /// An empty builder for a column of `type`, with room for `capacity` rows.
     public init(type: ValueType, capacity: Int = 0) {
         self.type = type
         validity.reserveCapacity(capacity)
@@ -21,6 +22,7 @@ public struct ColumnarColumnBuilder: Sendable {
         }
     }
 
+    /// Rows appended so far.
     public var count: Int { validity.count }
 
     /// Appends `value`; an `.int` widens into a float64 column, and a value of any other type is refused.
@@ -37,6 +39,7 @@ public struct ColumnarColumnBuilder: Sendable {
         }
     }
 
+    /// Appends a null row.
     public mutating func appendNull() {
         validity.append(false)
         hasNull = true

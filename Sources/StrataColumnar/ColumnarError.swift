@@ -25,6 +25,7 @@ public struct ColumnarError: StrataError {
     public var file: String?
     public var fix: String?
 
+    /// An error of kind `code`: `what` went wrong, inside `context`, in `file`; `fix` says how to fix it.
     public init(_ code: Code, _ what: String, context: String? = nil, file: String? = nil, fix: String? = nil) {
         self.code = code
         self.what = what
@@ -33,6 +34,7 @@ public struct ColumnarError: StrataError {
         self.fix = fix
     }
 
+    /// The file and the place inside it (column, row group, page), when known.
     public var location: SourceLocation? {
         guard file != nil || context != nil else { return nil }
         return SourceLocation(file: file ?? "(bytes)", line: 0, column: 0, context: context)

@@ -8,6 +8,7 @@ public struct ColumnarField: Sendable, Hashable {
     public var type: ValueType
     public var isNullable: Bool
 
+    /// A field named `name` of `type`.
     public init(name: String, type: ValueType, isNullable: Bool = true) {
         self.name = name
         self.type = type
@@ -19,6 +20,7 @@ public struct ColumnarField: Sendable, Hashable {
 public struct ColumnarSchema: Sendable, Hashable {
     public var fields: [ColumnarField]
 
+    /// A schema of `fields`, in order.
     public init(_ fields: [ColumnarField]) {
         self.fields = fields
     }

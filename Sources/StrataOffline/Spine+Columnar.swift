@@ -62,28 +62,18 @@ extension Spine {
         var batches: [ColumnarBatch] = []
         let schema: ColumnarSchema
         if format == .parquet {
-            let reader = try ParquetReader(bytes: bytes)
-            guard reader.rowCount <= rowsMax else { throw tooManyRows() }
+            let reader = try ParquetReader(bytes: bytes, rowsMax: rowsMax)
             schema = reader.schema
             for index in 0..<reader.rowGroupCount { batches.append(try reader.readRowGroup(index)) }
         } else {
-            var reader = try ArrowReader(bytes: bytes)
+            var reader = try ArrowReader(bytes: bytes, rowsMax: rowsMax)
             schema = reader.schema
-            var rows = 0
-            while let batch = try reader.next() {
-                rows += batch.rowCount
-                guard rows <= rowsMax else { throw tooManyRows() }
-                batches.append(batch)
-            }
+            while let batch = try reader.next() { batches.append(batch) }
         }
         let columns = schema.fields.indices.map { index in
             ColumnarColumn.concatenate(batches.map { $0.columns[index] }, type: schema.fields[index].type)
         }
         return (schema, columns)
-    }
-
-    private static func tooManyRows() -> OfflineStoreError {
-        .limitExceeded(what: "the spine's row count", limit: rowsMax, fix: "split the spine into several requests")
     }
 
     /// The spine times: a timestamp column as is, a text column parsed as RFC 3339; a null time is an error.

@@ -3,7 +3,7 @@ import StrataCore
 import StrataTestSupport
 import Testing
 
-/// Files written by pyarrow and polars (snappy, gzip and data page v2 Parquet; LZ4 and zstd Arrow bodies; dictionaries;
+/// Files written by pyarrow and polars (snappy, gzip, data page v2, DELTA and BYTE_STREAM_SPLIT Parquet; LZ4 and zstd Arrow bodies; dictionaries;
 /// string views; int32, float32 and nanosecond timestamps with a time zone) read into Strata's types.
 @Suite struct InteropReadTests {
     static let expected: [String: [Value]] = [
@@ -19,6 +19,7 @@ import Testing
     static let files: [(name: String, bytes: [UInt8])] = [
         ("parquet snappy", InteropFixtures.parquetSnappy), ("parquet gzip v2", InteropFixtures.parquetGzipV2),
         ("feather lz4", InteropFixtures.featherLZ4), ("stream zstd", InteropFixtures.streamZstd), ("polars views", InteropFixtures.polarsViews),
+        ("parquet delta and byte stream split", InteropFixtures.parquetDelta), ("parquet delta length", InteropFixtures.parquetDeltaLength),
     ]
 
     static func read(_ bytes: [UInt8]) throws -> (ColumnarSchema, [ColumnarBatch]) {

@@ -19,7 +19,9 @@ struct ArrowBatchDecoder {
         self.bytes = bytes
         self.body = body
         let length = try batch.scalar(0, default: Int64(0))
-        guard length >= 0, length <= Int64(Int32.max) * 16 else { throw Self.malformed("a record batch of \(length) rows") }
+        // Every column but the null type needs at least a bit per row in the body: a larger length is corrupt, and
+        // refusing it keeps a hostile header from making the decoder allocate without bound.
+        guard length >= 0, length <= max(Int64(body.count) * 8, 65_536) else { throw Self.malformed("a record batch of \(length) rows") }
         rowCount = Int(length)
         nodes = try batch.longStructs(1, fieldsPerStruct: 2)
         buffers = try batch.longStructs(2, fieldsPerStruct: 2)

@@ -9,7 +9,9 @@
 /// while let batch = try reader.next() { … }
 /// ```
 public struct ArrowReader: Sendable {
+    /// The columns, mapped to Strata's types.
     public let schema: ColumnarSchema
+    /// Whether the bytes were the file format or the stream format.
     public let format: ArrowIPCFormat
     private let bytes: [UInt8]
     private let fields: [ArrowFieldInfo]
@@ -18,9 +20,15 @@ public struct ArrowReader: Sendable {
     private var pendingBlocks: [(offset: Int64, metadata: Int64, body: Int64)]
     private var dictionaries: [Int64: ColumnarColumn] = [:]
     private var isDone = false
+    private var rowsRead = 0
+    private let rowsMax: Int
 
-    public init(bytes: [UInt8]) throws {
+    /// Detects the framing and reads the schema (and, for a file, the footer and dictionaries).
+    /// - Parameter rowsMax: reading more rows than this in all is refused before the batch that would exceed it is decoded.
+    /// - Throws: `ColumnarError` for bytes that are not Arrow IPC or use types and codecs Strata does not read.
+    public init(bytes: [UInt8], rowsMax: Int = 100_000_000) throws {
         self.bytes = bytes
+        self.rowsMax = rowsMax
         if bytes.count >= 4, Array(bytes[0..<4]) == Array("FEA1".utf8) {
             throw ColumnarError(.unsupported, "the file is Feather version 1, which Strata does not read",
                                 fix: "write it again as Feather v2 / Arrow IPC (`pyarrow.feather.write_feather(df, path)` writes v2)")
@@ -68,7 +76,9 @@ public struct ArrowReader: Sendable {
             }
             switch message.headerType {
             case ArrowFormat.headerRecordBatch:
-                return try decode(message)
+                let batch = try decode(message)
+                rowsRead += batch.rowCount
+                return batch
             case ArrowFormat.headerDictionaryBatch:
                 try Self.apply(dictionary: message, fields: fields, into: &dictionaries, bytes: bytes)
             default:
@@ -79,6 +89,9 @@ public struct ArrowReader: Sendable {
 
     private func decode(_ message: ArrowMessage) throws -> ColumnarBatch {
         var decoder = try ArrowBatchDecoder(message.header, bytes: bytes, body: message.body)
+        guard decoder.rowCount <= rowsMax - rowsRead else {
+            throw ColumnarError(.limitExceeded, "the Arrow data holds more than the limit of \(rowsMax) rows", fix: "split it into smaller files or requests")
+        }
         var columns: [ColumnarColumn] = []
         for field in fields {
             columns.append(try withContext("column `\(field.name)`") { try decoder.column(field, dictionaries: dictionaries) })

@@ -19,6 +19,7 @@ public enum ArrowIPCFormat: Sendable {
 public struct ArrowWriter: Sendable {
     public let schema: ColumnarSchema
     public let format: ArrowIPCFormat
+    /// Larger batches are split into record batches of at most this many rows.
     public let batchRowsMax: Int
     private var offset: Int64 = 0
     /// Where each record batch message lies, for the file footer: offset, metadata length, body length.
@@ -26,6 +27,7 @@ public struct ArrowWriter: Sendable {
     private var isFinished = false
     private var hasStarted = false
 
+    /// A writer for `schema` in `format`; nothing is encoded until `start`, `write` or `finish`.
     public init(schema: ColumnarSchema, format: ArrowIPCFormat, batchRowsMax: Int = 65_536) throws {
         guard batchRowsMax > 0 else {
             throw ColumnarError(.invalidBatch, "batchRowsMax must be positive, got \(batchRowsMax)", fix: "pass a positive batchRowsMax")

@@ -53,5 +53,6 @@ public struct ParquetWriteOptions: Sendable {
     /// The footer's `created_by`: fixed text, so equal data gives equal bytes.
     public var createdBy = "Strata version \(strataVersion)"
 
+    /// The defaults: zstd level 1, 131,072-row row groups, 1 MiB pages and dictionaries.
     public init() {}
 }

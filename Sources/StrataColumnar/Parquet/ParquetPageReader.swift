@@ -48,7 +48,7 @@ enum ParquetPageReader {
             guard let info = header.structure(5) else { throw ColumnarError.malformed("Parquet", "a data page has no data page header") }
             let data = try decompress(cursor.bytes, page, codec: chunk.codec, size: Int(uncompressedSize))
             var values = ByteCursor(data, format: "Parquet")
-            let count = try valueCount(info.int(1), column)
+            let count = try valueCount(info.int(1), column, chunk: chunk)
             if column.leaf.isOptional {
                 guard info.int(3) == Int64(ParquetEncoding.rle.rawValue) else {
                     throw ColumnarError(.unsupported, "definition levels use encoding \(info.int(3) ?? -1), not RLE", fix: "write the file with a current Parquet writer")
@@ -61,19 +61,19 @@ enum ParquetPageReader {
             }
             try ParquetValueDecoder.decode(&values, encoding: info.int(2), count: definedIn(column, last: count), into: &column)
         case Int64(ParquetPageType.dataPageV2.rawValue):
-            try readPageV2(header, cursor.bytes, page, codec: chunk.codec, uncompressedSize: Int(uncompressedSize), into: &column)
+            try readPageV2(header, cursor.bytes, page, chunk: chunk, uncompressedSize: Int(uncompressedSize), into: &column)
         default:
             return  // index pages and unknown pages carry no values
         }
     }
 
-    private static func readPageV2(_ header: ThriftStruct, _ bytes: [UInt8], _ page: Range<Int>, codec: Int32, uncompressedSize: Int,
+    private static func readPageV2(_ header: ThriftStruct, _ bytes: [UInt8], _ page: Range<Int>, chunk: ParquetChunkInfo, uncompressedSize: Int,
                                    into column: inout ParquetColumnAccumulator) throws {
         guard let info = header.structure(8), let repLength = info.int(6), let defLength = info.int(5), repLength >= 0, defLength >= 0,
               repLength + defLength <= Int64(page.count), repLength + defLength <= Int64(uncompressedSize) else {
             throw ColumnarError.malformed("Parquet", "a v2 data page header is incomplete or inconsistent")
         }
-        let count = try valueCount(info.int(1), column)
+        let count = try valueCount(info.int(1), column, chunk: chunk)
         let levelsEnd = page.lowerBound + Int(repLength + defLength)
         if column.leaf.isOptional {
             var levels = ByteCursor(bytes, range: (page.lowerBound + Int(repLength))..<levelsEnd, format: "Parquet")
@@ -83,14 +83,17 @@ enum ParquetPageReader {
         }
         let valuesSize = uncompressedSize - Int(repLength + defLength)
         let data = info.bool(7) ?? true
-            ? try decompress(bytes, levelsEnd..<page.upperBound, codec: codec, size: valuesSize)
+            ? try decompress(bytes, levelsEnd..<page.upperBound, codec: chunk.codec, size: valuesSize)
             : Array(bytes[levelsEnd..<page.upperBound])
         var values = ByteCursor(data, format: "Parquet")
         try ParquetValueDecoder.decode(&values, encoding: info.int(4), count: definedIn(column, last: count), into: &column)
     }
 
-    private static func valueCount(_ raw: Int64?, _ column: ParquetColumnAccumulator) throws -> Int {
-        guard let raw, raw >= 0, raw <= Int64(Int32.max) else { throw ColumnarError.malformed("Parquet", "a data page has no valid value count") }
+    /// A data page's value count, which must fit in what remains of the chunk.
+    private static func valueCount(_ raw: Int64?, _ column: ParquetColumnAccumulator, chunk: ParquetChunkInfo) throws -> Int {
+        guard let raw, raw >= 0, raw <= chunk.valueCount - Int64(column.defined.count) else {
+            throw ColumnarError.malformed("Parquet", "a data page's value count \(raw ?? -1) exceeds what remains of its chunk")
+        }
         return Int(raw)
     }
 

@@ -19,7 +19,7 @@ enum ParquetValueDecoder {
             column.bools.append(contentsOf: values.lazy.map { $0 == 1 })
         case (.deltaBinaryPacked, .int32), (.deltaBinaryPacked, .int64):
             let isInt32 = column.leaf.physical == .int32
-            for value in try DeltaBinaryPacked.decode(&cursor, count: count).prefix(count) {
+            for value in try DeltaBinaryPacked.decode(&cursor, count: count) {
                 try column.appendInt(isInt32 ? Int64(Int32(truncatingIfNeeded: value)) : value)
             }
         case (.deltaLengthByteArray, .byteArray):
@@ -54,17 +54,19 @@ enum ParquetValueDecoder {
 enum DeltaBinaryPacked {
     private static func malformed(_ what: String) -> ColumnarError { .malformed("Parquet", "DELTA_BINARY_PACKED: \(what)") }
 
-    /// Decodes one DELTA_BINARY_PACKED run holding `count` values (or more: the run's own count is kept).
+    /// Decodes one DELTA_BINARY_PACKED run, which must hold exactly `count` values.
     static func decode(_ cursor: inout ByteCursor, count expected: Int) throws -> [Int64] {
         let blockSize = try cursor.varint(), miniblocks = try cursor.varint(), total = try cursor.varint()
         guard blockSize > 0, blockSize <= 1 << 16, miniblocks > 0, blockSize % miniblocks == 0, (blockSize / miniblocks) % 8 == 0 else {
             throw malformed("bad block size \(blockSize) or miniblock count \(miniblocks)")
         }
-        guard total <= UInt64(cursor.remaining) * 64 + 1, total >= UInt64(expected) else {
+        guard total == UInt64(expected) else {
             throw malformed("a run of \(total) values where \(expected) were expected")
         }
         let perMiniblock = Int(blockSize / miniblocks)
-        var values: [Int64] = [ThriftReader.unzigzag(try cursor.varint())]
+        let first = ThriftReader.unzigzag(try cursor.varint())
+        guard total > 0 else { return [] }
+        var values: [Int64] = [first]
         values.reserveCapacity(Int(total))
         while values.count < Int(total) {
             let minDelta = ThriftReader.unzigzag(try cursor.varint())
@@ -98,7 +100,7 @@ enum DeltaBinaryPacked {
     /// DELTA_LENGTH_BYTE_ARRAY: the lengths delta-packed, then the bytes back to back.
     static func decodeLengthByteArrays(_ cursor: inout ByteCursor, count: Int) throws -> [ArraySlice<UInt8>] {
         let lengths = try decode(&cursor, count: count)
-        return try lengths.prefix(count).map { length in
+        return try lengths.map { length in
             guard length >= 0, length <= Int64(cursor.remaining) else { throw malformed("a byte array length of \(length)") }
             return cursor.bytes[try cursor.take(Int(length), "a byte array")]
         }

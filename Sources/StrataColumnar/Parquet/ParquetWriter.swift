@@ -19,6 +19,8 @@ public struct ParquetWriter: Sendable {
     private var rowGroups: [ParquetRowGroupMetadata] = []
     private var isFinished = false
 
+    /// A writer for `schema`; nothing is encoded until `write` or `finish`.
+    /// - Throws: `ColumnarError` for an empty schema or non-positive limits.
     public init(schema: ColumnarSchema, options: ParquetWriteOptions = ParquetWriteOptions()) throws {
         guard !schema.fields.isEmpty else {
             throw ColumnarError(.invalidBatch, "a Parquet file needs at least one column", fix: "pass a schema with one field or more")
