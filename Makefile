@@ -4,7 +4,7 @@ APT_PACKAGES := liblmdb-dev libsqlite3-dev libzstd-dev zlib1g-dev curl python3-v
 DEMO_DIR ?= /tmp/strata-demo
 STRATA := .build/release/strata
 
-.PHONY: deps venv build demo test bench-offline bench-online bench-server bench-check clean
+.PHONY: deps venv build demo test bench-offline bench-online bench-server bench-check bench-columnar clean
 
 # Installs the system libraries Strata links (LMDB, SQLite) when they are missing.
 deps:
@@ -63,3 +63,7 @@ bench-server: build
 bench-check: deps
 	cd benchmarks && swift build -c release --product CheckBench
 	benchmarks/.build/release/CheckBench
+
+# Columnar benchmark: the offline benchmark's training set written as CSV, Parquet and Arrow, and loaded into pandas.
+bench-columnar: build venv
+	$(PYTHON) benchmarks/columnar/bench.py --scale $(SCALE)
