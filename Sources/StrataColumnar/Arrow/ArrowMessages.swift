@@ -102,7 +102,7 @@ enum ArrowMessages {
                     throw ColumnarError(.limitExceeded, "column `\(field.name)`: \(v.bytes.count) bytes of strings in one Arrow batch exceed 2 GiB",
                                         fix: "write smaller batches")
                 }
-                buffer { out in for offset in v.offsets { out.appendLittleEndian(Int32(offset)) } }
+                buffer { out in v.offsets.map { Int32(truncatingIfNeeded: $0) }.withUnsafeBytes { out.append(contentsOf: $0) } }
                 buffer { out in out.append(contentsOf: v.bytes) }
             }
         }

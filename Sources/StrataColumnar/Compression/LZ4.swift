@@ -2,19 +2,18 @@
 /// and Parquet's `LZ4_RAW` codec is a bare LZ4 block. Checksums are not verified.
 enum LZ4 {
     /// One LZ4 block appended to `output`, which may already hold earlier blocks of the same frame (matches may reach them).
-    static func decompressBlock(_ bytes: [UInt8], range: Range<Int>, into output: inout [UInt8], limit: Int) throws {
+    static func decompressBlock(_ bytes: [UInt8], range: Range<Int>, into output: inout DecompressedBytes) throws {
         var cursor = ByteCursor(bytes, range: range, format: "LZ4")
         while cursor.remaining > 0 {
             let token = try cursor.byte()
             let literals = try length(Int(token >> 4), &cursor)
-            guard literals <= limit - output.count else { throw corrupt("a literal runs past the expected size") }
-            output.append(contentsOf: bytes[try cursor.take(literals, "LZ4 literals")])
+            guard output.appendLiteral(bytes, try cursor.take(literals, "LZ4 literals")) else { throw corrupt("a literal runs past the expected size") }
             if cursor.remaining == 0 { return }
             let offset = Int(try cursor.littleEndian(UInt16.self))
             let matchLength = try length(Int(token & 0x0F), &cursor) + 4
-            guard offset > 0, offset <= output.count else { throw corrupt("a match reaches before the start of the data") }
-            guard matchLength <= limit - output.count else { throw corrupt("a match runs past the expected size") }
-            copyMatch(&output, offset: offset, length: matchLength)
+            guard output.appendMatch(offset: offset, length: matchLength) else {
+                throw corrupt("a match reaches before the start of the data or runs past the expected size")
+            }
         }
     }
 
@@ -31,11 +30,10 @@ enum LZ4 {
 
     /// A bare block of exactly `size` bytes (Parquet `LZ4_RAW`).
     static func decompressRaw(_ bytes: [UInt8], range: Range<Int>, size: Int) throws -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(size)
-        try decompressBlock(bytes, range: range, into: &output, limit: size)
-        guard output.count == size else { throw corrupt("it holds \(output.count) bytes, \(size) were expected") }
-        return output
+        var output = DecompressedBytes(size: size)
+        try decompressBlock(bytes, range: range, into: &output)
+        guard output.isFull else { throw corrupt("it holds \(output.count) bytes, \(size) were expected") }
+        return output.bytes
     }
 
     /// One LZ4 frame (the format of `lz4` files and Arrow's `LZ4_FRAME` codec) of exactly `size` bytes.
@@ -50,22 +48,20 @@ enum LZ4 {
         try cursor.skip(1, "the LZ4 block descriptor")
         if flags & 0x08 != 0 { try cursor.skip(8, "the LZ4 content size") }
         try cursor.skip(1, "the LZ4 header checksum")
-        var output: [UInt8] = []
-        output.reserveCapacity(size)
+        var output = DecompressedBytes(size: size)
         while true {
             let header = try cursor.littleEndian(UInt32.self)
             if header == 0 { break }
             let block = try cursor.take(Int(header & 0x7FFF_FFFF), "an LZ4 block")
             if header & 0x8000_0000 != 0 {
-                guard block.count <= size - output.count else { throw corrupt("a stored block runs past the expected size") }
-                output.append(contentsOf: bytes[block])
+                guard output.appendLiteral(bytes, block) else { throw corrupt("a stored block runs past the expected size") }
             } else {
-                try decompressBlock(bytes, range: block, into: &output, limit: size)
+                try decompressBlock(bytes, range: block, into: &output)
             }
             if flags & 0x10 != 0 { try cursor.skip(4, "an LZ4 block checksum") }
         }
-        guard output.count == size else { throw corrupt("it holds \(output.count) bytes, \(size) were expected") }
-        return output
+        guard output.isFull else { throw corrupt("it holds \(output.count) bytes, \(size) were expected") }
+        return output.bytes
     }
 
     private static func corrupt(_ what: String) -> ColumnarError {

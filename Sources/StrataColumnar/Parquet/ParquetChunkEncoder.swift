@@ -23,7 +23,7 @@ enum ParquetChunkEncoder {
         let start = out.count
         var indices: [UInt32] = []
         let dictionary = buffer.field.type == .string
-            ? StringDictionary.build(buffer.strings, bytesMax: options.dictionaryBytesMax, indices: &indices) : nil
+            ? StringDictionary.build(buffer.packed.strings, bytesMax: options.dictionaryBytesMax, indices: &indices) : nil
         var metadata = ParquetChunkMetadata(
             name: buffer.field.name, physicalType: buffer.physicalType, encodings: [], codec: options.compression.codec,
             valueCount: Int64(buffer.rowCount), uncompressedBytes: 0, compressedBytes: 0, dataPageOffset: 0, dictionaryPageOffset: nil,
@@ -35,7 +35,7 @@ enum ParquetChunkEncoder {
             body.reserveCapacity(dictionary.plainBytes)
             for range in dictionary.entries {
                 body.appendLittleEndian(UInt32(range.count))
-                body.append(contentsOf: buffer.strings.bytes[range])
+                body.append(contentsOf: buffer.packed.strings.bytes[range])
             }
             try appendPage(.dictionaryPage, body: body, valueCount: dictionary.entries.count, encoding: .plain,
                            options: options, metadata: &metadata, to: &out)
@@ -73,7 +73,7 @@ enum ParquetChunkEncoder {
         let isString = buffer.field.type == .string
         for row in 0..<buffer.rowCount {
             if buffer.levels[row] == 1 {
-                bytes += isString ? 4 + buffer.strings.offsets[value + 1] - buffer.strings.offsets[value] : 8
+                bytes += isString ? 4 + buffer.packed.strings.offsets[value + 1] - buffer.packed.strings.offsets[value] : 8
                 value += 1
             }
             if row + 1 - rowStart >= options.pageRowsMax || bytes >= options.pageBytesMax {

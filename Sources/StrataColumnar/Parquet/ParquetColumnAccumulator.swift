@@ -2,25 +2,16 @@
 struct ParquetColumnAccumulator {
     let leaf: ParquetLeaf
     var defined: [Bool] = []
-    var ints: [Int64] = []
-    var floats: [Double] = []
-    var bools: [Bool] = []
-    var strings = ColumnarStrings()
+    var packed: PackedValues
     /// The chunk's dictionary page, decoded and converted.
     var dictionary: ColumnarColumn.Values?
 
     init(leaf: ParquetLeaf) {
         self.leaf = leaf
+        packed = PackedValues(type: leaf.type)
     }
 
-    var valueCount: Int {
-        switch leaf.type {
-        case .int64, .timestamp: return ints.count
-        case .float64: return floats.count
-        case .bool: return bools.count
-        case .string: return strings.count
-        }
-    }
+    var valueCount: Int { packed.count }
 
     private func malformed(_ what: String) -> ColumnarError { .malformed("Parquet", what) }
 
@@ -30,11 +21,11 @@ struct ParquetColumnAccumulator {
         switch leaf.physical {
         case .boolean:
             let range = try cursor.take((count + 7) / 8, "boolean values")
-            for i in 0..<count { bools.append(cursor.bytes[range.lowerBound + i / 8] >> UInt8(i % 8) & 1 == 1) }
+            for i in 0..<count { packed.bools.append(cursor.bytes[range.lowerBound + i / 8] >> UInt8(i % 8) & 1 == 1) }
         case .int32: for raw in try Self.fixed(&cursor, count: count, width: 4) { try appendInt(Int64(Int32(truncatingIfNeeded: raw))) }
         case .int64: for raw in try Self.fixed(&cursor, count: count, width: 8) { try appendInt(Int64(bitPattern: raw)) }
-        case .float: floats += try Self.fixed(&cursor, count: count, width: 4).map { Double(Float(bitPattern: UInt32(truncatingIfNeeded: $0))) }
-        case .double: floats += try Self.fixed(&cursor, count: count, width: 8).map { Double(bitPattern: $0) }
+        case .float: packed.floats += try Self.fixed(&cursor, count: count, width: 4).map { Double(Float(bitPattern: UInt32(truncatingIfNeeded: $0))) }
+        case .double: packed.floats += try Self.fixed(&cursor, count: count, width: 8).map { Double(bitPattern: $0) }
         case .int96:
             for _ in 0..<count {
                 let nanos = Int64(bitPattern: try cursor.littleEndian(UInt64.self))
@@ -66,18 +57,18 @@ struct ParquetColumnAccumulator {
     /// Appends a physical INT32 or INT64 value, converted to Strata's int64 or timestamp.
     mutating func appendInt(_ raw: Int64) throws {
         switch leaf.conversion {
-        case .uint32: ints.append(Int64(UInt32(truncatingIfNeeded: raw)))
+        case .uint32: packed.ints.append(Int64(UInt32(truncatingIfNeeded: raw)))
         case .uint64:
             guard raw >= 0 else { throw ColumnarError(.unsupported, "the unsigned value \(UInt64(bitPattern: raw)) exceeds int64", fix: "store values up to \(Int64.max)") }
-            ints.append(raw)
+            packed.ints.append(raw)
         case .millis:
             let (micros, overflow) = raw.multipliedReportingOverflow(by: 1000)
             guard !overflow else { throw outOfRange(raw, "milliseconds") }
-            ints.append(micros)
+            packed.ints.append(micros)
         case .nanos:
             let (quotient, remainder) = raw.quotientAndRemainder(dividingBy: 1000)
-            ints.append(remainder < 0 ? quotient - 1 : quotient)
-        default: ints.append(raw)
+            packed.ints.append(remainder < 0 ? quotient - 1 : quotient)
+        default: packed.ints.append(raw)
         }
     }
 
@@ -92,7 +83,7 @@ struct ParquetColumnAccumulator {
         let (quotient, remainder) = nanos.quotientAndRemainder(dividingBy: 1000)
         let (micros, overflow2) = dayMicros.addingReportingOverflow(remainder < 0 ? quotient - 1 : quotient)
         guard !overflow, !overflow2 else { throw outOfRange(nanos, "nanoseconds (INT96)") }
-        ints.append(micros)
+        packed.ints.append(micros)
     }
 
     mutating func appendBytes(_ bytes: ArraySlice<UInt8>) throws {
@@ -100,17 +91,7 @@ struct ParquetColumnAccumulator {
             throw ColumnarError(.unsupported, "column `\(leaf.name)` holds binary data that is not UTF-8 text",
                                 fix: "store text in the column (a STRING column), or drop it from the spine")
         }
-        strings.append(bytes: bytes)
-    }
-
-    /// The packed values decoded so far, as a dictionary for the data pages that follow.
-    func denseValues() -> ColumnarColumn.Values {
-        switch leaf.type {
-        case .int64, .timestamp: return .int64(ints)
-        case .float64: return .float64(floats)
-        case .bool: return .bool(bools)
-        case .string: return .string(strings)
-        }
+        packed.strings.append(bytes: bytes)
     }
 
     /// Appends dictionary entries by index.
@@ -125,10 +106,10 @@ struct ParquetColumnAccumulator {
         }
         for index in indices where Int(index) >= size { throw malformed("dictionary index \(index) is out of range (\(size) entries)") }
         switch dictionary {
-        case .int64(let v): for index in indices { ints.append(v[Int(index)]) }
-        case .float64(let v): for index in indices { floats.append(v[Int(index)]) }
-        case .bool(let v): for index in indices { bools.append(v[Int(index)]) }
-        case .string(let v): for index in indices { strings.append(bytes: v.utf8(Int(index))) }
+        case .int64(let v): for index in indices { packed.ints.append(v[Int(index)]) }
+        case .float64(let v): for index in indices { packed.floats.append(v[Int(index)]) }
+        case .bool(let v): for index in indices { packed.bools.append(v[Int(index)]) }
+        case .string(let v): for index in indices { packed.strings.append(bytes: v.utf8(Int(index))) }
         }
     }
 
@@ -138,19 +119,19 @@ struct ParquetColumnAccumulator {
         guard valueCount == defined.count - nulls else {
             throw malformed("column `\(leaf.name)` has \(valueCount) values for \(defined.count - nulls) defined rows")
         }
-        guard nulls > 0 else { return ColumnarColumn(denseValues()) }
+        guard nulls > 0 else { return ColumnarColumn(packed.storage) }
         switch leaf.type {
-        case .int64, .timestamp: return ColumnarColumn(.int64(spread(ints, 0)), validity: defined)
-        case .float64: return ColumnarColumn(.float64(spread(floats, 0)), validity: defined)
-        case .bool: return ColumnarColumn(.bool(spread(bools, false)), validity: defined)
+        case .int64, .timestamp: return ColumnarColumn(.int64(spread(packed.ints, 0)), validity: defined)
+        case .float64: return ColumnarColumn(.float64(spread(packed.floats, 0)), validity: defined)
+        case .bool: return ColumnarColumn(.bool(spread(packed.bools, false)), validity: defined)
         case .string:
             var out = ColumnarStrings()
-            out.bytes = strings.bytes
+            out.bytes = packed.strings.bytes
             out.offsets.reserveCapacity(defined.count + 1)
             var next = 0
             for isDefined in defined {
                 if isDefined { next += 1 }
-                out.offsets.append(strings.offsets[next])
+                out.offsets.append(packed.strings.offsets[next])
             }
             return ColumnarColumn(.string(out), validity: defined)
         }

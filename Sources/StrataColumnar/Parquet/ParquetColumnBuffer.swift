@@ -9,35 +9,26 @@ struct ParquetColumnBuffer {
     let field: ColumnarField
     /// 1 where the row has a value, 0 where it is null (the definition levels of an optional column).
     private(set) var levels: [UInt32] = []
-    private(set) var ints: [Int64] = []
-    private(set) var floats: [Double] = []
-    private(set) var bools: [Bool] = []
-    private(set) var strings = ColumnarStrings()
+    private(set) var packed: PackedValues
 
     init(field: ColumnarField) {
         self.field = field
+        packed = PackedValues(type: field.type)
     }
 
     var rowCount: Int { levels.count }
-    var valueCount: Int {
-        switch field.type {
-        case .int64, .timestamp: return ints.count
-        case .float64: return floats.count
-        case .bool: return bools.count
-        case .string: return strings.count
-        }
-    }
+    var valueCount: Int { packed.count }
 
     /// Bytes the values take in PLAIN encoding, to bound row groups and pages.
     var plainBytes: Int {
         switch field.type {
         case .int64, .timestamp, .float64: return valueCount * 8
         case .bool: return valueCount / 8
-        case .string: return strings.bytes.count + 4 * strings.count
+        case .string: return packed.strings.bytes.count + 4 * packed.strings.count
         }
     }
 
-    /// Appends rows `range` of `column` (already checked against the field's type; non-finite floats already null).
+    /// Appends rows `range` of `column` (already checked against the field's type; non-finite packed.floats already null).
     mutating func append(_ column: ColumnarColumn, range: Range<Int>) {
         if let validity = column.validity {
             for row in range { levels.append(validity[row] ? 1 : 0) }
@@ -45,17 +36,17 @@ struct ParquetColumnBuffer {
             levels.append(contentsOf: repeatElement(1, count: range.count))
         }
         switch column.values {
-        case .int64(let v): appendValid(v, column.validity, range, to: &ints)
-        case .float64(let v): appendValid(v, column.validity, range, to: &floats)
-        case .bool(let v): appendValid(v, column.validity, range, to: &bools)
+        case .int64(let v): appendValid(v, column.validity, range, to: &packed.ints)
+        case .float64(let v): appendValid(v, column.validity, range, to: &packed.floats)
+        case .bool(let v): appendValid(v, column.validity, range, to: &packed.bools)
         case .string(let v):
             if column.validity == nil {
                 let start = v.offsets[range.lowerBound], end = v.offsets[range.upperBound]
-                let base = strings.bytes.count - start
-                strings.bytes.append(contentsOf: v.bytes[start..<end])
-                for row in range { strings.offsets.append(base + v.offsets[row + 1]) }
+                let base = packed.strings.bytes.count - start
+                packed.strings.bytes.append(contentsOf: v.bytes[start..<end])
+                for row in range { packed.strings.offsets.append(base + v.offsets[row + 1]) }
             } else {
-                for row in range where !column.isNull(row) { strings.append(bytes: v.utf8(row)) }
+                for row in range where !column.isNull(row) { packed.strings.append(bytes: v.utf8(row)) }
             }
         }
     }
@@ -70,12 +61,7 @@ struct ParquetColumnBuffer {
 
     mutating func removeAll() {
         levels.removeAll(keepingCapacity: true)
-        ints.removeAll(keepingCapacity: true)
-        floats.removeAll(keepingCapacity: true)
-        bools.removeAll(keepingCapacity: true)
-        strings.bytes.removeAll(keepingCapacity: true)
-        strings.offsets.removeAll(keepingCapacity: true)
-        strings.offsets.append(0)
+        packed.removeAll()
     }
 
     var physicalType: ParquetPhysicalType {
@@ -90,51 +76,51 @@ struct ParquetColumnBuffer {
     /// PLAIN encoding of values `range` (indices among the non-null values).
     func appendPlain(_ range: Range<Int>, to out: inout [UInt8]) {
         switch field.type {
-        case .int64, .timestamp: ints[range].withUnsafeBytes { out.append(contentsOf: $0) }
-        case .float64: floats[range].withUnsafeBytes { out.append(contentsOf: $0) }
-        case .bool: appendBitPackedBools(bools[range], to: &out)
+        case .int64, .timestamp: packed.ints[range].withUnsafeBytes { out.append(contentsOf: $0) }
+        case .float64: packed.floats[range].withUnsafeBytes { out.append(contentsOf: $0) }
+        case .bool: appendBitPackedBools(packed.bools[range], to: &out)
         case .string:
             for i in range {
-                let start = strings.offsets[i], end = strings.offsets[i + 1]
+                let start = packed.strings.offsets[i], end = packed.strings.offsets[i + 1]
                 out.appendLittleEndian(UInt32(end - start))
-                out.append(contentsOf: strings.bytes[start..<end])
+                out.append(contentsOf: packed.strings.bytes[start..<end])
             }
         }
     }
 
     /// Minimum and maximum of the non-null values in Parquet's PLAIN form, for the chunk's statistics.
-    /// `dictionary`, when given, holds the distinct strings (fewer to compare).
+    /// `dictionary`, when given, holds the distinct packed.strings (fewer to compare).
     func minMax(dictionary: StringDictionary?, bytesMax: Int) -> (min: [UInt8], max: [UInt8])? {
         guard valueCount > 0 else { return nil }
         var low: [UInt8] = [], high: [UInt8] = []
         switch field.type {
         case .int64, .timestamp:
-            guard let lo = ints.min(), let hi = ints.max() else { return nil }
+            guard let lo = packed.ints.min(), let hi = packed.ints.max() else { return nil }
             low.appendLittleEndian(lo)
             high.appendLittleEndian(hi)
         case .float64:
-            guard var lo = floats.min(), var hi = floats.max() else { return nil }
+            guard var lo = packed.floats.min(), var hi = packed.floats.max() else { return nil }
             // parquet.thrift: a zero minimum is written as -0.0 and a zero maximum as +0.0.
             if lo == 0 { lo = -0.0 }
             if hi == 0 { hi = 0.0 }
             low.appendLittleEndian(lo)
             high.appendLittleEndian(hi)
         case .bool:
-            low = [bools.contains(false) ? 0 : 1]
-            high = [bools.contains(true) ? 1 : 0]
+            low = [packed.bools.contains(false) ? 0 : 1]
+            high = [packed.bools.contains(true) ? 1 : 0]
         case .string:
-            let ranges = dictionary?.entries ?? (0..<strings.count).map { strings.offsets[$0]..<strings.offsets[$0 + 1] }
+            let ranges = dictionary?.entries ?? (0..<packed.strings.count).map { packed.strings.offsets[$0]..<packed.strings.offsets[$0 + 1] }
             guard var lo = ranges.first else { return nil }
             var hi = lo
-            strings.bytes.withUnsafeBytes { buffer in
+            packed.strings.bytes.withUnsafeBytes { buffer in
                 for range in ranges.dropFirst() {
                     if compareBytes(buffer, range, lo) < 0 { lo = range }
                     if compareBytes(buffer, range, hi) > 0 { hi = range }
                 }
             }
             guard lo.count <= bytesMax, hi.count <= bytesMax else { return nil }
-            low = Array(strings.bytes[lo])
-            high = Array(strings.bytes[hi])
+            low = Array(packed.strings.bytes[lo])
+            high = Array(packed.strings.bytes[hi])
         }
         return (low, high)
     }

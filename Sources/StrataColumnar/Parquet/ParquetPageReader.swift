@@ -43,7 +43,7 @@ enum ParquetPageReader {
             var values = ByteCursor(data, format: "Parquet")
             var dictionary = ParquetColumnAccumulator(leaf: column.leaf)
             try dictionary.appendPlain(&values, count: Int(count))
-            column.dictionary = dictionary.denseValues()
+            column.dictionary = dictionary.packed.storage
         case Int64(ParquetPageType.dataPage.rawValue):
             guard let info = header.structure(5) else { throw ColumnarError.malformed("Parquet", "a data page has no data page header") }
             let data = try decompress(cursor.bytes, page, codec: chunk.codec, size: Int(uncompressedSize))

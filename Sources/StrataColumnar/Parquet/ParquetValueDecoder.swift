@@ -16,7 +16,7 @@ enum ParquetValueDecoder {
             var runs = ByteCursor(cursor.bytes, range: try cursor.take(length, "RLE booleans"), format: cursor.format)
             var values: [UInt32] = []
             try RLEHybrid.decode(&runs, bitWidth: 1, count: count, into: &values)
-            column.bools.append(contentsOf: values.lazy.map { $0 == 1 })
+            column.packed.bools.append(contentsOf: values.lazy.map { $0 == 1 })
         case (.deltaBinaryPacked, .int32), (.deltaBinaryPacked, .int64):
             let isInt32 = column.leaf.physical == .int32
             for value in try DeltaBinaryPacked.decode(&cursor, count: count) {
