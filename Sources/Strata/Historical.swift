@@ -90,11 +90,12 @@ extension FeatureStore {
                               statusViews: plan.includesStatus ? plan.views.map(\.spec.view.definition.name) : [])
         guard let format = TrainingSetFormat.forPath(request.outputPath) else { throw FeatureStoreError.badOutput(path: request.outputPath) }
         let outputURL = URL(fileURLWithPath: request.outputPath)
-        let hash = try TrainingSetWriter.write(set, to: outputURL, format: format, table: request.table)
+        let hashes = try TrainingSetWriter.writeWithHashes(set, to: outputURL, format: format, table: request.table)
+        let hash = hashes.content
         var manifest = try TrainingSetManifest(plan: plan, spine: spine, spinePath: spineURL.path, output: outputURL.path, format: format,
                                                table: request.table, contentSHA256: hash, createdAt: now, store: self, set: set)
         if let original { manifest.reproducedFrom = original.id }
-        manifest.output.fileSHA256 = try fileSHA256(outputURL)
+        manifest.output.fileSHA256 = hashes.file
         try manifest.save(beside: outputURL)
         try registry.recordTrainingSet(id: manifest.id, createdAtMicros: now, manifest: manifest.json())
         return HistoricalResult(manifest: manifest, trainingSet: set, matchesOriginal: original.map { $0.output.contentSHA256 == hash })
@@ -124,17 +125,6 @@ extension FeatureStore {
                                         outputPath: outputPath ?? original.output.path, table: original.output.table)
         return try run(plan, request: request, now: now, original: original)
     }
-}
-
-/// SHA-256 of a file's bytes, read in chunks.
-func fileSHA256(_ url: URL) throws -> String {
-    let handle = try FileHandle(forReadingFrom: url)
-    defer { try? handle.close() }
-    var hasher = SHA256()
-    while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-        chunk.withUnsafeBytes { hasher.update($0) }
-    }
-    return hasher.finalizeHex()
 }
 
 /// The items in first-seen order, without repeats.

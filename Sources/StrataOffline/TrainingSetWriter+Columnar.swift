@@ -1,6 +1,38 @@
-import Foundation
+package import Foundation
 import StrataColumnar
 import StrataCore
+import Synchronization
+
+extension TrainingSetWriter {
+    /// Writes the set like `write` and returns its content hash (of the CSV rendering, equal across formats) and the
+    /// SHA-256 of the file's bytes (the same for CSV; computed while writing for Parquet and Arrow).
+    package static func writeWithHashes(_ set: TrainingSet, to url: URL, format: TrainingSetFormat,
+                                       table: String = "training_set") throws -> (content: String, file: String) {
+        switch format {
+        case .parquet, .arrow: return try writeColumnar(set, to: url, format: format)
+        case .csv:
+            let content = try write(set, to: url, format: format, table: table)
+            return (content, content)
+        case .jsonl, .sqlite:
+            return (try write(set, to: url, format: format, table: table), try fileSHA256(url))
+        }
+    }
+
+    static func writeColumnar(_ set: TrainingSet, to url: URL, format: TrainingSetFormat) throws -> (content: String, file: String) {
+        try ColumnarTrainingSetWriter.write(set, to: url, format: format) { SHA256.hex(renderCSV($0).utf8) }
+    }
+
+    /// SHA-256 of a file's bytes, read in chunks.
+    static func fileSHA256(_ url: URL) throws -> String {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            chunk.withUnsafeBytes { hasher.update($0) }
+        }
+        return hasher.finalizeHex()
+    }
+}
 
 /// Writes a training set as Parquet or Arrow IPC, batch by batch, into a private temporary file renamed over the
 /// output at the end, so a failed write leaves no partial file.
@@ -8,7 +40,33 @@ enum ColumnarTrainingSetWriter {
     /// Rows per batch handed to the encoders: bounds the memory the encoding adds to the training set itself.
     static let batchRows = 65_536
 
-    static func write(_ set: TrainingSet, to url: URL, format: TrainingSetFormat) throws {
+    /// Writes the file and returns `contentSHA256(set)`, computed on a second thread meanwhile, and the file's SHA-256,
+    /// computed as it is written. The content hash is defined on the CSV rendering (equal sets, equal hashes, whatever
+    /// the format): rendering it before or after the encoding would make Parquet or Arrow slower to write than CSV.
+    static func write(_ set: TrainingSet, to url: URL, format: TrainingSetFormat,
+                      contentSHA256: @escaping @Sendable (TrainingSet) -> String) throws -> (content: String, file: String) {
+        let hash = Mutex("")
+        let fileHash = Mutex("")
+        let failure = Mutex<(any Error)?>(nil)
+        DispatchQueue.concurrentPerform(iterations: 2) { task in
+            if task == 0 {
+                let value = contentSHA256(set)
+                hash.withLock { $0 = value }
+                return
+            }
+            do {
+                let value = try encode(set, to: url, format: format)
+                fileHash.withLock { $0 = value }
+            } catch {
+                failure.withLock { $0 = error }
+            }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        return (hash.withLock { $0 }, fileHash.withLock { $0 })
+    }
+
+    /// Encodes and writes the file; returns the SHA-256 of its bytes.
+    private static func encode(_ set: TrainingSet, to url: URL, format: TrainingSetFormat) throws -> String {
         let schema = set.columnarSchema
         let rowCount = set.spine.rows.count
         var sink = try ColumnarFileSink(destination: url)
@@ -27,7 +85,7 @@ enum ColumnarTrainingSetWriter {
                 }
                 try sink.write(try writer.finish())
             }
-            try sink.commit()
+            return try sink.commit()
         } catch {
             sink.discard()
             throw error
@@ -40,6 +98,7 @@ struct ColumnarFileSink {
     let destination: URL
     private let temporaryPath: String
     private var descriptor: Int32
+    private var hasher = SHA256()
 
     init(destination: URL) throws {
         self.destination = destination
@@ -52,6 +111,7 @@ struct ColumnarFileSink {
     }
 
     mutating func write(_ bytes: [UInt8]) throws {
+        hasher.update(bytes)
         var written = 0
         while written < bytes.count {
             let result = bytes[written...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
@@ -63,8 +123,9 @@ struct ColumnarFileSink {
         }
     }
 
-    /// Closes the file (with its permissions widened to what a plain file gets) and moves it over the destination.
-    mutating func commit() throws {
+    /// Closes the file (with its permissions widened to what a plain file gets), moves it over the destination, and
+    /// returns the SHA-256 of the bytes written.
+    mutating func commit() throws -> String {
         let mask = umask(0)
         umask(mask)
         fchmod(descriptor, 0o666 & ~mask)
@@ -74,6 +135,7 @@ struct ColumnarFileSink {
             throw OfflineStoreError.sqlite(operation: "finish the training set file", path: destination.path, underlying: reason)
         }
         descriptor = -1
+        return hasher.finalizeHex()
     }
 
     mutating func discard() {

@@ -72,6 +72,7 @@ public enum TrainingSetWriter {
     /// Writes the set and returns the SHA-256 of its content rendered as CSV (the file's own hash for CSV output),
     /// so equal training sets have equal hashes whatever the format.
     public static func write(_ set: TrainingSet, to url: URL, format: TrainingSetFormat, table: String = "training_set") throws -> String {
+        if format == .parquet || format == .arrow { return try writeColumnar(set, to: url, format: format).content }
         let csv = renderCSV(set)
         var hasher = SHA256()
         hasher.update(Array(csv.utf8))
@@ -81,7 +82,7 @@ public enum TrainingSetWriter {
             case .csv: try Data(csv.utf8).write(to: url, options: .atomic)
             case .jsonl: try Data(renderJSONLines(set).utf8).write(to: url, options: .atomic)
             case .sqlite: try writeSQLite(set, to: url, table: table)
-            case .parquet, .arrow: try ColumnarTrainingSetWriter.write(set, to: url, format: format)
+            case .parquet, .arrow: break  // written above
             }
         } catch let error as any StrataError {
             throw error
