@@ -48,6 +48,13 @@ import Testing
         }
     }
 
+    @Test("REQUIRED Parquet columns, which have no definition levels, read back")
+    func requiredColumns() throws {
+        let (schema, batches) = try Self.read(InteropFixtures.parquetRequired)
+        #expect(schema.fields.map(\.type) == [.int64, .string])
+        #expect(ColumnarSamples.rows(batches) == [[.int(7), .string("a")], [.int(-8), .string("")], [.int(9), .string("ü")]])
+    }
+
     @Test("corrupted copies of the pyarrow and polars files read or are refused cleanly")
     func corruptions() {
         var random = SeededGenerator(seed: propertyTestSeed("columnar interop corruptions"))

@@ -107,6 +107,20 @@ import Testing
         #expect(ints.binary(5).map { Array(bytes[$0]) } == expectedMax)
     }
 
+    @Test("a column that is null in every row reads back, with no statistics beyond its null count")
+    func allNullColumns() throws {
+        let columns = ColumnarSamples.schema.fields.map { field -> ColumnarColumn in
+            var builder = ColumnarColumnBuilder(type: field.type)
+            for _ in 0..<300 { builder.appendNull() }
+            return builder.finish()
+        }
+        let batch = ColumnarBatch(rowCount: 300, columns: columns)
+        let bytes = try Self.write([batch]).bytes
+        #expect(ColumnarSamples.rows(try Self.readAll(bytes).1) == ColumnarSamples.rows([batch]))
+        let statistics = try #require(try Self.footerChunk(bytes, column: 3).structure(12))
+        #expect(statistics.int(3) == 300 && statistics.binary(5) == nil && statistics.binary(6) == nil)
+    }
+
     @Test("an empty file keeps its schema and reads back as zero rows")
     func emptyFile() throws {
         let (reader, batches) = try Self.readAll(try Self.write([]).bytes)

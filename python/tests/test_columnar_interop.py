@@ -236,6 +236,14 @@ def test_empty_training_sets_keep_their_schema(project):
             assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{path}')").fetchall() == [(0,)]
 
 
+@pytest.mark.parametrize("reader", ["pyarrow", "duckdb", "polars"])
+def test_feature_columns_null_in_every_row(project, reader):
+    (project / "unknown.csv").write_text("driver_id,event_timestamp\n9001,2026-03-01T11:00:00Z\n9002,2026-03-01T12:00:00Z\n")
+    for suffix in [".parquet", ".arrow"]:
+        rows = read_rows(historical(project, "unknown.csv", "unknown" + suffix, "--include-status"), reader)
+        assert [row[2:] for row in rows] == [(None,) * 6 + ("not_found", None)] * 2
+
+
 def test_manifest_records_format_and_file_hash(project):
     path = historical(project, "spine.csv", "hashed.arrow")
     manifest = json.loads((project / "hashed.manifest.json").read_text())

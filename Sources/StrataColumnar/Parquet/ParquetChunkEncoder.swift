@@ -22,7 +22,7 @@ enum ParquetChunkEncoder {
     static func encode(_ buffer: ParquetColumnBuffer, fileOffset: Int64, options: ParquetWriteOptions, to out: inout [UInt8]) throws -> ParquetChunkMetadata {
         let start = out.count
         var indices: [UInt32] = []
-        let dictionary = buffer.field.type == .string
+        let dictionary = buffer.field.type == .string && buffer.valueCount > 0
             ? StringDictionary.build(buffer.packed.strings, bytesMax: options.dictionaryBytesMax, indices: &indices) : nil
         var metadata = ParquetChunkMetadata(
             name: buffer.field.name, physicalType: buffer.physicalType, encodings: [], codec: options.compression.codec,
