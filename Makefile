@@ -4,7 +4,7 @@ APT_PACKAGES := liblmdb-dev libsqlite3-dev libzstd-dev zlib1g-dev curl python3-v
 DEMO_DIR ?= /tmp/strata-demo
 STRATA := .build/release/strata
 
-.PHONY: deps venv build demo test bench-offline bench-aggregations bench-online bench-server bench-check bench-get bench-quality clean
+.PHONY: deps venv build demo test bench-offline bench-aggregations bench-online bench-server bench-check bench-get bench-quality bench-columnar clean
 
 # Installs the system libraries Strata links (LMDB, SQLite) when they are missing.
 deps:
@@ -91,3 +91,7 @@ bench: bench-build
 bench-quality: bench-build
 	cd benchmarks && swift build -c release --product QualityBench && .build/release/QualityBench
 	$(PYTHON) benchmarks/quality/pandas_baseline.py
+
+# Columnar benchmark: the offline benchmark's training set written as CSV, Parquet and Arrow, and loaded into pandas.
+bench-columnar: bench-build
+	$(PYTHON) benchmarks/columnar/bench.py --scale $(SCALE)

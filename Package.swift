@@ -36,6 +36,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .systemLibrary(name: "CLMDB", path: "Sources/CLMDB", providers: [.apt(["liblmdb-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(
+            name: "StrataColumnar",
+            dependencies: ["StrataCore", "CZstd", "CZlib"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "StrataOnline",
             dependencies: ["StrataCore", "CLMDB"],
@@ -48,7 +55,7 @@ let package = Package(
         ),
         .target(
             name: "StrataOffline",
-            dependencies: ["StrataCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
+            dependencies: ["StrataCore", "StrataColumnar", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -96,6 +103,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "StrataColumnarTests",
+            dependencies: ["StrataColumnar", "StrataTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "StrataRegistryTests",
             dependencies: ["StrataRegistry", "Strata", "StrataTestSupport"],
             swiftSettings: strictSettings
@@ -122,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataCLITests",
-            dependencies: ["StrataCLI", "StrataTestSupport", "Strata"],
+            dependencies: ["StrataCLI", "StrataTestSupport", "Strata", "StrataColumnar"],
             swiftSettings: strictSettings
         ),
     ]

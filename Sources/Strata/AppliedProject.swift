@@ -62,7 +62,7 @@ public enum FeatureStoreError: StrataError {
         case .unknownSource(_, let s), .unknownService(_, let s), .unknownView(_, let s): return s.map { "did you mean `\($0)`?" } ?? "run `strata registry list` to see what exists"
         case .badFeatureList: return "write `view:feature` or `view:*`, separated by commas"
         case .ambiguousBareNames: return "drop --bare-names to get `view__feature` column names"
-        case .badOutput: return "end the output path with .csv, .jsonl or .db"
+        case .badOutput: return "end the output path with .csv, .jsonl, .db, .parquet or .arrow"
         }
     }
 }

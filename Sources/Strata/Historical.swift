@@ -94,11 +94,13 @@ extension FeatureStore {
         let set = TrainingSet(spine: spine, columns: columns, results: results, statusViews: plan.includesStatus ? plan.statusPrefixes : [])
         guard let format = TrainingSetFormat.forPath(request.outputPath) else { throw FeatureStoreError.badOutput(path: request.outputPath) }
         let outputURL = URL(fileURLWithPath: request.outputPath)
-        let hash = try TrainingSetWriter.write(set, to: outputURL, format: format, table: request.table)
+        let hashes = try TrainingSetWriter.writeWithHashes(set, to: outputURL, format: format, table: request.table)
+        let hash = hashes.content
         var manifest = try TrainingSetManifest(plan: plan, spine: spine, spinePath: spineURL.path, output: outputURL.path, format: format,
                                                table: request.table, contentSHA256: hash, createdAt: now, store: self, set: set)
         if let original { manifest.reproducedFrom = original.id }
         manifest.finishedAt = Timestamp.format(max(now, currentMicros()))
+        manifest.output.fileSHA256 = hashes.file
         try manifest.save(beside: outputURL)
         try registry.recordTrainingSet(id: manifest.id, createdAtMicros: now, manifest: manifest.json())
         return HistoricalResult(manifest: manifest, trainingSet: set, matchesOriginal: original.map { $0.output.contentSHA256 == hash })

@@ -35,6 +35,8 @@ public struct TrainingSetManifest: Codable, Sendable {
         public var table: String
         /// SHA-256 of the training set rendered as CSV (the file's hash for CSV output).
         public var contentSHA256: String
+        /// SHA-256 of the output file's bytes: a reproduction of a Parquet or Arrow file has the same.
+        public var fileSHA256: String?
     }
 
     public var id: String

@@ -9,14 +9,14 @@ struct HistoricalCommand: ParsableCommand {
         commandName: "historical",
         abstract: "Build a point-in-time-correct training set from a spine of (entity keys, timestamp) rows.",
         discussion: """
-        Every spine row gives exactly one output row, in spine order, duplicates and extra columns kept, plus one column per feature (`view__feature`). A value stamped at exactly the spine time is visible (`--strict` makes it invisible); values older than a view's TTL are null. `--corrections known` (default) only sees rows whose created time is at or before the spine time, so later corrections never leak into the past; `latest` sees every version; `--as-of T` sees the store as it stood at T. Windowed aggregations (`aggregations:` of a view) are computed per spine row over the events in the window before its time, with the same corrections modes; `--strict` makes their windows `lower <= event_ts < t`. The output format follows the extension (.csv, .jsonl, .db); a manifest is written beside it and recorded in the registry, and `--reproduce ID` regenerates the same bytes later.
+        Every spine row gives exactly one output row, in spine order, duplicates and extra columns kept, plus one column per feature (`view__feature`). A value stamped at exactly the spine time is visible (`--strict` makes it invisible); values older than a view's TTL are null. `--corrections known` (default) only sees rows whose created time is at or before the spine time, so later corrections never leak into the past; `latest` sees every version; `--as-of T` sees the store as it stood at T. Windowed aggregations (`aggregations:` of a view) are computed per spine row over the events in the window before its time, with the same corrections modes; `--strict` makes their windows `lower <= event_ts < t`. The output format follows the extension (.csv, .jsonl, .db, .parquet, .arrow/.feather); the spine may be CSV, Parquet or Arrow (.parquet, .arrow, .feather), and its columns keep their types in Parquet and Arrow output; a manifest is written beside it and recorded in the registry, and `--reproduce ID` regenerates the same bytes later.
         """
     )
 
     @OptionGroup var projectOptions: ProjectOptions
     @OptionGroup var output: OutputOptions
 
-    @Option(name: .long, help: ArgumentHelp("The spine CSV: key columns, a time column, any other columns.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("The spine (.csv, .parquet, .arrow or .feather): key columns, a time column, any other columns.", valueName: "file"))
     var entities: String?
 
     @Option(name: .long, help: "A feature service whose features to fetch.")
@@ -43,7 +43,7 @@ struct HistoricalCommand: ParsableCommand {
     @Flag(name: .long, help: "Name columns by feature only (fails if two views share a feature name).")
     var bareNames = false
 
-    @Option(name: .long, help: ArgumentHelp("Where to write the training set (.csv, .jsonl or .db).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("Where to write the training set (.csv, .jsonl, .db, .parquet, or .arrow/.feather).", valueName: "file"))
     var out: String?
 
     @Option(name: .long, help: "The table name for .db output.")
@@ -59,7 +59,7 @@ struct HistoricalCommand: ParsableCommand {
 
     func validate() throws {
         if list || reproduce != nil { return }
-        guard entities != nil else { throw ValidationError("missing --entities (the spine CSV)") }
+        guard entities != nil else { throw ValidationError("missing --entities (the spine file)") }
         guard (service == nil) != (features == nil) else { throw ValidationError("pass exactly one of --service or --features") }
         guard out != nil else { throw ValidationError("missing --out (where to write the training set)") }
         if let asOf, case .failure(let failure) = Timestamp.parse(asOf) { throw ValidationError("--as-of: \(failure)") }

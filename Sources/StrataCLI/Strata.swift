@@ -1,4 +1,5 @@
 import ArgumentParser
+import StrataCore
 
 @main
 struct StrataCommand: AsyncParsableCommand {
@@ -8,7 +9,7 @@ struct StrataCommand: AsyncParsableCommand {
         discussion: """
         Run commands inside a project folder (one with `featuresets/`), or pass `--project DIR`. Start with `strata init demo && cd demo && strata plan && strata apply`.
         """,
-        version: "0.1.0",
+        version: strataVersion,
         subcommands: [InitCommand.self, ValidateCommand.self, PlanCommand.self, ApplyCommand.self, RegistryCommand.self, IngestCommand.self, QuarantineCommand.self, HistoricalCommand.self, MaterializeCommand.self, GetCommand.self, PushCommand.self, ServeCommand.self, CheckCommand.self, LineageCommand.self]
     )
 }

@@ -1,7 +1,7 @@
 public import Foundation
 public import StrataCore
 
-/// A training spine read from CSV: every row kept exactly (order, duplicates, extra columns), plus its parsed time.
+/// A training spine read from CSV, Parquet or Arrow: every row kept exactly (order, duplicates, extra columns), plus its parsed time.
 public struct Spine: Sendable {
     public var path: String
     public var sha256: String
@@ -11,12 +11,16 @@ public struct Spine: Sendable {
     public var lines: [Int]
     public var timestampColumn: String
     public var times: [Int64]
+    /// The columns with their types when the spine came from Parquet or Arrow; nil for CSV, whose columns are text.
+    public var typedColumns: TypedSpineColumns?
 
     /// More rows than this is refused with a fix rather than exhausting memory.
     public static let rowsMax = 20_000_000
 
     /// Reads and checks a spine; every problem names the line and says how to fix it.
     public static func read(url: URL, displayPath: String, timestampColumn: String) throws -> Spine {
+        let format = SpineFormat.forPath(url.path)
+        if format != .csv { return try readColumnar(url: url, format: format, displayPath: displayPath, timestampColumn: timestampColumn) }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw OfflineStoreError.spineProblem(what: "cannot read the spine file \(displayPath)", file: displayPath, line: 0, fix: "check the path passed to --entities")
         }
