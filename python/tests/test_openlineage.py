@@ -77,7 +77,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     csv.write_text(original + "1001,oops\n")
     assert run(p, "ingest", "--strict", check=False).returncode == 1
     csv.write_text(original)
-    killed = run(p, "materialize", "--end", "2026-03-03T01:00:00Z", env={"STRATA_FAULT_AFTER_ROWS": "1"}, check=False)
+    killed = run(p, "materialize", "driver_stats", "--end", "2026-03-03T01:00:00Z", env={"STRATA_FAULT_AFTER_ROWS": "1"}, check=False)
     assert killed.returncode != 0
     return p
 
