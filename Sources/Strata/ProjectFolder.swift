@@ -1,5 +1,6 @@
 public import Foundation
 public import StrataCore
+public import StrataOnline
 
 /// A project on disk: a folder with `featuresets/*.yaml` definitions and a `.strata/` state folder.
 public struct ProjectFolder: Sendable {
@@ -94,5 +95,27 @@ public enum ProjectError: StrataError {
         case .unwritable: return "check permissions and free space"
         case .folderNotEmpty: return "choose an empty or new folder, or pass `--force` to overwrite the example files"
         }
+    }
+}
+
+extension ProjectFolder {
+    /// `strata.yaml` at the project's root: operational settings such as the online store's map size.
+    public var settingsFile: URL { root.appendingPathComponent("strata.yaml") }
+
+    /// The project's settings; the defaults when there is no `strata.yaml`.
+    /// - Throws: `DefinitionErrors` naming each bad setting with its line, `ProjectError.unreadable`.
+    public func settings() throws -> ProjectSettings {
+        guard FileManager.default.fileExists(atPath: settingsFile.path) else { return ProjectSettings() }
+        guard let data = FileManager.default.contents(atPath: settingsFile.path) else { throw ProjectError.unreadable(path: "strata.yaml") }
+        guard let text = String(data: data, encoding: .utf8) else { throw ProjectError.notUTF8(path: "strata.yaml") }
+        return try ProjectSettings.parse(text, file: "strata.yaml").get()
+    }
+}
+
+extension ProjectSettings {
+    /// The online store's options these settings give (defaults where unset).
+    public var onlineOptions: OnlineStoreOptions {
+        OnlineStoreOptions(mapSizeBytes: mapSizeBytes ?? OnlineStoreOptions.defaultMapSizeBytes,
+                           mapSizeMaxBytes: mapSizeMaxBytes ?? OnlineStoreOptions.defaultMapSizeMaxBytes)
     }
 }

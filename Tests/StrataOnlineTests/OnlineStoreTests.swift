@@ -33,7 +33,7 @@ import Testing
         try store.write(layouts: [layout]) { batch in try batch.putRaw(layout, key: KeyTuple([.int(1)]), bytes: [1, 2, 3]) }
         #expect(throws: OnlineStoreError.self) { try store.lookup(layout, keys: [KeyTuple([.int(1)])]) }
         // A later good write replaces the corrupt value.
-        try store.write(layouts: [layout]) { batch in try batch.upsert(layout, key: KeyTuple([.int(1)]), row: row(1, 1, 1, 7)) }
+        _ = try store.write(layouts: [layout]) { batch in try batch.upsert(layout, key: KeyTuple([.int(1)]), row: row(1, 1, 1, 7)) }
         #expect(try store.lookup(layout, keys: [KeyTuple([.int(1)])]).first??.values.first == .int(7))
     }
 
