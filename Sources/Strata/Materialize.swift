@@ -27,11 +27,19 @@ extension FeatureStore {
     /// Copies, per key, the best row known at `end` from the offline tables into LMDB, in one write transaction for
     /// the whole run: a killed run leaves the online store exactly as it was. A stored row is replaced only by a
     /// better one. `incremental` reads only offline rows that were not eligible at the previous run's end.
-    /// `crashAfterKeys` is fault injection for crash tests: the process kills itself mid-transaction.
-    public func materialize(views names: [String] = [], end: Int64 = currentMicros(), incremental: Bool = false, crashAfterKeys: Int? = nil,
+    /// When the LMDB map fills, it doubles (up to `online.map_size_max`) and the run starts again.
+    /// - Throws: `FeatureStoreError.unknownView`; `OnlineStoreError.mapFull` naming the setting to raise; store errors.
+    public func materialize(views names: [String] = [], end: Int64 = currentMicros(), incremental: Bool = false,
                             progress: ((String, Int, Int) -> Void)? = nil) throws -> [MaterializeReport] {
-        let applied = try appliedProject()
-        let tables = featureTables(applied)
+        try materialize(views: names, end: end, incremental: incremental, crashAfterKeys: nil, progress: progress)
+    }
+
+    /// `materialize` with fault injection for crash tests: the process kills itself mid-transaction after `crashAfterKeys`
+    /// keys, or pauses mid-transaction (holding LMDB's writer lock) until the test removes the marker file `pauseFile`.
+    package func materialize(views names: [String] = [], end: Int64 = currentMicros(), incremental: Bool = false, crashAfterKeys: Int?,
+                             pauseFile: String? = nil, progress: ((String, Int, Int) -> Void)? = nil) throws -> [MaterializeReport] {
+        let snapshot = try snapshot()
+        let tables = snapshot.tables
         for name in names where tables[name] == nil {
             throw FeatureStoreError.unknownView(name, suggestion: nearMiss(name, in: tables.keys))
         }
@@ -40,12 +48,9 @@ extension FeatureStore {
         let layouts = specs.map(onlineLayout)
         var previous: [String: MaterializationWatermark] = [:]
         if incremental {
-            for layout in layouts {
-                if let json = try online.metadata(Self.watermarkKey(layout)) {
-                    previous[layout.databaseName] = try JSONDecoder().decode(MaterializationWatermark.self, from: Data(json.utf8))
-                }
-            }
+            for layout in layouts { previous[layout.databaseName] = try materializationWatermark(layout) }
         }
+
         return try online.write(layouts: layouts) { batch in
             var reports: [MaterializeReport] = []
             for (spec, layout) in zip(specs, layouts) {
@@ -56,9 +61,10 @@ extension FeatureStore {
                     let online = OnlineRow(eventTs: row.eventTs, createdTs: row.createdTs, ingestSeq: row.ingestSeq, lineageID: row.lineageID, values: row.values)
                     if try batch.upsert(layout, key: row.key, row: online) { written += 1 } else { kept += 1 }
                     if let crashAfterKeys, written >= crashAfterKeys { kill(getpid(), SIGKILL) }
+                    if written + kept == 1 { FaultPause.wait(at: pauseFile) }
                 }
                 let mark = MaterializationWatermark(lastSeq: scan.maxSeq, end: end)
-                try batch.setMetadata(Self.watermarkKey(layout), CanonicalJSONText.encode(mark))
+                try batch.setMetadata(Self.watermarkKey(layout), try CanonicalJSONText.encode(mark))
                 reports.append(MaterializeReport(view: layout.view, version: spec.viewVersion, isIncremental: watermark != nil, end: Timestamp.format(end),
                                                  rowsScanned: scan.rowsScanned, keysWritten: written, keysKept: kept,
                                                  elapsedMicros: Int64((DispatchTime.now().uptimeNanoseconds - started) / 1000)))
@@ -70,9 +76,10 @@ extension FeatureStore {
 
 /// Sorted-key JSON for small metadata values.
 enum CanonicalJSONText {
-    static func encode(_ value: some Encodable) -> String {
+    /// - Throws: `EncodingError`: a value that cannot be encoded is an error, never a placeholder.
+    static func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

@@ -28,7 +28,8 @@ public struct OnlineFeatureValue: Sendable, Hashable, Encodable {
 /// ```
 public struct OnlineFeatureReader: Sendable {
     struct Part: Sendable {
-        var layout: OnlineViewLayout
+        var handle: OnlineViewHandle
+        var layout: OnlineViewLayout { handle.layout }
         var keys: [JoinKey]
         /// (output column, index into the layout's features)
         var columns: [(Int, Int)]
@@ -59,11 +60,11 @@ public struct OnlineFeatureReader: Sendable {
         for part in parts {
             if entityRows.count == 1 {
                 // The common single-entity request: no intermediate arrays.
-                guard let key = part.tuple(entityRows[0]), let row = try online.lookup(part.layout, key: key) else { continue }
+                guard let key = part.tuple(entityRows[0]), let row = try online.lookup(part.handle, key: key) else { continue }
                 part.fill(&result[0], from: row, at: now)
                 continue
             }
-            let stored = try online.lookup(part.layout, keys: entityRows.map(part.tuple))
+            let stored = try online.lookup(part.handle, keys: entityRows.map(part.tuple))
             for (rowIndex, row) in stored.enumerated() {
                 if let row { part.fill(&result[rowIndex], from: row, at: now) }
             }
@@ -93,7 +94,7 @@ extension OnlineFeatureReader.Part {
         }
         for (column, featureIndex) in columns {
             output[column] = isExpired ? OnlineFeatureValue(value: .null, status: .expired, eventTs: row.eventTs, lineageID: row.lineageID)
-                : OnlineFeatureValue(value: row.values[featureIndex], status: .present, eventTs: row.eventTs, lineageID: row.lineageID)
+                : OnlineFeatureValue(value: row.values[featureIndex].finiteOrNull, status: .present, eventTs: row.eventTs, lineageID: row.lineageID)
         }
     }
 }
@@ -118,20 +119,26 @@ extension FeatureStore {
     }
 
     /// Resolves a feature selection against the applied definitions into a reusable reader.
+    /// - Throws: `FeatureStoreError.unknownService`, `Diagnostic` for an unknown feature, `.nothingApplied`.
     public func onlineReader(_ selection: FeatureSelection) throws -> OnlineFeatureReader {
-        let applied = try appliedProject()
+        try onlineReader(selection, snapshot: try snapshot())
+    }
+
+    /// A reader for the definitions of one registry revision (no I/O).
+    package func onlineReader(_ selection: FeatureSelection, snapshot: AppliedSnapshot) throws -> OnlineFeatureReader {
+        let applied = snapshot.applied
         let references = try applied.references(for: selection)
         var sampleRate: Double?
         if case .service(let name) = selection { sampleRate = applied.compiled.definitions.service(name)?.loggingSampleRate }
         let resolved = try applied.compiled.resolve(references).get()
-        let tables = featureTables(applied)
+        let tables = snapshot.tables
         var parts: [OnlineFeatureReader.Part] = []
         var keyNames: [String] = []
         var versions: [String: Int] = [:]
         for viewName in orderedUnique(resolved.map(\.view)) {
             guard let spec = tables[viewName] else { continue }
             let columns = resolved.enumerated().filter { $0.element.view == viewName }.map { ($0.offset, $0.element.featureIndex) }
-            parts.append(.init(layout: onlineLayout(spec), keys: spec.view.keys, columns: columns))
+            parts.append(.init(handle: online.handle(for: snapshot.layouts[viewName] ?? onlineLayout(spec)), keys: spec.view.keys, columns: columns))
             for key in spec.view.keys where !keyNames.contains(key.name) { keyNames.append(key.name) }
             versions[viewName] = spec.viewVersion
         }
@@ -149,7 +156,7 @@ extension OnlineFeatureValue {
         switch value {
         case .null: try container.encodeNil(forKey: .value)
         case .int(let v): try container.encode(v, forKey: .value)
-        case .float(let v): try container.encode(v, forKey: .value)
+        case .float(let v): if v.isFinite { try container.encode(v, forKey: .value) } else { try container.encodeNil(forKey: .value) }
         case .string(let s): try container.encode(s, forKey: .value)
         case .bool(let b): try container.encode(b, forKey: .value)
         }

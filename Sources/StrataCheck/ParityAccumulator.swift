@@ -16,7 +16,7 @@ struct ParityAccumulator {
         self.store = store
         tables = store.featureTables(try store.appliedProject())
         // A new view version's table is built from the source rows first, as historical retrieval does.
-        try store.offline.refresh(Array(tables.values))
+        try store.refreshFeatureTables(Array(tables.values))
     }
 
     /// Compares one batch of replayed rows, one offline join per view.
@@ -33,10 +33,10 @@ struct ParityAccumulator {
                 }
                 return KeyTuple(parts)
             }
-            let offline = try store.offline.join(keys: keys, times: indices.map { rows[$0].t }, table: spec,
+            let offline = try store.offlineJoin(keys: keys, times: indices.map { rows[$0].t }, table: spec,
                                                  featureIndexes: Array(featureNames.indices), options: JoinOptions(corrections: .known))
             let lineageIDs = indices.compactMap { rows[$0].online.lineageID } + offline.lineageIDs.compactMap { $0 }
-            let lineage = try store.offline.lineage(source: spec.view.source.name, version: spec.sourceVersion, rowIDs: lineageIDs)
+            let lineage = try store.sourceLineage(source: spec.view.source.name, version: spec.sourceVersion, rowIDs: lineageIDs)
             for (position, index) in indices.enumerated() {
                 let row = rows[index]
                 let featureName = String(row.feature.split(separator: ":").last ?? "")
@@ -46,7 +46,7 @@ struct ParityAccumulator {
                 var online = row.online
                 online.value = ConsistencyChecker.normalise(online.value, type)
                 let offlineLineage = offline.lineageIDs[position].flatMap { lineage[$0] }
-                let offlineSide = ParitySide(status: offline.statuses[position], value: offline.values[featureIndex][position], eventTs: offline.eventTimes[position],
+                let offlineSide = ParitySide(status: offline.statuses[position], value: offline.values[featureIndex][position].finiteOrNull, eventTs: offline.eventTimes[position],
                                              lineageID: offline.lineageIDs[position], ingestedAt: offlineLineage?.runStartedAtMicros, createdTs: offline.createdTimes[position])
                 let servedRow = online.lineageID.flatMap { lineage[$0] }.map {
                     ParitySide(status: .present, value: .null, eventTs: $0.eventTs, lineageID: $0.rowID, ingestedAt: $0.runStartedAtMicros, createdTs: $0.createdTs)
@@ -89,7 +89,7 @@ struct ParityAccumulator {
                                  features: order.compactMap { parity[$0] }, examples: examples)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try store.registry.recordCheckReport(id: report.id, createdAtMicros: now, report: String(decoding: try encoder.encode(report), as: UTF8.self))
+        try store.recordCheckReport(id: report.id, createdAtMicros: now, report: String(decoding: try encoder.encode(report), as: UTF8.self))
         return report
     }
 }
