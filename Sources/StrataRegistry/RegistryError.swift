@@ -8,6 +8,8 @@ public enum RegistryError: StrataError {
     case unknownVersion(name: String, version: Int, latest: Int)
     case ambiguousName(name: String, kinds: [DefinitionKind])
     case sqlite(operation: String, path: String, underlying: String)
+    /// A stored record cannot be read back: changed outside Strata, or written by an incompatible version.
+    case corruptRecord(record: String, reason: String)
 
     public var what: String {
         switch self {
@@ -24,6 +26,8 @@ public enum RegistryError: StrataError {
             return "`\(name)` names several objects: \(kinds.map(\.displayName).joined(separator: ", "))"
         case .sqlite(let operation, let path, let underlying):
             return "registry database error while trying to \(operation) (\(path)): \(underlying)"
+        case .corruptRecord(let record, let reason):
+            return "registry record \(record) is corrupt: \(reason)"
         }
     }
 
@@ -38,6 +42,7 @@ public enum RegistryError: StrataError {
         case .unknownVersion: return "run `strata registry history NAME` to see the versions"
         case .ambiguousName: return "add `--kind` to say which one"
         case .sqlite: return "check that the state folder is writable and not damaged"
+        case .corruptRecord: return "the registry was changed outside Strata or by an incompatible version; restore .strata/registry.db from a backup"
         }
     }
 }
