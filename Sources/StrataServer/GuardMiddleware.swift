@@ -21,7 +21,7 @@ struct GuardMiddleware: RouterMiddleware {
                 response = ServerError(status: error.status, code: error.status == .notFound ? "no_such_route" : "http_error",
                                        message: error.status == .notFound ? "no route \(request.method) \(path); see /openapi.json" : "\(error.status)").response
             } catch let error as any HTTPResponseError {
-                if error.status.code >= 500 { server.logger.error("\(request.method) \(path) failed: \(error)") }
+                if error.status.code >= 500, error.status != .serviceUnavailable { server.logger.error("\(request.method) \(path) failed: \(error)") }
                 response = Self.answer(error, request, context, logger: server.logger)
             } catch {
                 server.logger.error("\(request.method) \(path) failed: \(error)")
