@@ -44,13 +44,15 @@ public struct ProjectFolder: Sendable {
         try CompiledProject.compile(try definitionFiles()).get()
     }
 
-    /// Creates the state folder if needed.
+    /// Creates the state folder if needed, and checks this user may use it (every store lives there).
+    /// - Throws: `ProjectError.unwritable`, `.permissionDenied` naming the folder.
     public func ensureStateFolder() throws(ProjectError) {
         do {
             try FileManager.default.createDirectory(at: stateFolder, withIntermediateDirectories: true)
         } catch {
             throw .unwritable(path: stateFolder.path, reason: "\(error.localizedDescription)")
         }
+        guard access(stateFolder.path, R_OK | W_OK | X_OK) == 0 else { throw .permissionDenied(path: stateFolder.path) }
     }
 
     public func relativePath(_ url: URL) -> String {
@@ -69,6 +71,7 @@ public enum ProjectError: StrataError {
     case notUTF8(path: String)
     case unwritable(path: String, reason: String)
     case folderNotEmpty(path: String)
+    case permissionDenied(path: String)
 
     public var what: String {
         switch self {
@@ -77,6 +80,7 @@ public enum ProjectError: StrataError {
         case .notUTF8(let path): return "\(path) is not valid UTF-8"
         case .unwritable(let path, let reason): return "cannot write \(path): \(reason)"
         case .folderNotEmpty(let path): return "\(path) already contains a project"
+        case .permissionDenied(let path): return "permission denied: this user cannot read and write the state folder \(path)"
         }
     }
 
@@ -94,6 +98,7 @@ public enum ProjectError: StrataError {
         case .notUTF8: return "save the file as UTF-8"
         case .unwritable: return "check permissions and free space"
         case .folderNotEmpty: return "choose an empty or new folder, or pass `--force` to overwrite the example files"
+        case .permissionDenied: return "run as the user that owns it, or give this user access (chown -R or chmod -R u+rwX on the folder)"
         }
     }
 }

@@ -25,6 +25,8 @@ public final class OfflineStore: Sendable {
         }
         do {
             dbQueue = try openRacingOtherProcesses(path: path, configuration: configuration, migrator: Self.migrator)
+        } catch let error as DatabaseError {
+            throw .wrapping(error, operation: "open the offline store", path: path)
         } catch {
             throw .sqlite(operation: "open the offline store", path: path, underlying: "\(error)")
         }

@@ -1,6 +1,5 @@
 public import StrataCore
 import GRDB
-import GRDBSQLite
 
 /// Errors of the offline store (ingest, transforms, historical retrieval).
 public enum OfflineStoreError: StrataError {
@@ -65,7 +64,7 @@ public enum OfflineStoreError: StrataError {
         case .spineChanged: return "restore the original spine file; a reproduction needs the same spine"
         case .limitExceeded(_, _, let fix): return fix
         case .sqlite: return "check that the state folder is writable and has free space"
-        case .database(_, let path, let code, _): return Self.fix(sqliteCode: code, path: path)
+        case .database(_, let path, let code, _): return SQLiteFailure.fix(code: code, path: path)
         case .fileChanged: return "wait until whatever writes the file has finished (or write it elsewhere and rename it into place), then ingest again"
         case .fileUnreadable: return "check that the file exists and this user may read it"
         case .corruptRecord: return "the stored data was changed outside Strata or by an incompatible version; restore it from a backup, or remove the record"
@@ -74,31 +73,19 @@ public enum OfflineStoreError: StrataError {
 
     /// Whether retrying the same operation later may succeed (another writer held the lock).
     public var isBusy: Bool {
-        if case .database(_, _, let code, _) = self { return code & 0xFF == SQLITE_BUSY || code & 0xFF == SQLITE_LOCKED }
+        if case .database(_, _, let code, _) = self { return SQLiteFailure.isBusy(code) }
         return false
     }
 
     /// Whether the disk (or SQLite's page limit) is full.
     public var isFull: Bool {
-        if case .database(_, _, let code, _) = self { return code & 0xFF == SQLITE_FULL }
+        if case .database(_, _, let code, _) = self { return SQLiteFailure.isFull(code) }
         return false
     }
 
     /// Wraps a GRDB error, keeping SQLite's extended result code.
     static func wrapping(_ error: DatabaseError, operation: String, path: String) -> OfflineStoreError {
         .database(operation: operation, path: path, code: error.extendedResultCode.rawValue, message: error.message ?? "\(error.resultCode)")
-    }
-
-    static func fix(sqliteCode code: Int32, path: String) -> String {
-        switch code & 0xFF {
-        case SQLITE_FULL: return "free disk space on the volume holding \(path), then run the command again (the transaction was rolled back)"
-        case SQLITE_BUSY, SQLITE_LOCKED: return "another process held the write lock for too long (a long ingest?); run the command again when it has finished"
-        case SQLITE_READONLY, SQLITE_PERM, SQLITE_CANTOPEN, SQLITE_AUTH:
-            return "give this user read and write access to \(path), its folder and its -wal/-shm files (chown or chmod)"
-        case SQLITE_CORRUPT, SQLITE_NOTADB: return "\(path) is damaged: restore it from a backup"
-        case SQLITE_IOERR: return "the disk reported an I/O error for \(path): check free space and the device"
-        default: return "check that the state folder is writable and has free space"
-        }
     }
 }
 

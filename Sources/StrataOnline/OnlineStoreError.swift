@@ -38,6 +38,8 @@ public enum OnlineStoreError: StrataError {
         case ENOTDIR, EEXIST: return "\(path) must be a folder that Strata manages: move the file that is in the way, then run the command again"
         case EACCES, EPERM: return "give this user read and write access to \(path) and the files in it (chown or chmod), or run as the owner"
         case ENOSPC: return "free disk space on the volume holding \(path), then run the command again (nothing was changed)"
+        case EIO:
+            return "a write failed (LMDB reports a short write, as on a full disk, as an I/O error): free disk space on the volume holding \(path) and check the device, then run the command again (nothing was changed)"
         case EROFS: return "\(path) is on a read-only file system: move the project, or mount the volume read-write"
         case ENOMEM: return "the map size is larger than the address space allows: lower `online.map_size` in strata.yaml or --map-size"
         default: return "check that \(path) is a local folder (not on a network file system) that this user can write, on a volume with free space"

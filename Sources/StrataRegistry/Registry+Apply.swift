@@ -47,10 +47,8 @@ extension Registry {
                 }
             }
             return newRevision
-        } catch let error as RegistryError {
-            throw error
         } catch {
-            throw .sqlite(operation: "apply", path: path, underlying: "\(error)")
+            throw Self.wrapping(error, operation: "apply", path: path)
         }
     }
 }

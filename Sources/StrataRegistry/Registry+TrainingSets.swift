@@ -8,7 +8,7 @@ extension Registry {
                 try db.execute(sql: "INSERT INTO training_sets (id, created_at, manifest) VALUES (?, ?, ?)", arguments: [id, createdAtMicros, manifest])
             }
         } catch {
-            throw .sqlite(operation: "record training set \(id)", path: path, underlying: "\(error)")
+            throw Self.wrapping(error, operation: "record training set \(id)", path: path)
         }
     }
 
@@ -31,7 +31,7 @@ extension Registry {
                 try db.execute(sql: "INSERT INTO check_reports (id, created_at, report) VALUES (?, ?, ?)", arguments: [id, createdAtMicros, report])
             }
         } catch {
-            throw .sqlite(operation: "record check report \(id)", path: path, underlying: "\(error)")
+            throw Self.wrapping(error, operation: "record check report \(id)", path: path)
         }
     }
 

@@ -24,7 +24,7 @@ public final class Registry: Sendable {
         do {
             dbQueue = try openRacingOtherProcesses(path: path, configuration: configuration, migrator: Self.migrator)
         } catch {
-            throw .sqlite(operation: "open", path: path, underlying: "\(error)")
+            throw Self.wrapping(error, operation: "open", path: path)
         }
     }
 
@@ -57,11 +57,18 @@ public final class Registry: Sendable {
     func read<T>(_ operation: String, _ body: (Database) throws -> T) throws(RegistryError) -> T {
         do {
             return try dbQueue.read(body)
-        } catch let error as RegistryError {
-            throw error
         } catch {
-            throw .sqlite(operation: operation, path: path, underlying: "\(error)")
+            throw Self.wrapping(error, operation: operation, path: path)
         }
+    }
+
+    /// Keeps a registry error as it is, and SQLite's result code for a database error.
+    static func wrapping(_ error: any Error, operation: String, path: String) -> RegistryError {
+        if let error = error as? RegistryError { return error }
+        if let error = error as? DatabaseError {
+            return .database(operation: operation, path: path, code: error.extendedResultCode.rawValue, message: error.message ?? "\(error.resultCode)")
+        }
+        return .sqlite(operation: operation, path: path, underlying: "\(error)")
     }
 
     /// The current registry revision (0 for an empty registry). Cheap: one cached single-row read, no transaction,
@@ -72,7 +79,7 @@ public final class Registry: Sendable {
                 try Int.fetchOne(db.cachedStatement(sql: "SELECT revision FROM registry_state")) ?? 0
             }
         } catch {
-            throw .sqlite(operation: "read the revision", path: path, underlying: "\(error)")
+            throw Self.wrapping(error, operation: "read the revision", path: path)
         }
     }
 

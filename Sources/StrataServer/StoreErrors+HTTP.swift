@@ -87,11 +87,14 @@ extension RegistryError: HTTPResponseError {
     public var status: HTTPResponse.Status {
         switch self {
         case .unknownObject, .unknownVersion: return .notFound
+        case .database(_, _, let code, _) where SQLiteFailure.isBusy(code): return .serviceUnavailable
+        case .database(_, _, let code, _) where SQLiteFailure.isFull(code): return .insufficientStorage
         default: return .internalServerError
         }
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        errorAnswer(self, status: status, code: status == .notFound ? "unknown_object" : "internal")
+        let code = status == .notFound ? "unknown_object" : status == .serviceUnavailable ? "busy" : status == .insufficientStorage ? "storage_full" : "internal"
+        return errorAnswer(self, status: status, code: code, retryAfterSeconds: status == .serviceUnavailable ? 1 : nil)
     }
 }
