@@ -4,7 +4,7 @@ APT_PACKAGES := liblmdb-dev libsqlite3-dev libzstd-dev zlib1g-dev curl python3-v
 DEMO_DIR ?= /tmp/strata-demo
 STRATA := .build/release/strata
 
-.PHONY: deps venv build demo test bench-offline bench-online bench-server bench-check clean
+.PHONY: deps venv build demo test soak bench-offline bench-online bench-server bench-check clean
 
 # Installs the system libraries Strata links (LMDB, SQLite) when they are missing.
 deps:
@@ -41,6 +41,13 @@ test: deps venv
 
 clean:
 	rm -rf .build $(DEMO_DIR)
+
+# Soak test (not in CI): the release server for SOAK_SECONDS (default 10 minutes) under lookups at c=16, pushes, a
+# materialize every 30 s and an apply every minute; prints requests, errors by status, p99 and the server's RSS.
+# A 30-second version runs in `make test`.
+SOAK_SECONDS ?= 600
+soak: build
+	python3 benchmarks/soak/soak.py --strata $(STRATA) --duration $(SOAK_SECONDS)
 
 # Offline benchmark: Strata vs DuckDB ASOF JOIN vs plain SQLite on generated data (SCALE=10 for 10M rows).
 SCALE ?= 1
