@@ -64,8 +64,12 @@ public final class FeatureServer: Sendable {
         router.add(middleware: GuardMiddleware(server: self))
         router.get("health") { _, _ in JSONWriter.status("ok") }
         router.get("ready") { [store] _, _ in
-            _ = try store.registryRevision()
-            return JSONWriter.status("ready")
+            do {
+                _ = try store.snapshot()
+                return JSONWriter.status("ready")
+            } catch {
+                throw ServerError(status: .serviceUnavailable, code: "not_ready", message: "the stores cannot serve yet: \(error)", retryAfterSeconds: 1)
+            }
         }
         router.get("metrics") { [self] _, _ in
             var buffer = ByteBuffer()
