@@ -9,21 +9,15 @@ extension IngestRun {
         var fields: [CSVReader.Field] = []
         var line = start.offset == 0 ? header.nextLine : start.line
         try window.skip(to: start.offset == 0 ? header.endOffset : start.offset)
-        while true {
-            // Parse what the window holds; a record cut by its end is read again from a refilled window.
-            let (consumed, needsMore) = try window.withBytes { bytes -> (Int, Bool) in
-                var reader = CSVReader(bytes: bytes, startingAt: 0, line: line, isFinal: window.isFinal, skipsBOM: false)
-                while let record = reader.next(into: &fields) {
-                    try ingest(record, fields, reader, &decoder, &sink)
-                    if sink.rowsRead & 0xFFFF == 0 { progress?(window.base + reader.position, sizeBytes) }
-                }
-                line = reader.line
-                return (reader.position, reader.needsMore)
+        // A record cut by the window's end is read again from the slid (or grown) window.
+        try window.parseAll(recordLine: { line }) { bytes, isFinal, base in
+            var reader = CSVReader(bytes: bytes, startingAt: 0, line: line, isFinal: isFinal, skipsBOM: false)
+            while let record = reader.next(into: &fields) {
+                try ingest(record, fields, reader, &decoder, &sink)
+                if sink.rowsRead & 0xFFFF == 0 { progress?(base + reader.position, sizeBytes) }
             }
-            if !needsMore, window.isFinal { break }
-            if needsMore, consumed == 0 { try window.grow(recordLine: line) }
-            window.consume(consumed)
-            try window.fill()
+            line = reader.line
+            return (reader.position, reader.needsMore)
         }
         progress?(sizeBytes, sizeBytes)
         return line

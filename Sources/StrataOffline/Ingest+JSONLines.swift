@@ -33,24 +33,16 @@ extension IngestRun {
         var line = start.line
         var values = Array(repeating: Value.null, count: request.source.columns.count)
         try window.skip(to: start.offset)
-        while true {
-            let (consumed, needsMore) = try window.withBytes { bytes -> (Int, Bool) in
-                var position = 0
-                while position < bytes.count {
-                    guard let end = bytes[position...].firstIndex(of: UInt8(ascii: "\n")) ?? (window.isFinal ? bytes.count : nil) else {
-                        return (position, true)
-                    }
-                    try ingestLine(UnsafeRawBufferPointer(rebasing: bytes[position..<end]), line: line, into: &sink, values: &values)
-                    position = end + 1
-                    line += 1
-                    if sink.rowsRead & 0xFFFF == 0 { progress?(window.base + position, sizeBytes) }
-                }
-                return (bytes.count, false)
+        try window.parseAll(recordLine: { line }) { bytes, isFinal, base in
+            var position = 0
+            while position < bytes.count {
+                guard let end = bytes[position...].firstIndex(of: UInt8(ascii: "\n")) ?? (isFinal ? bytes.count : nil) else { return (position, true) }
+                try ingestLine(UnsafeRawBufferPointer(rebasing: bytes[position..<end]), line: line, into: &sink, values: &values)
+                position = end + 1
+                line += 1
+                if sink.rowsRead & 0xFFFF == 0 { progress?(base + position, sizeBytes) }
             }
-            if !needsMore, window.isFinal { break }
-            if needsMore, consumed == 0 { try window.grow(recordLine: line) }
-            window.consume(consumed)
-            try window.fill()
+            return (bytes.count, false)
         }
         progress?(sizeBytes, sizeBytes)
         return line

@@ -186,6 +186,21 @@ struct SourceWindow {
         try fill()
     }
 
+    /// Hands the window to `parse` until the file is read. `parse` gets the bytes, whether they end where the file
+    /// does, and their file offset; it returns how many bytes it consumed and whether it stopped at a record the
+    /// window holds only part of. The window then slides on (or grows, when that record fills it) and refills.
+    mutating func parseAll(recordLine: () -> Int,
+                           _ parse: (UnsafeRawBufferPointer, _ isFinal: Bool, _ base: Int) throws -> (consumed: Int, needsMore: Bool)) throws {
+        while true {
+            let isFinal = self.isFinal, base = self.base
+            let (consumed, needsMore) = try withBytes { try parse($0, isFinal, base) }
+            if !needsMore, isFinal { return }
+            if needsMore, consumed == 0 { try grow(recordLine: recordLine()) }
+            consume(consumed)
+            try fill()
+        }
+    }
+
     /// The bytes the window holds.
     func withBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
         try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }

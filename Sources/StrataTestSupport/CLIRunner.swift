@@ -32,19 +32,8 @@ public enum CLIRunner {
     /// runs it directly (permissions already apply). Uses `setpriv` from util-linux.
     public static func runAsOtherUser(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> CLIResult {
         guard getuid() == 0 else { return try run(arguments, in: directory, environment: environment) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", executable.path] + arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        var env = ProcessInfo.processInfo.environment
-        env["COLUMNS"] = "100"
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        return RunningCLI(process: process, out: out, err: err).wait()
+        return try start(["--reuid=65534", "--regid=65534", "--clear-groups", executable.path] + arguments, in: directory, environment: environment,
+                         tool: URL(fileURLWithPath: "/usr/bin/setpriv")).wait()
     }
 
     /// Runs `strata` and returns its exit status and peak resident memory (KiB, from `wait4`'s rusage).
@@ -66,9 +55,10 @@ public enum CLIRunner {
     }
 
     /// Starts `strata` without waiting, for tests that race two processes.
-    public static func start(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> RunningCLI {
+    public static func start(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
+                             tool: URL = executable) throws -> RunningCLI {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = tool
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var env = ProcessInfo.processInfo.environment

@@ -59,34 +59,39 @@ class Stats:
             self.failures.append(what)
 
 
-def request(conn, method, path, body):
-    data = json.dumps(body).encode()
-    conn.request(method, path, body=data, headers={"Content-Type": "application/json"})
-    response = conn.getresponse()
-    response.read()
-    return response.status
+class Client:
+    """One persistent connection that records every answer (status and latency) in `stats`, reconnecting after errors."""
+
+    def __init__(self, port, stats, timeout):
+        self.port, self.stats, self.timeout = port, stats, timeout
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+
+    def post(self, path, body):
+        started = time.monotonic()
+        try:
+            self.conn.request("POST", path, body=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+            response = self.conn.getresponse()
+            response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException) as error:
+            self.stats.fail(f"{path}: {error!r}")
+            status = "connection error"
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        self.stats.record(path, status, time.monotonic() - started)
 
 
 def lookup_worker(port, stats, stop, seed):
     rng = random.Random(seed)
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    client = Client(port, stats, timeout=30)
     while not stop.is_set():
         ids = [rng.randint(1001, 1045) for _ in range(rng.choice([1, 1, 1, 10]))]
-        body = {"service": "driver_activity", "entities": [{"driver_id": i} for i in ids], "at": "2026-03-02T12:00:00Z"}
-        started = time.monotonic()
-        try:
-            status = request(conn, "POST", "/v1/features", body)
-        except (OSError, http.client.HTTPException) as error:
-            stats.fail(f"lookup: {error!r}")
-            status = "connection error"
-            conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        stats.record("/v1/features", status, time.monotonic() - started)
+        client.post("/v1/features", {"service": "driver_activity", "entities": [{"driver_id": i} for i in ids], "at": "2026-03-02T12:00:00Z"})
 
 
 def push_worker(port, stats, stop, seed):
     rng = random.Random(seed)
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    client = Client(port, stats, timeout=60)
     sequence = 0
     previous = None
     while not stop.is_set():
@@ -106,15 +111,7 @@ def push_worker(port, stats, stop, seed):
                 "rating": [round(rng.uniform(3.5, 5), 1) for _ in range(count)],
                 "city": [rng.choice(["Lisbon", "Porto", "Zürich"]) for _ in range(count)]}}
             previous = body
-        started = time.monotonic()
-        try:
-            status = request(conn, "POST", "/push", body)
-        except (OSError, http.client.HTTPException) as error:
-            stats.fail(f"push: {error!r}")
-            status = "connection error"
-            conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        stats.record("/push", status, time.monotonic() - started)
+        client.post("/push", body)
         stop.wait(0.05)
 
 
