@@ -21,7 +21,8 @@ public final class FeatureStore: Sendable {
     package let offline: OfflineStore
     package let online: OnlineStore
     /// The applied project of the latest registry revision seen, and everything derived from it.
-    private let snapshotCache = Mutex<AppliedSnapshot?>(nil)
+    private let snapshotCache = Mutex<SnapshotCache?>(nil)
+    private let registryFiles: RegistryStamp.Paths
 
     /// Opens the project at `projectPath`, creating its `.strata/` state folder, registry, offline and online stores if needed.
     /// The online store's map size comes from `onlineOptions` when given, else from the project's `strata.yaml`
@@ -32,6 +33,7 @@ public final class FeatureStore: Sendable {
         folder = ProjectFolder(path: projectPath)
         try folder.ensureStateFolder()
         let options = try onlineOptions ?? folder.settings().onlineOptions
+        registryFiles = RegistryStamp.Paths(registryPath: folder.registryPath)
         registry = try Registry(path: folder.registryPath)
         offline = try OfflineStore(path: folder.offlinePath)
         online = try OnlineStore(path: folder.onlinePath, options: options)
@@ -51,7 +53,9 @@ public final class FeatureStore: Sendable {
     /// Applies `plan` as one new registry revision; returns the revision number.
     @discardableResult
     public func apply(_ plan: RegistryPlan, author: String, message: String?, allowsBreakingChanges: Bool = false) throws -> Int {
-        try registry.apply(plan, author: author, message: message, allowsBreakingChanges: allowsBreakingChanges)
+        let revision = try registry.apply(plan, author: author, message: message, allowsBreakingChanges: allowsBreakingChanges)
+        snapshotCache.withLock { $0 = nil }
+        return revision
     }
 
     /// The applied definitions, compiled, with their versions.
@@ -60,18 +64,35 @@ public final class FeatureStore: Sendable {
         try snapshot().applied
     }
 
-    /// The applied project of the registry's current revision, compiled once per revision: each call reads only the
-    /// revision number, so an `apply` (by any process) is seen by the next call.
+    /// The applied project of the registry's current revision, compiled once per revision. Each call costs two `stat`
+    /// calls (`RegistryStamp`); the revision is read from SQLite only when the registry's files changed (or a second
+    /// has passed), so an `apply` by this or any other process is seen by the next call.
     package func snapshot() throws -> AppliedSnapshot {
+        let stamp = RegistryStamp(registryFiles)
+        let now = DispatchTime.now().uptimeNanoseconds
+        if let current = snapshotCache.withLock({ cached -> AppliedSnapshot? in
+            guard let cached, cached.stamp == stamp, now &- cached.checkedAtNanos < SnapshotCache.recheckNanos else { return nil }
+            return cached.snapshot
+        }) {
+            return current
+        }
+        let cached = snapshotCache.withLock { $0 }
         let revision = try registry.revision()
-        if let cached = snapshotCache.withLock({ $0 }), cached.revision == revision { return cached }
+        if let cached, cached.snapshot.revision == revision {
+            remember(SnapshotCache(snapshot: cached.snapshot, stamp: stamp, checkedAtNanos: now))
+            return cached.snapshot
+        }
         let (current, objects) = try registry.latestObjectsWithRevision()
         let snapshot = try AppliedSnapshot(revision: current, applied: Self.compile(objects), store: self)
-        // Re-checked under the lock: a snapshot built from an older revision never replaces a newer one.
-        snapshotCache.withLock { cached in
-            if cached.map({ $0.revision <= snapshot.revision }) ?? true { cached = snapshot }
-        }
+        remember(SnapshotCache(snapshot: snapshot, stamp: stamp, checkedAtNanos: now))
         return snapshot
+    }
+
+    /// Stores a checked snapshot, re-checked under the lock: one built from an older revision never replaces a newer one.
+    private func remember(_ entry: SnapshotCache) {
+        snapshotCache.withLock { cached in
+            if cached.map({ $0.snapshot.revision <= entry.snapshot.revision }) ?? true { cached = entry }
+        }
     }
 
     static func compile(_ objects: [RegistryObject]) throws -> AppliedProject {

@@ -30,8 +30,9 @@ import Testing
         await f.stop()
     }
 
-    @Test("after an apply returns, the next request uses the new view version, while other clients keep looking up")
-    func applyUnderConcurrentLookups() async throws {
+    @Test("after an apply returns (in this process or another), the next request uses the new view version, while other clients keep looking up",
+          arguments: [true, false])
+    func applyUnderConcurrentLookups(inProcess: Bool) async throws {
         let f = ServerFixture()
         try await f.start()
         let lookup = #"{"service": "dispatch", "entities": [{"driver_id": 1}], "at": "2026-03-01T11:30:00Z"}"#
@@ -51,7 +52,12 @@ import Testing
         try await Task.sleep(for: .milliseconds(200))
         // A breaking change makes view version 2, whose online table is still empty: every lookup is not_found until materialized.
         try f.dir.write("featuresets/f.yaml", ServerFixture.definitions.replacingOccurrences(of: "trips >= 10", with: "trips >= 100"))
-        try f.store.apply(try f.store.plan(), author: "test", message: "v2", allowsBreakingChanges: true)
+        if inProcess {
+            try f.store.apply(try f.store.plan(), author: "test", message: "v2", allowsBreakingChanges: true)
+        } else {
+            let apply = try CLIRunner.run(["apply", "--allow-breaking"], in: f.dir.path)
+            #expect(apply.exitCode == 0, "\(apply.stderr)")
+        }
         applied.set()
         for _ in 0..<20 {
             let (_, text) = try await f.request("POST", "/v1/features", body: lookup)
