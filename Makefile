@@ -4,7 +4,7 @@ APT_PACKAGES := liblmdb-dev libsqlite3-dev libzstd-dev zlib1g-dev curl python3-v
 DEMO_DIR ?= /tmp/strata-demo
 STRATA := .build/release/strata
 
-.PHONY: deps venv build demo test bench-offline bench-aggregations bench-online bench-server bench-check bench-get bench-quality bench-columnar clean
+.PHONY: deps venv build demo test soak bench-offline bench-aggregations bench-online bench-server bench-check bench-get bench-quality bench-columnar clean
 
 # Installs the system libraries Strata links (LMDB, SQLite) when they are missing.
 deps:
@@ -41,6 +41,13 @@ test: deps venv
 
 clean:
 	rm -rf .build $(DEMO_DIR)
+
+# Soak test (not in CI): the release server for SOAK_SECONDS (default 10 minutes) under lookups at c=16, pushes, a
+# materialize every 30 s and an apply every minute; prints requests, errors by status, p99 and the server's RSS.
+# A 30-second version runs in `make test`.
+SOAK_SECONDS ?= 600
+soak: build venv
+	$(PYTHON) benchmarks/soak/soak.py --strata $(STRATA) --duration $(SOAK_SECONDS)
 
 # Benchmarks: each area measures Strata next to a baseline in the same run (DuckDB and SQLite from .venv, raw LMDB,
 # the server's /health) on data generated from the example project's definitions; `make bench` runs them all and

@@ -41,6 +41,12 @@ public enum FeatureStoreError: StrataError {
     case badFeatureList(String)
     case ambiguousBareNames([String])
     case badOutput(path: String)
+    /// A row's key cannot be used: never written under some other entity.
+    case invalidKey(view: String, key: String, rowID: Int64, reason: String)
+    /// A reproduction would overwrite the original training set.
+    case wouldOverwriteOriginal(path: String)
+    /// A reproduction's bytes differ from the original's.
+    case reproductionDiffers(id: String, original: String, reproduced: String, path: String)
 
     public var what: String {
         switch self {
@@ -51,6 +57,10 @@ public enum FeatureStoreError: StrataError {
         case .badFeatureList(let text): return "`\(text)` is not a feature reference"
         case .ambiguousBareNames(let names): return "bare feature names are ambiguous: \(names.joined(separator: ", ")) appear in several views"
         case .badOutput(let path): return "cannot tell the output format of `\(path)`"
+        case .invalidKey(let view, let key, let rowID, let reason): return "feature view `\(view)`: source row \(rowID) has no usable key `\(key)`: \(reason)"
+        case .wouldOverwriteOriginal(let path): return "the reproduction would overwrite the original training set \(path)"
+        case .reproductionDiffers(let id, let original, let reproduced, let path):
+            return "the reproduction of \(id) (\(path)) differs from the original: content sha256 \(reproduced.prefix(16))…, the original has \(original.prefix(16))…"
         }
     }
 
@@ -63,6 +73,10 @@ public enum FeatureStoreError: StrataError {
         case .badFeatureList: return "write `view:feature` or `view:*`, separated by commas"
         case .ambiguousBareNames: return "drop --bare-names to get `view__feature` column names"
         case .badOutput: return "end the output path with .csv, .jsonl, .db, .parquet or .arrow"
+        case .invalidKey: return "check the view's entity keys against its source's schema; rows with null keys are quarantined at ingest"
+        case .wouldOverwriteOriginal: return "pass --out with another path; the original and its manifest are never touched"
+        case .reproductionDiffers:
+            return "the stored rows the manifest depends on changed (e.g. the offline store was rebuilt); compare the two files to see where"
         }
     }
 }

@@ -61,8 +61,8 @@ extension FeatureStore {
     /// - Throws: a store error, or a decoding error naming a stored record that cannot be read.
     public func runHistory() throws -> RunHistory {
         var history = RunHistory(ingests: try offline.ingestRunDetails(), materializations: [], failedIngests: [],
-                                 trainingSets: try registry.trainingSetManifests().reversed().map(TrainingSetManifest.decode),
-                                 checkReports: try registry.checkReports().reversed())
+                                 trainingSets: try registry.trainingSetManifestRecords().reversed().map { try TrainingSetManifest.decode($0.manifest, id: $0.id) },
+                                 checkReports: try registry.checkReportRecords().reversed().map(\.report))
         for record in try registry.jobRuns() {
             switch record.kind {
             case "materialize": history.materializations.append(MaterializationRun(record: record, detail: try decodeDetail(record)))

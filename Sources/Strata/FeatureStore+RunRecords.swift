@@ -7,36 +7,46 @@ extension FeatureStore {
     /// Copies, per key, the best row known at `end` from the offline tables into LMDB, in one write transaction for
     /// the whole run: a killed run leaves the online store exactly as it was. A stored row is replaced only by a
     /// better one. `incremental` reads only offline rows that were not eligible at the previous run's end.
-    /// `crashAfterKeys` is fault injection for crash tests: the process kills itself mid-transaction.
+    /// When the LMDB map fills, it doubles (up to `online.map_size_max`) and the run starts again.
     ///
     /// The run is recorded in the registry when it starts and again when it ends (completed, with figures per view,
     /// or failed, with the error), so lineage export can report it; a killed run stays recorded as started.
-    /// - Throws: `FeatureStoreError.unknownView`, or the store error that ended the run.
-    public func materialize(views names: [String] = [], end: Int64 = currentMicros(), incremental: Bool = false, crashAfterKeys: Int? = nil,
+    /// - Throws: `FeatureStoreError.unknownView`; `OnlineStoreError.mapFull` naming the setting to raise; store errors.
+    public func materialize(views names: [String] = [], end: Int64 = currentMicros(), incremental: Bool = false,
                             progress: ((String, Int, Int) -> Void)? = nil) throws -> [MaterializeReport] {
-        let applied = try appliedProject()
-        let tables = featureTables(applied)
-        guard names.allSatisfy({ tables[$0] != nil }) else {
-            return try materializeViews(views: names, end: end, incremental: incremental, crashAfterKeys: crashAfterKeys, progress: progress)
+        try materialize(views: names, end: end, incremental: incremental, crashAfterKeys: nil, progress: progress)
+    }
+
+    /// `materialize` with fault injection for crash tests: the process kills itself mid-transaction after `crashAfterKeys`
+    /// keys, or pauses mid-transaction (holding LMDB's writer lock) until the test removes the marker file `pauseFile`.
+    package func materialize(views names: [String] = [], end: Int64 = currentMicros(), incremental: Bool = false, crashAfterKeys: Int?,
+                             pauseFile: String? = nil, progress: ((String, Int, Int) -> Void)? = nil) throws -> [MaterializeReport] {
+        // One snapshot for the run and its record, so a concurrent apply cannot make them disagree.
+        let snapshot = try snapshot()
+        let tables = snapshot.tables
+        func run() throws -> [MaterializeReport] {
+            try materializeViews(views: names, end: end, incremental: incremental, crashAfterKeys: crashAfterKeys, pauseFile: pauseFile,
+                                 snapshot: snapshot, progress: progress)
         }
+        guard names.allSatisfy({ tables[$0] != nil }) else { return try run() }
         let specs = tables.keys.sorted().filter { names.isEmpty || names.contains($0) }.compactMap { tables[$0] }
         var detail = MaterializationRunDetail(end: end, isIncremental: incremental, views: specs.map { spec in
             .init(name: spec.view.definition.name, version: spec.viewVersion, source: spec.view.source.name, sourceVersion: spec.sourceVersion,
                   table: spec.tableName, rowsScanned: nil, keysWritten: nil, keysKept: nil)
-        }, definitionVersions: applied.versionsByName)
-        let runID = try registry.startJobRun(kind: "materialize", startedAtMicros: currentMicros(), detail: CanonicalJSONText.encode(detail))
+        }, definitionVersions: snapshot.applied.versionsByName)
+        let runID = try registry.startJobRun(kind: "materialize", startedAtMicros: currentMicros(), detail: try CanonicalJSONText.encode(detail))
         do {
-            let reports = try materializeViews(views: names, end: end, incremental: incremental, crashAfterKeys: crashAfterKeys, progress: progress)
+            let reports = try run()
             for report in reports {
                 guard let index = detail.views.firstIndex(where: { $0.name == report.view }) else { continue }
                 detail.views[index].rowsScanned = report.rowsScanned
                 detail.views[index].keysWritten = report.keysWritten
                 detail.views[index].keysKept = report.keysKept
             }
-            try registry.finishJobRun(id: runID, finishedAtMicros: currentMicros(), outcome: .completed, error: nil, detail: CanonicalJSONText.encode(detail))
+            try registry.finishJobRun(id: runID, finishedAtMicros: currentMicros(), outcome: .completed, error: nil, detail: try CanonicalJSONText.encode(detail))
             return reports
         } catch {
-            recordFailure(runID: runID, error, detail: CanonicalJSONText.encode(detail))
+            recordFailure(runID: runID, error, detail: (try? CanonicalJSONText.encode(detail)) ?? "{}")
             throw error
         }
     }
@@ -50,8 +60,9 @@ extension FeatureStore {
             let detail = FailedIngestDetail(source: request.source.name, sourceVersion: request.sourceVersion, file: request.displayPath,
                                             definitionVersions: request.definitionVersions)
             // The record is best effort: if the registry cannot take it either, the ingest error is the one to report.
-            if let runID = try? registry.startJobRun(kind: "ingest", startedAtMicros: request.now, detail: CanonicalJSONText.encode(detail)) {
-                recordFailure(runID: runID, error, detail: CanonicalJSONText.encode(detail))
+            if let text = try? CanonicalJSONText.encode(detail),
+               let runID = try? registry.startJobRun(kind: "ingest", startedAtMicros: request.now, detail: text) {
+                recordFailure(runID: runID, error, detail: text)
             }
             throw error
         }

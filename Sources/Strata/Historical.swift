@@ -53,6 +53,8 @@ public struct HistoricalResult: Sendable {
     public var trainingSet: TrainingSet
     /// For a reproduction: whether the content hash equals the original's.
     public var matchesOriginal: Bool?
+    /// For a reproduction: the original's content hash.
+    public var originalContentSHA256: String?
 }
 
 extension FeatureStore {
@@ -102,14 +104,16 @@ extension FeatureStore {
         manifest.finishedAt = Timestamp.format(max(now, currentMicros()))
         manifest.output.fileSHA256 = hashes.file
         try manifest.save(beside: outputURL)
-        try registry.recordTrainingSet(id: manifest.id, createdAtMicros: now, manifest: manifest.json())
-        return HistoricalResult(manifest: manifest, trainingSet: set, matchesOriginal: original.map { $0.output.contentSHA256 == hash })
+        try registry.recordTrainingSet(id: manifest.id, createdAtMicros: now, manifest: try manifest.json())
+        return HistoricalResult(manifest: manifest, trainingSet: set, matchesOriginal: original.map { $0.output.contentSHA256 == hash },
+                                originalContentSHA256: original?.output.contentSHA256)
     }
 
     /// A recorded training set's manifest.
+    /// - Throws: `OfflineStoreError.unknownTrainingSet`, `.corruptRecord` naming the training set.
     public func trainingSetManifest(id: String) throws -> TrainingSetManifest {
         guard let json = try registry.trainingSetManifest(id: id) else { throw OfflineStoreError.unknownTrainingSet(id: id) }
-        return try TrainingSetManifest.decode(json)
+        return try TrainingSetManifest.decode(json, id: id)
     }
 
     /// The feature table a manifest's view used, at its recorded versions.
@@ -119,16 +123,34 @@ extension FeatureStore {
     }
 
     /// Regenerates a recorded training set from its manifest: same spine, definition versions, mode and ingest watermark,
-    /// so later ingests and corrections do not change it.
+    /// so later ingests and corrections do not change it. The original and its manifest are never touched: without
+    /// `outputPath` the reproduction goes beside it (`train.csv` → `train.reproduced.csv`). `matchesOriginal` says
+    /// whether the bytes are the same.
+    /// - Throws: `FeatureStoreError.wouldOverwriteOriginal` when `outputPath` (or its manifest) is the original's;
+    ///   `OfflineStoreError.unknownTrainingSet`, `.spineChanged`.
     public func reproduce(id: String, outputPath: String? = nil, now: Int64 = currentMicros()) throws -> HistoricalResult {
-        guard let json = try registry.trainingSetManifest(id: id) else { throw OfflineStoreError.unknownTrainingSet(id: id) }
-        let original = try TrainingSetManifest.decode(json)
+        let original = try trainingSetManifest(id: id)
+        let output = outputPath ?? Self.besideOriginal(original.output.path)
+        let protected = [original.output.path, TrainingSetManifest.path(beside: original.output.path)].map(Self.canonicalPath)
+        guard !protected.contains(Self.canonicalPath(output)), !protected.contains(Self.canonicalPath(TrainingSetManifest.path(beside: output))) else {
+            throw FeatureStoreError.wouldOverwriteOriginal(path: original.output.path)
+        }
         let plan = try TrainingSetPlan(manifest: original, registry: registry)
         let request = HistoricalRequest(spinePath: original.spine.path, features: .references([]), corrections: plan.corrections,
                                         isStrict: plan.isStrict, timestampColumn: original.spine.timestampColumn,
                                         includesStatus: plan.includesStatus, usesBareNames: plan.usesBareNames,
-                                        outputPath: outputPath ?? original.output.path, table: original.output.table)
+                                        outputPath: output, table: original.output.table)
         return try run(plan, request: request, now: now, original: original)
+    }
+
+    /// `dir/train.csv` → `dir/train.reproduced.csv`.
+    static func besideOriginal(_ path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingPathExtension().appendingPathExtension("reproduced").appendingPathExtension(url.pathExtension).path
+    }
+
+    static func canonicalPath(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 }
 

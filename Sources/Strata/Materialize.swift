@@ -24,11 +24,11 @@ extension FeatureStore {
 
     static func watermarkKey(_ layout: OnlineViewLayout) -> String { "watermark/\(layout.databaseName)" }
 
-    /// The materialization itself; `materialize` (FeatureStore+RunRecords.swift) records the run around it.
-    func materializeViews(views names: [String], end: Int64, incremental: Bool, crashAfterKeys: Int?,
-                          progress: ((String, Int, Int) -> Void)?) throws -> [MaterializeReport] {
-        let applied = try appliedProject()
-        let tables = featureTables(applied)
+    /// The materialization itself, on one snapshot of the applied definitions; `materialize` (FeatureStore+RunRecords.swift)
+    /// records the run around it. When the LMDB map fills, it doubles (up to `online.map_size_max`) and the run starts again.
+    func materializeViews(views names: [String], end: Int64, incremental: Bool, crashAfterKeys: Int?, pauseFile: String?,
+                          snapshot: AppliedSnapshot, progress: ((String, Int, Int) -> Void)?) throws -> [MaterializeReport] {
+        let tables = snapshot.tables
         for name in names where tables[name] == nil {
             throw FeatureStoreError.unknownView(name, suggestion: nearMiss(name, in: tables.keys))
         }
@@ -37,12 +37,9 @@ extension FeatureStore {
         let layouts = specs.map(onlineLayout)
         var previous: [String: MaterializationWatermark] = [:]
         if incremental {
-            for layout in layouts {
-                if let json = try online.metadata(Self.watermarkKey(layout)) {
-                    previous[layout.databaseName] = try JSONDecoder().decode(MaterializationWatermark.self, from: Data(json.utf8))
-                }
-            }
+            for layout in layouts { previous[layout.databaseName] = try materializationWatermark(layout) }
         }
+
         return try online.write(layouts: layouts) { batch in
             var reports: [MaterializeReport] = []
             for (spec, layout) in zip(specs, layouts) {
@@ -53,9 +50,10 @@ extension FeatureStore {
                     let online = OnlineRow(eventTs: row.eventTs, createdTs: row.createdTs, ingestSeq: row.ingestSeq, lineageID: row.lineageID, values: row.values)
                     if try batch.upsert(layout, key: row.key, row: online) { written += 1 } else { kept += 1 }
                     if let crashAfterKeys, written >= crashAfterKeys { kill(getpid(), SIGKILL) }
+                    if written + kept == 1 { FaultPause.wait(at: pauseFile) }
                 }
                 let mark = MaterializationWatermark(lastSeq: scan.maxSeq, end: end)
-                try batch.setMetadata(Self.watermarkKey(layout), CanonicalJSONText.encode(mark))
+                try batch.setMetadata(Self.watermarkKey(layout), try CanonicalJSONText.encode(mark))
                 reports.append(MaterializeReport(view: layout.view, version: spec.viewVersion, isIncremental: watermark != nil, end: Timestamp.format(end),
                                                  rowsScanned: scan.rowsScanned, keysWritten: written, keysKept: kept,
                                                  elapsedMicros: Int64((DispatchTime.now().uptimeNanoseconds - started) / 1000)))
@@ -67,9 +65,10 @@ extension FeatureStore {
 
 /// Sorted-key JSON for small metadata values.
 enum CanonicalJSONText {
-    static func encode(_ value: some Encodable) -> String {
+    /// - Throws: `EncodingError`: a value that cannot be encoded is an error, never a placeholder.
+    static func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

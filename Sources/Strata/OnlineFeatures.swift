@@ -28,9 +28,8 @@ public struct OnlineFeatureValue: Sendable, Hashable, Encodable {
 /// ```
 public struct OnlineFeatureReader: Sendable {
     struct Part: Sendable {
-        var layout: OnlineViewLayout
-        /// Resolved when the reader was made; nil when the view had not been materialized yet (then resolved per lookup).
-        var database: OnlineDatabase?
+        var handle: OnlineViewHandle
+        var layout: OnlineViewLayout { handle.layout }
         var keys: [JoinKey]
         /// (output column, index into the layout's features)
         var columns: [(Int, Int)]
@@ -58,8 +57,7 @@ public struct OnlineFeatureReader: Sendable {
         let empty = OnlineFeatureValue(value: .null, status: .notFound, eventTs: nil)
         var result = Array(repeating: Array(repeating: empty, count: featureNames.count), count: entityRows.count)
         for part in parts {
-            guard let database = try part.database ?? online.database(part.layout) else { continue }
-            try online.lookup(database, count: entityRows.count) { index, buffer in
+            try online.lookup(part.handle, count: entityRows.count) { index, buffer in
                 part.encodeKey(entityRows[index], into: &buffer)
             } visit: { index, header, values in
                 part.fill(&result[index], header: header, values: values, at: now)
@@ -87,7 +85,7 @@ extension OnlineFeatureReader.Part {
             isExpired = !overflow && header.eventTs < lower
         }
         for (column, featureIndex) in columns {
-            output[column] = OnlineFeatureValue(value: isExpired ? .null : values[featureIndex], status: isExpired ? .expired : .present,
+            output[column] = OnlineFeatureValue(value: isExpired ? .null : values[featureIndex].finiteOrNull, status: isExpired ? .expired : .present,
                                                 eventTs: header.eventTs, lineageID: header.lineageID)
         }
     }
@@ -113,8 +111,14 @@ extension FeatureStore {
     }
 
     /// Resolves a feature selection against the applied definitions into a reusable reader.
+    /// - Throws: `FeatureStoreError.unknownService`, `Diagnostic` for an unknown feature, `.nothingApplied`.
     public func onlineReader(_ selection: FeatureSelection) throws -> OnlineFeatureReader {
-        let applied = try appliedProject()
+        try onlineReader(selection, snapshot: try snapshot())
+    }
+
+    /// A reader for the definitions of one registry revision (no I/O).
+    package func onlineReader(_ selection: FeatureSelection, snapshot: AppliedSnapshot) throws -> OnlineFeatureReader {
+        let applied = snapshot.applied
         let references = try applied.references(for: selection)
         var sampleRate: Double?
         if case .service(let name) = selection { sampleRate = applied.compiled.definitions.service(name)?.loggingSampleRate }
@@ -124,15 +128,14 @@ extension FeatureStore {
             throw Diagnostic("windowed aggregations are not served online yet: \(aggregated.joined(separator: ", "))", at: nil,
                              fix: "request them in training sets (`strata historical`); online serving of aggregations is the second half of issue 13")
         }
-        let tables = featureTables(applied)
+        let tables = snapshot.tables
         var parts: [OnlineFeatureReader.Part] = []
         var keyNames: [String] = []
         var versions: [String: Int] = [:]
         for viewName in orderedUnique(resolved.map(\.view)) {
             guard let spec = tables[viewName] else { continue }
             let columns = resolved.enumerated().filter { $0.element.view == viewName }.map { ($0.offset, $0.element.featureIndex) }
-            let layout = onlineLayout(spec)
-            parts.append(.init(layout: layout, database: try online.database(layout), keys: spec.view.keys, columns: columns))
+            parts.append(.init(handle: online.handle(for: snapshot.layouts[viewName] ?? onlineLayout(spec)), keys: spec.view.keys, columns: columns))
             for key in spec.view.keys where !keyNames.contains(key.name) { keyNames.append(key.name) }
             versions[viewName] = spec.viewVersion
         }
@@ -152,7 +155,7 @@ extension OnlineFeatureValue {
         switch value {
         case .null: try container.encodeNil(forKey: .value)
         case .int(let v): try container.encode(v, forKey: .value)
-        case .float(let v): try container.encode(v, forKey: .value)
+        case .float(let v): if v.isFinite { try container.encode(v, forKey: .value) } else { try container.encodeNil(forKey: .value) }
         case .string(let s): try container.encode(s, forKey: .value)
         case .bool(let b): try container.encode(b, forKey: .value)
         }

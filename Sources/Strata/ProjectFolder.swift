@@ -1,5 +1,6 @@
 public import Foundation
 public import StrataCore
+public import StrataOnline
 
 /// A project on disk: a folder with `featuresets/*.yaml` definitions and a `.strata/` state folder.
 public struct ProjectFolder: Sendable {
@@ -43,13 +44,15 @@ public struct ProjectFolder: Sendable {
         try CompiledProject.compile(try definitionFiles()).get()
     }
 
-    /// Creates the state folder if needed.
+    /// Creates the state folder if needed, and checks this user may use it (every store lives there).
+    /// - Throws: `ProjectError.unwritable`, `.permissionDenied` naming the folder.
     public func ensureStateFolder() throws(ProjectError) {
         do {
             try FileManager.default.createDirectory(at: stateFolder, withIntermediateDirectories: true)
         } catch {
             throw .unwritable(path: stateFolder.path, reason: "\(error.localizedDescription)")
         }
+        guard access(stateFolder.path, R_OK | W_OK | X_OK) == 0 else { throw .permissionDenied(path: stateFolder.path) }
     }
 
     public func relativePath(_ url: URL) -> String {
@@ -68,6 +71,7 @@ public enum ProjectError: StrataError {
     case notUTF8(path: String)
     case unwritable(path: String, reason: String)
     case folderNotEmpty(path: String)
+    case permissionDenied(path: String)
 
     public var what: String {
         switch self {
@@ -76,6 +80,7 @@ public enum ProjectError: StrataError {
         case .notUTF8(let path): return "\(path) is not valid UTF-8"
         case .unwritable(let path, let reason): return "cannot write \(path): \(reason)"
         case .folderNotEmpty(let path): return "\(path) already contains a project"
+        case .permissionDenied(let path): return "permission denied: this user cannot read and write the state folder \(path)"
         }
     }
 
@@ -93,6 +98,29 @@ public enum ProjectError: StrataError {
         case .notUTF8: return "save the file as UTF-8"
         case .unwritable: return "check permissions and free space"
         case .folderNotEmpty: return "choose an empty or new folder, or pass `--force` to overwrite the example files"
+        case .permissionDenied: return "run as the user that owns it, or give this user access (chown -R or chmod -R u+rwX on the folder)"
         }
+    }
+}
+
+extension ProjectFolder {
+    /// `strata.yaml` at the project's root: operational settings such as the online store's map size.
+    public var settingsFile: URL { root.appendingPathComponent("strata.yaml") }
+
+    /// The project's settings; the defaults when there is no `strata.yaml`.
+    /// - Throws: `DefinitionErrors` naming each bad setting with its line, `ProjectError.unreadable`.
+    public func settings() throws -> ProjectSettings {
+        guard FileManager.default.fileExists(atPath: settingsFile.path) else { return ProjectSettings() }
+        guard let data = FileManager.default.contents(atPath: settingsFile.path) else { throw ProjectError.unreadable(path: "strata.yaml") }
+        guard let text = String(data: data, encoding: .utf8) else { throw ProjectError.notUTF8(path: "strata.yaml") }
+        return try ProjectSettings.parse(text, file: "strata.yaml").get()
+    }
+}
+
+extension ProjectSettings {
+    /// The online store's options these settings give (defaults where unset).
+    public var onlineOptions: OnlineStoreOptions {
+        OnlineStoreOptions(mapSizeBytes: mapSizeBytes ?? OnlineStoreOptions.defaultMapSizeBytes,
+                           mapSizeMaxBytes: mapSizeMaxBytes ?? OnlineStoreOptions.defaultMapSizeMaxBytes)
     }
 }

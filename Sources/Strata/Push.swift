@@ -3,62 +3,121 @@ public import StrataCore
 public import StrataOffline
 import StrataOnline
 
-/// What a push did.
+/// What a push did: one offline run for the source, then the online write of every view that reads it.
 public struct PushReport: Sendable, Codable {
-    public var view: String
+    /// The online half for one view.
+    public struct ViewResult: Sendable, Codable {
+        public var view: String
+        public var onlineWritten: Int
+        /// Rows not written because a better row was already stored.
+        public var onlineKept: Int
+    }
+
+    public var source: String
     public var offline: IngestReport
-    public var onlineWritten: Int
-    public var onlineKept: Int
+    public var views: [ViewResult]
+
+    public var onlineWritten: Int { views.reduce(0) { $0 + $1.onlineWritten } }
+    public var onlineKept: Int { views.reduce(0) { $0 + $1.onlineKept } }
+}
+
+/// Where a push's rows go. Rows always go offline first (every served value keeps its lineage).
+public enum PushTarget: String, Sendable {
+    case offline
+    case onlineAndOffline = "online_and_offline"
 }
 
 extension FeatureStore {
-    /// Writes fresh rows (JSON Lines with the view's source columns) to the offline store with lineage, then to the
-    /// online store with features computed by the Swift evaluator.
+    /// Pushes a JSON Lines file of rows with `view`'s source columns: one offline run for the source (recorded as
+    /// `push:FILE`), then the online write of every view of the source.
     ///
     /// Order and crash behaviour: the offline append commits first (one transaction); the online write follows
     /// (one LMDB transaction). A crash between them leaves the rows offline only; pushing the same batch again is
     /// idempotent — the offline side recognises the content and adds nothing, the online side writes the rows again
     /// and keeps any better row — so a retry repairs the gap.
+    /// - Throws: `FeatureStoreError.unknownView`; `OfflineStoreError` (unreadable or changing file, full disk, busy);
+    ///   `OnlineStoreError`; `FeatureStoreError.invalidKey` for a stored row without a usable key.
     public func push(view name: String, file: URL, now: Int64 = currentMicros()) throws -> PushReport {
-        let applied = try appliedProject()
-        let tables = featureTables(applied)
-        guard let spec = tables[name] else { throw FeatureStoreError.unknownView(name, suggestion: nearMiss(name, in: tables.keys)) }
-        var source = spec.view.source
-        source.format = .jsonl
-        let definitions = applied.compiled.definitions
-        let sameSource = definitions.views.filter { $0.source == source.name }.compactMap { tables[$0.name] }
-        let keyColumns = Set(sameSource.flatMap { $0.view.keys.map(\.name) })
-        let displayPath = "push:\(file.lastPathComponent)"
-        let report = try offline.ingest(IngestRequest(source: source, sourceVersion: spec.sourceVersion, keyColumns: keyColumns, file: file,
-                                                      displayPath: displayPath, isStrict: false, now: now,
-                                                      definitionVersions: applied.versionsByName, views: sameSource))
-        let rows = try offline.sourceRows(source, version: spec.sourceVersion, path: displayPath, contentSHA256: report.contentSHA256)
-        let layouts = sameSource.map(onlineLayout)
-        let (written, kept) = try online.write(layouts: layouts) { batch -> (Int, Int) in
-            var written = 0, kept = 0
-            for (target, layout) in zip(sameSource, layouts) {
-                for row in rows {
-                    let (key, onlineRow) = Self.evaluate(row, target)
-                    if try batch.upsert(layout, key: key, row: onlineRow) { written += 1 } else { kept += 1 }
-                }
-            }
-            return (written, kept)
-        }
-        return PushReport(view: name, offline: report, onlineWritten: written, onlineKept: kept)
+        try push(view: name, file: file, now: now, crashesBeforeOnline: false)
     }
 
-    /// Computes a view's key and features from one source row with the Swift evaluator (the online half of parity).
-    static func evaluate(_ row: StoredSourceRow, _ spec: FeatureTableSpec) -> (KeyTuple, OnlineRow) {
+    /// `push(view:file:)` with fault injection: the process kills itself after the offline commit.
+    package func push(view name: String, file: URL, now: Int64 = currentMicros(), crashesBeforeOnline: Bool) throws -> PushReport {
+        let snapshot = try snapshot()
+        guard let spec = snapshot.tables[name] else { throw FeatureStoreError.unknownView(name, suggestion: nearMiss(name, in: snapshot.tables.keys)) }
+        return try push(source: spec.view.source, input: .file(file), label: "push:\(file.lastPathComponent)", target: .onlineAndOffline,
+                        snapshot: snapshot, now: now, crashesBeforeOnline: crashesBeforeOnline)
+    }
+
+    /// Pushes rows decoded in memory (an HTTP push) to a source: one offline run, recorded as `push:REQUEST` with the
+    /// content's SHA-256, then (for `.onlineAndOffline`) the online write of every view of the source. The same rows
+    /// pushed again add nothing offline; concurrent pushes are serialised by the stores and end as if run one by one.
+    /// - Throws: `FeatureStoreError.unknownSource`; `OfflineStoreError` (`isBusy` when another writer held the lock
+    ///   too long: retry); `OnlineStoreError`.
+    public func push(source name: String, rows: PushedRows, requestID: String, target: PushTarget = .onlineAndOffline,
+                     now: Int64 = currentMicros()) throws -> PushReport {
+        try push(source: name, rows: rows, requestID: requestID, target: target, now: now, crashesBeforeOnline: false)
+    }
+
+    /// `push(source:rows:…)` with fault injection: the process kills itself after the offline commit.
+    package func push(source name: String, rows: PushedRows, requestID: String, target: PushTarget = .onlineAndOffline,
+                      now: Int64 = currentMicros(), crashesBeforeOnline: Bool) throws -> PushReport {
+        let snapshot = try snapshot()
+        let sources = snapshot.applied.compiled.definitions.sources
+        guard let source = sources.first(where: { $0.name == name }) else {
+            throw FeatureStoreError.unknownSource(name, suggestion: nearMiss(name, in: sources.map(\.name)))
+        }
+        return try push(source: source, input: .rows(rows), label: "push:\(requestID)", target: target, snapshot: snapshot, now: now,
+                        crashesBeforeOnline: crashesBeforeOnline)
+    }
+
+    private func push(source: SourceDefinition, input: IngestInput, label: String, target: PushTarget, snapshot: AppliedSnapshot, now: Int64,
+                      crashesBeforeOnline: Bool) throws -> PushReport {
+        let specs = snapshot.tables.values.filter { $0.view.source.name == source.name }.sorted { $0.view.definition.name < $1.view.definition.name }
+        var pushed = source
+        pushed.format = .jsonl
+        let sourceVersion = snapshot.applied.version(.source, source.name)
+        let report = try offline.ingest(IngestRequest(source: pushed, sourceVersion: sourceVersion, keyColumns: Set(specs.flatMap { $0.view.keys.map(\.name) }),
+                                                      input: input, displayPath: label, isStrict: false, now: now,
+                                                      definitionVersions: snapshot.applied.versionsByName, views: specs))
+        if crashesBeforeOnline { kill(getpid(), SIGKILL) }
+        guard target == .onlineAndOffline, let fileID = report.fileID else {
+            return PushReport(source: source.name, offline: report, views: specs.map { .init(view: $0.view.definition.name, onlineWritten: 0, onlineKept: 0) })
+        }
+        let rows = try offline.sourceRows(pushed, version: sourceVersion, fileID: fileID)
+        // Evaluated before the write transaction: LMDB may run the closure again after growing the map.
+        let evaluated = try specs.map { spec in try rows.map { try Self.evaluate($0, spec) } }
+        let layouts = specs.compactMap { snapshot.layouts[$0.view.definition.name] }
+        let results = try online.write(layouts: layouts) { batch in
+            try zip(layouts, evaluated).map { layout, rows in
+                var result = PushReport.ViewResult(view: layout.view, onlineWritten: 0, onlineKept: 0)
+                for (key, row) in rows {
+                    if try batch.upsert(layout, key: key, row: row) { result.onlineWritten += 1 } else { result.onlineKept += 1 }
+                }
+                return result
+            }
+        }
+        return PushReport(source: source.name, offline: report, views: results)
+    }
+
+    /// Computes a view's key and features from one stored source row with the Swift evaluator (the online half of parity).
+    /// - Throws: `FeatureStoreError.invalidKey` when a key column is missing from the source or the row's key is
+    ///   null or of the wrong type: such a row must never be written under some other entity.
+    static func evaluate(_ row: StoredSourceRow, _ spec: FeatureTableSpec) throws -> (KeyTuple, OnlineRow) {
         let source = spec.view.source
         var inputs = row.values
         inputs.append(.int(row.eventTs))
         if source.created != nil { inputs.append(.int(row.createdTs)) }
-        let key = KeyTuple(spec.view.keys.map { key in
-            let index = source.columns.firstIndex { $0.name == key.name } ?? 0
-            switch row.values[index] {
-            case .string(let s): return .string(s)
-            case .int(let v): return .int(v)
-            default: return .int(0)
+        let key = KeyTuple(try spec.view.keys.map { key -> KeyPart in
+            guard let index = source.columns.firstIndex(where: { $0.name == key.name }), index < row.values.count else {
+                throw FeatureStoreError.invalidKey(view: spec.view.definition.name, key: key.name, rowID: row.rowID, reason: "the source has no such column")
+            }
+            switch (row.values[index], key.type) {
+            case (.string(let s), .string): return .string(s)
+            case (.int(let v), .int64): return .int(v)
+            case (let value, _):
+                throw FeatureStoreError.invalidKey(view: spec.view.definition.name, key: key.name, rowID: row.rowID,
+                                                   reason: value.isNull ? "the value is null" : "`\(value)` is not \(key.type)")
             }
         })
         let values = spec.view.features.map { ExpressionEvaluator.evaluate($0.typed, row: inputs) }

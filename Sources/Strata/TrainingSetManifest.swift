@@ -99,10 +99,16 @@ public struct TrainingSetManifest: Codable, Sendable {
         id = "ts-" + hasher.finalizeHex().prefix(12)
     }
 
-    public func json() -> String { CanonicalJSON.encode(self) }
+    public func json() throws -> String { try CanonicalJSON.encode(self) }
 
-    public static func decode(_ json: String) throws -> TrainingSetManifest {
-        try JSONDecoder().decode(TrainingSetManifest.self, from: Data(json.utf8))
+    /// Decodes a stored manifest.
+    /// - Throws: `OfflineStoreError.corruptRecord` naming the training set.
+    public static func decode(_ json: String, id: String) throws -> TrainingSetManifest {
+        do {
+            return try JSONDecoder().decode(TrainingSetManifest.self, from: Data(json.utf8))
+        } catch {
+            throw OfflineStoreError.corruptRecord(what: "the manifest of training set", record: id, reason: "\(error)")
+        }
     }
 
     /// Writes `<output>.manifest.json` next to the output.

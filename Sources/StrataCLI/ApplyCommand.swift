@@ -35,7 +35,7 @@ struct ApplyCommand: ParsableCommand {
             let who = author ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
             let revision = try store.apply(plan, author: who, message: message, allowsBreakingChanges: allowBreaking)
             if output.json {
-                printJSON(AppliedReport(revision: revision, changes: plan.changes))
+                try printJSON(AppliedReport(revision: revision, changes: plan.changes))
             } else if plan.isEmpty {
                 print(renderPlan(plan))
             } else {

@@ -41,7 +41,7 @@ struct CheckCommand: ParsableCommand {
             let report = logs
                 ? try ConsistencyChecker.checkLogs(store, since: time(since), until: time(until), service: service, maxMismatch: maxMismatch)
                 : try ConsistencyChecker.checkSnapshot(store, at: time(at) ?? currentMicros(), sample: sample, maxMismatch: maxMismatch)
-            if output.json { printJSON(report) } else { printReport(report) }
+            if output.json { try printJSON(report) } else { printReport(report) }
             if !report.passed { throw ExitCode.failure }
         }
     }
@@ -106,10 +106,10 @@ struct LineageCommand: AsyncParsableCommand {
         try reportingErrors {
             let store = try projectOptions.open()
             if let trainingSet, let row, let feature {
-                show(try LineageTracer.trace(store, trainingSet: trainingSet, row: row, feature: feature))
+                try show(try LineageTracer.trace(store, trainingSet: trainingSet, row: row, feature: feature))
             } else if let trainingSet {
                 let graph = try LineageTracer.graph(store, trainingSet: trainingSet)
-                if output.json { printJSON(graph); return }
+                if output.json { try printJSON(graph); return }
                 let m = graph.manifest
                 print("training set \(m.id): \(m.rowCount) rows, created \(m.createdAt), mode \(m.corrections)\(m.asOf.map { " \($0)" } ?? "")")
                 print("spine:    \(m.spine.path) (sha256 \(m.spine.sha256.prefix(16))…)")
@@ -126,13 +126,13 @@ struct LineageCommand: AsyncParsableCommand {
                 let types = Dictionary(uniqueKeysWithValues: spec.view.keys.map { ($0.name, $0.type) })
                 let keys = try parseEntityKeys(key, types)
                 let instant = at.flatMap { try? Timestamp.parse($0).get() } ?? currentMicros()
-                show(try LineageTracer.trace(store, view: view, keys: keys, at: instant))
+                try show(try LineageTracer.trace(store, view: view, keys: keys, at: instant))
             }
         }
     }
 
-    func show(_ lineage: ValueLineage) {
-        if output.json { printJSON(lineage); return }
+    func show(_ lineage: ValueLineage) throws {
+        if output.json { try printJSON(lineage); return }
         print("\(lineage.view) v\(lineage.viewVersion) for \(lineage.keys) at \(lineage.at): \(lineage.status)")
         guard let source = lineage.source else { print("no feature row is visible at that instant"); return }
         print("feature row: event \(lineage.eventTs ?? "-"), created \(lineage.createdTs ?? "-"), ingest seq \(lineage.lineageID ?? 0)")

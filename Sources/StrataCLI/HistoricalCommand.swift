@@ -49,7 +49,7 @@ struct HistoricalCommand: ParsableCommand {
     @Option(name: .long, help: "The table name for .db output.")
     var table = "training_set"
 
-    @Option(name: .long, help: ArgumentHelp("Regenerate a recorded training set by its id.", valueName: "id"))
+    @Option(name: .long, help: ArgumentHelp("Regenerate a recorded training set by its id, beside the original (or at --out); exit 1 if the bytes differ.", valueName: "id"))
     var reproduce: String?
 
     @Flag(name: .long, help: "List recorded training sets.")
@@ -81,8 +81,11 @@ struct HistoricalCommand: ParsableCommand {
                                                 outputPath: out ?? "", table: table)
                 result = try store.historical(request)
             }
-            if output.json { printJSON(result.manifest); return }
-            printSummary(result)
+            if output.json { try printJSON(result.manifest) } else { printSummary(result) }
+            if result.matchesOriginal == false, let reproduce {
+                throw FeatureStoreError.reproductionDiffers(id: reproduce, original: result.originalContentSHA256 ?? "",
+                                                            reproduced: result.manifest.output.contentSHA256, path: result.manifest.output.path)
+            }
         }
     }
 
@@ -97,15 +100,12 @@ struct HistoricalCommand: ParsableCommand {
                       v.ingestRuns.map(String.init).joined(separator: ","))
         }
         print(table.render())
-        if let matches = result.matchesOriginal {
-            print(matches ? "reproduced \(m.reproducedFrom ?? ""): identical to the original (same content hash)"
-                          : "WARNING: the reproduction differs from the original \(m.reproducedFrom ?? "")")
-        }
+        if result.matchesOriginal == true { print("reproduced \(m.reproducedFrom ?? ""): identical to the original (same content hash)") }
     }
 
     func printList(_ store: FeatureStore) throws {
-        let manifests = try store.registry.trainingSetManifests().compactMap { try? JSONDecoder().decode(TrainingSetManifest.self, from: Data($0.utf8)) }
-        if output.json { printJSON(manifests); return }
+        let manifests = try store.trainingSetManifests()
+        if output.json { try printJSON(manifests); return }
         guard !manifests.isEmpty else { print("(no training sets)"); return }
         var table = TextTable("ID", "CREATED", "ROWS", "FEATURES", "MODE", "OUTPUT")
         for m in manifests { table.add(m.id, m.createdAt, "\(m.rowCount)", "\(m.features.count)", m.corrections, m.output.path) }

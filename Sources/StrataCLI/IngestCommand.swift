@@ -27,10 +27,11 @@ struct IngestCommand: ParsableCommand {
             let progress = ProgressBar()
             // STRATA_FAULT_AFTER_ROWS makes the process kill itself mid-run; the crash-safety tests use it.
             let crashAfter = ProcessInfo.processInfo.environment["STRATA_FAULT_AFTER_ROWS"].flatMap(Int.init)
-            let reports = try store.ingest(sources: sources, isStrict: strict, crashAfterRows: crashAfter) { source, done, total in
+            let pause = ProcessInfo.processInfo.environment["STRATA_FAULT_PAUSE_FILE"]
+            let reports = try store.ingest(sources: sources, isStrict: strict, crashAfterRows: crashAfter, pauseFile: pause) { source, done, total in
                 progress.update("ingest \(source)", done: done, total: total)
             }
-            if output.json { printJSON(reports); return }
+            if output.json { try printJSON(reports); return }
             var table = TextTable("SOURCE", "FILE", "CHANGE", "READ", "ACCEPTED", "QUARANTINED", "RUN", "TIME")
             for r in reports {
                 table.add(r.source, r.file, r.change.rawValue, "\(r.rowsRead)", "\(r.rowsAccepted)", "\(r.rowsQuarantined)",
@@ -65,8 +66,8 @@ struct QuarantineCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let rows = try projectOptions.open().offline.quarantinedRows(source: source, runID: runID, limit: limit)
-                if output.json { printJSON(rows); return }
+                let rows = try projectOptions.open().quarantinedRows(source: source, runID: runID, limit: limit)
+                if output.json { try printJSON(rows); return }
                 guard !rows.isEmpty else { print("(no quarantined rows)"); return }
                 var table = TextTable("RUN", "SOURCE", "WHERE", "REASON")
                 for q in rows { table.add("\(q.runID)", q.source, "\(q.file):\(q.line)\(q.column.map { ":\($0)" } ?? "")", q.reason) }
@@ -83,8 +84,8 @@ struct QuarantineCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let rows = try projectOptions.open().offline.quarantinedRows(runID: runID, limit: Int.max)
-                if output.json { printJSON(rows); return }
+                let rows = try projectOptions.open().quarantinedRows(runID: runID, limit: Int.max)
+                if output.json { try printJSON(rows); return }
                 guard !rows.isEmpty else { print("run \(runID) quarantined no rows"); return }
                 for q in rows {
                     print("\(q.file):\(q.line)\(q.column.map { ":\($0)" } ?? "") (\(q.source), run \(q.runID))")

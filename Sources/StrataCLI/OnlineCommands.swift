@@ -14,6 +14,7 @@ struct MaterializeCommand: ParsableCommand {
     )
 
     @OptionGroup var projectOptions: ProjectOptions
+    @OptionGroup var mapSize: MapSizeOptions
     @OptionGroup var output: OutputOptions
 
     @Argument(help: "Views to materialize (default: all).")
@@ -31,15 +32,16 @@ struct MaterializeCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let store = try projectOptions.open()
+            let store = try mapSize.open(projectOptions)
             let progress = ProgressBar()
             let endMicros = end.flatMap { try? Timestamp.parse($0).get() } ?? currentMicros()
             // STRATA_FAULT_AFTER_ROWS makes the process kill itself mid-run; the crash-safety tests use it.
             let crashAfter = ProcessInfo.processInfo.environment["STRATA_FAULT_AFTER_ROWS"].flatMap(Int.init)
-            let reports = try store.materialize(views: views, end: endMicros, incremental: incremental, crashAfterKeys: crashAfter) { view, done, total in
+            let pause = ProcessInfo.processInfo.environment["STRATA_FAULT_PAUSE_FILE"]
+            let reports = try store.materialize(views: views, end: endMicros, incremental: incremental, crashAfterKeys: crashAfter, pauseFile: pause) { view, done, total in
                 progress.update("materialize \(view)", done: min(done, total), total: max(total, 1))
             }
-            if output.json { printJSON(reports); return }
+            if output.json { try printJSON(reports); return }
             var table = TextTable("VIEW", "VERSION", "MODE", "END", "ROWS SCANNED", "KEYS WRITTEN", "KEYS KEPT", "ROWS/S")
             for r in reports {
                 let seconds = max(Double(r.elapsedMicros) / 1e6, 1e-6)
@@ -92,7 +94,7 @@ struct GetCommand: ParsableCommand {
             // In-process lookups of a logging service are logged too, so `strata check --logs` can replay them.
             if let service { try store.logServed(reader, service: service, rows: rows, values: values, at: now) }
             if output.json {
-                printJSON(GetReport(at: Timestamp.format(now), features: reader.references, rows: zip(key, values).map { GetReport.Row(key: $0.0, values: $0.1) }))
+                try printJSON(GetReport(at: Timestamp.format(now), features: reader.references, rows: zip(key, values).map { GetReport.Row(key: $0.0, values: $0.1) }))
                 return
             }
             var table = TextTable("ENTITY", "FEATURE", "VALUE", "STATUS", "EVENT TIME")
@@ -122,11 +124,12 @@ struct PushCommand: ParsableCommand {
         commandName: "push",
         abstract: "Write fresh rows (JSON Lines with the view's source columns) to the offline and online stores.",
         discussion: """
-        The offline append commits first, with lineage (the batch is recorded as `push:FILE` with its SHA-256); then the online store gets the rows, with features computed by the Swift evaluator. A stored row is replaced only by a better one, so shuffled batches give the same state. Pushing the same batch again is idempotent, which also repairs a crash between the two writes.
+        The rows go to the view's source: the offline append commits first, with lineage (the batch is recorded as `push:FILE` with its SHA-256); then every view of the source gets them online, with features computed by the Swift evaluator. A stored row is replaced only by a better one, so shuffled batches give the same state. Pushing the same batch again is idempotent, which also repairs a crash between the two writes.
         """
     )
 
     @OptionGroup var projectOptions: ProjectOptions
+    @OptionGroup var mapSize: MapSizeOptions
     @OptionGroup var output: OutputOptions
 
     @Argument(help: "The feature view to push to.") var view: String
@@ -136,10 +139,13 @@ struct PushCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let report = try projectOptions.open().push(view: view, file: URL(fileURLWithPath: file))
-            if output.json { printJSON(report); return }
+            // STRATA_FAULT_BEFORE_ONLINE makes the process kill itself between the offline and online writes (crash tests).
+            let crashes = ProcessInfo.processInfo.environment["STRATA_FAULT_BEFORE_ONLINE"] == "1"
+            let report = try mapSize.open(projectOptions).push(view: view, file: URL(fileURLWithPath: file), crashesBeforeOnline: crashes)
+            if output.json { try printJSON(report); return }
             let o = report.offline
-            print("pushed \(o.rowsAccepted) row\(o.rowsAccepted == 1 ? "" : "s") to \(report.view) (offline run \(o.runID.map(String.init) ?? "-"), \(o.change.rawValue)); online: \(report.onlineWritten) written, \(report.onlineKept) kept (a better row was stored)")
+            let views = report.views.map(\.view).joined(separator: ", ")
+            print("pushed \(o.rowsAccepted) row\(o.rowsAccepted == 1 ? "" : "s") to \(report.source) (offline run \(o.runID.map(String.init) ?? "-"), \(o.change.rawValue)); online (\(views)): \(report.onlineWritten) written, \(report.onlineKept) kept (a better row was stored)")
             for q in o.quarantineSample { print("  quarantined \(q.file):\(q.line)  \(q.reason)") }
         }
     }

@@ -18,6 +18,9 @@ func reportingErrors(_ body: () throws -> Void) throws {
         throw error
     } catch let error as CleanExit {
         throw error
+    } catch let error as EncodingError {
+        printError("error: cannot write the output as JSON: \(error)\n  fix: report this as a bug, with the command that printed it")
+        throw ExitCode.failure
     } catch {
         printError("error: \(error)")
         throw ExitCode.failure
@@ -29,10 +32,11 @@ func printError(_ text: String) {
 }
 
 /// Prints any Encodable as pretty, key-sorted JSON.
-func printJSON(_ value: some Encodable) {
+/// - Throws: the encoding error (reported, exit 1): printing nothing and succeeding would be a wrong answer.
+func printJSON(_ value: some Encodable) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    if let data = try? encoder.encode(value) { print(String(decoding: data, as: UTF8.self)) }
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 
 /// A plain text table with a header row and aligned columns.

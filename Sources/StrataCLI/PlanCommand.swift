@@ -17,7 +17,7 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let plan = try projectOptions.open().plan()
-            if output.json { printJSON(plan) } else { print(renderPlan(plan)) }
+            if output.json { try printJSON(plan) } else { print(renderPlan(plan)) }
         }
     }
 }

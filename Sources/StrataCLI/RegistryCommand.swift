@@ -19,8 +19,8 @@ struct RegistryCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let objects = try projectOptions.open().registry.latestObjects().filter { kind == nil || $0.kind == kind }
-                printObjects(objects, json: output.json)
+                let objects = try projectOptions.open().registryObjects().filter { kind == nil || $0.kind == kind }
+                try printObjects(objects, json: output.json)
             }
         }
     }
@@ -35,9 +35,9 @@ struct RegistryCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let object = try projectOptions.open().registry.object(name: name, kind: kind, version: version)
-                if output.json { printJSON(object); return }
-                let summary = object.summary
+                let object = try projectOptions.open().registryObject(name: name, kind: kind, version: version)
+                if output.json { try printJSON(object); return }
+                let summary = try object.summary()
                 print("\(object.kind.displayName) `\(object.name)` version \(object.version)\(object.isRemoved ? " (removed)" : "")")
                 print("applied:     \(formatTime(object.appliedAtMicros)) by \(object.author) (revision \(object.revision))")
                 if let message = object.message { print("message:     \(message)") }
@@ -59,8 +59,8 @@ struct RegistryCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let versions = try projectOptions.open().registry.history(name: name, kind: kind)
-                if output.json { printJSON(versions); return }
+                let versions = try projectOptions.open().registryHistory(name: name, kind: kind)
+                if output.json { try printJSON(versions); return }
                 var table = TextTable("VERSION", "REVISION", "APPLIED", "AUTHOR", "BREAKING", "MESSAGE")
                 for v in versions {
                     table.add("\(v.version)\(v.isRemoved ? " (removed)" : "")", "\(v.revision)", formatTime(v.appliedAtMicros), v.author,
@@ -82,8 +82,8 @@ struct RegistryCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let changes = try projectOptions.open().registry.diff(name: name, kind: kind, from: from, to: to)
-                if output.json { printJSON(changes); return }
+                let changes = try projectOptions.open().registryDiff(name: name, kind: kind, from: from, to: to)
+                if output.json { try printJSON(changes); return }
                 guard !changes.isEmpty else { print("versions \(from) and \(to) of `\(name)` are identical"); return }
                 var table = TextTable("FIELD", "v\(from)", "v\(to)")
                 for change in changes { table.add(change.path, change.old ?? "—", change.new ?? "—") }
@@ -99,7 +99,7 @@ struct RegistryCommand: ParsableCommand {
         @Argument(help: "Text to look for (case-insensitive).") var text: String
 
         func run() throws {
-            try reportingErrors { printObjects(try projectOptions.open().registry.search(text), json: output.json) }
+            try reportingErrors { try printObjects(try projectOptions.open().registrySearch(text), json: output.json) }
         }
     }
 
@@ -110,8 +110,8 @@ struct RegistryCommand: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let revisions = try projectOptions.open().registry.revisions()
-                if output.json { printJSON(revisions); return }
+                let revisions = try projectOptions.open().registryRevisions()
+                if output.json { try printJSON(revisions); return }
                 var table = TextTable("REVISION", "APPLIED", "AUTHOR", "CHANGES", "MESSAGE")
                 for r in revisions { table.add("\(r.revision)", formatTime(r.appliedAtMicros), r.author, "\(r.changeCount)", r.message ?? "") }
                 print(table.render())
@@ -120,11 +120,11 @@ struct RegistryCommand: ParsableCommand {
     }
 }
 
-func printObjects(_ objects: [RegistryObject], json: Bool) {
-    if json { printJSON(objects); return }
+func printObjects(_ objects: [RegistryObject], json: Bool) throws {
+    if json { try printJSON(objects); return }
     var table = TextTable("KIND", "NAME", "VERSION", "OWNER", "TAGS", "DESCRIPTION")
     for object in objects {
-        let summary = object.summary
+        let summary = try object.summary()
         table.add(object.kind.rawValue, object.name, "\(object.version)", summary.owner ?? "", summary.tags.joined(separator: ","), summary.description ?? "")
     }
     print(objects.isEmpty ? "(no objects)" : table.render())

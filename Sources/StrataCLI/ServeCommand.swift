@@ -14,6 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var projectOptions: ProjectOptions
+    @OptionGroup var mapSize: MapSizeOptions
 
     @Option(help: "The address to bind (loopback unless told otherwise).")
     var host = "127.0.0.1"
@@ -30,6 +31,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most entity rows accepted in one request.")
     var entitiesMax = 1000
 
+    @Option(help: "Pushes that may run at once; more get 503 with Retry-After.")
+    var pushesMax = 4
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         if let tokenFile, (try? String(contentsOfFile: tokenFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true {
@@ -40,12 +44,19 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let token = tokenFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }?.trimmingCharacters(in: .whitespacesAndNewlines)
         do {
-            let store = try projectOptions.open()
-            let server = try FeatureServer(store: store, configuration: .init(host: host, port: port, token: token, bodyBytesMax: bodyBytesMax, entitiesMax: entitiesMax))
+            let store = try mapSize.open(projectOptions)
+            var configuration = ServerConfiguration(host: host, port: port, token: token, bodyBytesMax: bodyBytesMax, entitiesMax: entitiesMax,
+                                                    pushesInFlightMax: pushesMax)
+            // STRATA_FAULT_BEFORE_ONLINE makes a push kill the server between its offline and online writes (crash tests).
+            configuration.crashesBeforeOnlinePush = ProcessInfo.processInfo.environment["STRATA_FAULT_BEFORE_ONLINE"] == "1"
+            let server = try FeatureServer(store: store, configuration: configuration)
             try await server.run { port in
                 FileHandle.standardOutput.write(Data("strata serving on http://\(host):\(port)\n".utf8))
             }
         } catch let error as any StrataError {
+            printError(error.description)
+            throw ExitCode.failure
+        } catch let error as DefinitionErrors {
             printError(error.description)
             throw ExitCode.failure
         }

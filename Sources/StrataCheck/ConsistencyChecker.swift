@@ -34,7 +34,7 @@ public enum ConsistencyChecker {
         var replayed = 0
         for (name, spec) in store.featureTables(applied).sorted(by: { $0.key < $1.key }) {
             let layout = store.onlineLayout(spec)
-            var stored = try store.online.allRows(layout)
+            var stored = try store.onlineRows(layout)
             if let sample, sample > 0, stored.count > sample {
                 let step = Double(stored.count) / Double(sample)
                 stored = (0..<sample).map { stored[Int(Double($0) * step)] }

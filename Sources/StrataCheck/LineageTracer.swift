@@ -73,12 +73,12 @@ public enum LineageTracer {
             parts.append(part)
         }
         let tuple = KeyTuple(parts)
-        let result = try store.offline.join(keys: [tuple], times: [at], table: spec, featureIndexes: Array(spec.view.features.indices), options: options)
+        let result = try store.offlineJoin(keys: [tuple], times: [at], table: spec, featureIndexes: Array(spec.view.features.indices), options: options)
         let names = spec.view.features.map(\.definition.name)
         let lineageID = result.lineageIDs[0]
-        let source = try lineageID.flatMap { try store.offline.lineage(source: spec.view.source.name, version: spec.sourceVersion, rowIDs: [$0])[$0] }
-        let sourceValues = try lineageID.map { try store.offline.sourceRowValues(spec.view.source, version: spec.sourceVersion, rowID: $0) } ?? [:]
-        let online = try store.online.lookup(store.onlineLayout(spec), key: tuple)
+        let source = try lineageID.flatMap { try store.sourceLineage(source: spec.view.source.name, version: spec.sourceVersion, rowIDs: [$0])[$0] }
+        let sourceValues = try lineageID.map { try store.sourceRowValues(spec.view.source, version: spec.sourceVersion, rowID: $0) } ?? [:]
+        let online = try store.onlineRow(store.onlineLayout(spec), key: tuple)
         return ValueLineage(view: spec.view.definition.name, viewVersion: spec.viewVersion,
                             keys: keys.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","), at: Timestamp.format(at),
                             status: result.statuses[0].rawValue,
@@ -97,10 +97,18 @@ public enum LineageTracer {
         let services = applied.compiled.definitions.services.filter { $0.features.contains { viewNames.contains($0.view) } }.map(\.name)
         var materializations: [String] = []
         for info in manifest.views {
-            if let json = try store.online.metadata("watermark/\(info.table)") { materializations.append("\(info.name) v\(info.version): \(json)") }
+            let layout = store.onlineLayout(try store.recordedFeatureTable(info))
+            if let mark = try store.materializationWatermark(layout) {
+                materializations.append("\(info.name) v\(info.version): end \(Timestamp.format(mark.end)), last seq \(mark.lastSeq)")
+            }
         }
-        let checks = try store.registry.checkReports().compactMap { try? JSONDecoder().decode(CheckReport.self, from: Data($0.utf8)) }
-            .filter { report in report.features.contains { viewNames.contains(String($0.feature.split(separator: ":").first ?? "")) } }.map(\.id)
+        let checks = try store.checkReportRecords().map { record in
+            do {
+                return try JSONDecoder().decode(CheckReport.self, from: Data(record.report.utf8))
+            } catch {
+                throw OfflineStoreError.corruptRecord(what: "check report", record: record.id, reason: "\(error)")
+            }
+        }.filter { report in report.features.contains { viewNames.contains(String($0.feature.split(separator: ":").first ?? "")) } }.map(\.id)
         return TrainingSetGraph(manifest: manifest, sources: orderedUnique(manifest.views.map { "\($0.source) v\($0.sourceVersion)" }),
                                 views: manifest.views.map { "\($0.name) v\($0.version)" }, services: services,
                                 materializations: materializations, checkReports: checks)

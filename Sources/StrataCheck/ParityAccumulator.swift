@@ -24,7 +24,7 @@ struct ParityAccumulator {
         tables = store.featureTables(applied)
         definitionVersions = applied.versionsByName
         // A new view version's table is built from the source rows first, as historical retrieval does.
-        try store.offline.refresh(Array(tables.values))
+        try store.refreshFeatureTables(Array(tables.values))
     }
 
     /// One served feature of a feature list: its position in the list, its view's feature index and reference.
@@ -89,7 +89,7 @@ struct ParityAccumulator {
             }
             keys.append(parts.count == spec.view.keys.count ? KeyTuple(parts) : nil)
         }
-        let offline = try store.offline.join(keys: keys, times: times, table: spec, featureIndexes: featureIndexes, options: JoinOptions(corrections: .known))
+        let offline = try store.offlineJoin(keys: keys, times: times, table: spec, featureIndexes: featureIndexes, options: JoinOptions(corrections: .known))
         var pending: [Pending] = []
         // Parity entries are made in order of first comparison (the report lists features in that order).
         var entries: [[Int]?] = Array(repeating: nil, count: lists.count)
@@ -106,7 +106,7 @@ struct ParityAccumulator {
                 let online = ParitySide(status: batch.statuses[i], value: ConsistencyChecker.normalise(batch.values[i], type),
                                         eventTs: batch.eventTimes[i], lineageID: batch.lineageIDs[i])
                 let offlineStatus = offline.statuses[joinRow]
-                let offlineValue = offline.values[column][joinRow]
+                let offlineValue = offline.values[column][joinRow].finiteOrNull
                 parity[entry].compared += 1
                 if online.status == .present, offlineStatus == .present, type.isNumeric, let a = online.value.doubleValue, let b = offlineValue.doubleValue {
                     let denominator = (abs(a) + abs(b)) / 2
@@ -127,11 +127,11 @@ struct ParityAccumulator {
     /// Classifies each disagreement from the lineage of both values, read once for all of them.
     mutating func explain(_ pending: [Pending], batch: FeatureLogPage, spec: FeatureTableSpec, offline: ViewJoinResult) throws {
         let ids = pending.compactMap(\.online.lineageID) + pending.compactMap { offline.lineageIDs[$0.joinRow] }
-        let lineage = try store.offline.lineage(source: spec.view.source.name, version: spec.sourceVersion, rowIDs: ids)
+        let lineage = try store.sourceLineage(source: spec.view.source.name, version: spec.sourceVersion, rowIDs: ids)
         for item in pending {
             let row = item.joinRow
             let offlineLineage = offline.lineageIDs[row].flatMap { lineage[$0] }
-            let offlineSide = ParitySide(status: offline.statuses[row], value: offline.values[item.column][row], eventTs: offline.eventTimes[row],
+            let offlineSide = ParitySide(status: offline.statuses[row], value: offline.values[item.column][row].finiteOrNull, eventTs: offline.eventTimes[row],
                                          lineageID: offline.lineageIDs[row], ingestedAt: offlineLineage?.runStartedAtMicros, createdTs: offline.createdTimes[row])
             let servedRow = item.online.lineageID.flatMap { lineage[$0] }.map {
                 ParitySide(status: .present, value: .null, eventTs: $0.eventTs, lineageID: $0.rowID, ingestedAt: $0.runStartedAtMicros, createdTs: $0.createdTs)
@@ -163,7 +163,7 @@ struct ParityAccumulator {
                                  features: parity, examples: examples)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try store.registry.recordCheckReport(id: report.id, createdAtMicros: now, report: String(decoding: try encoder.encode(report), as: UTF8.self))
+        try store.recordCheckReport(id: report.id, createdAtMicros: now, report: String(decoding: try encoder.encode(report), as: UTF8.self))
         return report
     }
 }

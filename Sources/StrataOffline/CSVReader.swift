@@ -1,22 +1,33 @@
 /// A byte-level RFC 4180 reader: quoted fields, `""` escapes, embedded newlines, CRLF, a UTF-8 BOM.
 ///
-/// Hand-written because ingest calls it per byte: it hands out field ranges into the (memory-mapped) file
+/// Hand-written because ingest calls it per byte: it hands out field ranges into a window of the file
 /// without allocating per row, and tracks the physical line of every record for quarantine and lineage.
 /// SwiftCSV and CSV.swift (in our package set) build a `String` per field and do not report line numbers.
+///
+/// The window need not hold the whole file: unless `isFinal`, a record that reaches the window's end is not
+/// returned (`next` gives nil and `needsMore` is set) and the reader stays at its start, to be read again
+/// from a larger window.
 struct CSVReader {
     let bytes: UnsafeRawBufferPointer
     private(set) var position: Int
     /// 1-based line number at `position`.
     private(set) var line: Int
+    /// Whether the window ends where the file ends.
+    let isFinal: Bool
+    /// Set when `next` stopped at a record the window holds only part of.
+    private(set) var needsMore = false
 
     static let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
 
-    init(bytes: UnsafeRawBufferPointer, startingAt offset: Int = 0, line: Int = 1) {
+    /// `skipsBOM`: the window starts at the beginning of the file, where a UTF-8 byte-order mark is ignored.
+    init(bytes: UnsafeRawBufferPointer, startingAt offset: Int = 0, line: Int = 1, isFinal: Bool = true, skipsBOM: Bool = true) {
         self.bytes = bytes
         var start = offset
-        if start == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
+        if skipsBOM, start == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { start = 3 }
+        if skipsBOM, !isFinal, start == 0, bytes.count < 3 { needsMore = true }
         self.position = start
         self.line = line
+        self.isFinal = isFinal
     }
 
     /// A field: the byte range, and whether it was quoted with `""` escapes inside.
@@ -34,14 +45,16 @@ struct CSVReader {
         var problem: String?
     }
 
-    /// Reads the next non-blank record into `fields` (cleared first); nil at the end of the input.
+    /// Reads the next non-blank record into `fields` (cleared first); nil at the end of the window.
     mutating func next(into fields: inout [Field]) -> Record? {
         fields.removeAll(keepingCapacity: true)
+        if needsMore { return nil }
         while position < bytes.count, bytes[position] == Self.newline || bytes[position] == Self.carriageReturn {
             if bytes[position] == Self.newline { line += 1 }
             position += 1
         }
         guard position < bytes.count else { return nil }
+        let startLine = line
         var record = Record(line: line, start: position, end: position, problem: nil)
         while true {
             if position < bytes.count, bytes[position] == Self.quote {
@@ -63,6 +76,14 @@ struct CSVReader {
             break
         }
         record.end = position
+        // Without its terminator in the window, the record may go on in the next part of the file.
+        if !isFinal, position >= bytes.count || (bytes[position] == Self.carriageReturn && position + 1 >= bytes.count) {
+            position = record.start
+            line = startLine
+            needsMore = true
+            fields.removeAll(keepingCapacity: true)
+            return nil
+        }
         if position < bytes.count, bytes[position] == Self.carriageReturn { position += 1 }
         if position < bytes.count, bytes[position] == Self.newline { position += 1; line += 1 }
         return record

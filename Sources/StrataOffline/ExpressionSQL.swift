@@ -23,6 +23,10 @@ private struct Renderer {
 
     mutating func r(_ e: TypedExpr) -> String { "(" + render(e) + ")" }
 
+    /// The non-finite rule in SQL: ±infinity becomes null (SQLite already turns NaN into null). `9e999` is how SQLite
+    /// writes infinity; `nullif` evaluates its argument once.
+    static func finite(_ sql: String) -> String { "nullif(nullif(\(sql), 9e999), -9e999)" }
+
     mutating func render(_ expr: TypedExpr) -> String {
         switch expr {
         case .literal(let value, _):
@@ -34,7 +38,8 @@ private struct Renderer {
         case .arithmetic(let op, let lhs, let rhs, let type):
             let body = "\(r(lhs)) \(op.rawValue) \(r(rhs))"
             // SQLite turns int64 overflow into a REAL; strata_int maps that to null, the evaluator's rule.
-            return type == .int64 && op != .remainder ? "strata_int(\(body))" : "(\(body))"
+            if type == .int64 { return op != .remainder ? "strata_int(\(body))" : "(\(body))" }
+            return type == .float64 ? Self.finite(body) : "(\(body))"
         case .concat(let lhs, let rhs):
             return "(\(r(lhs)) || \(r(rhs)))"
         case .compare(let op, let lhs, let rhs):
@@ -62,7 +67,9 @@ private struct Renderer {
         for arg in fargs { parts.append(r(arg)) }
         let list = parts.joined(separator: ", ")
         switch function {
-        case .coalesce, .nullif, .ln, .exp, .sqrt, .lower, .upper, .length:
+        case .exp:
+            return Self.finite("exp(\(list))")
+        case .coalesce, .nullif, .ln, .sqrt, .lower, .upper, .length:
             return "\(function.rawValue)(\(list))"
         case .least: return "min(\(list))"
         case .greatest: return "max(\(list))"

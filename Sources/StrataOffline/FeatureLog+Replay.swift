@@ -71,8 +71,8 @@ extension FeatureLogPage {
 
 extension FeatureLogStore {
     /// Reads up to `limit` records after log position `afterID` with `since <= request_ts <= until` (and one service if
-    /// given), in log order, straight from the SQLite columns. A record whose JSON does not parse is skipped, as
-    /// `records(…)` does.
+    /// given), in log order, straight from the SQLite columns.
+    /// - Throws: `OfflineStoreError.corruptRecord` naming a record that does not decode, as `records(…)` does.
     package func replayPage(since: Int64?, until: Int64?, service: String?, afterID: Int64, limit: Int) throws -> FeatureLogPage {
         try dbQueue.read { db in
             var sql = "SELECT id, request_ts, keys, features, feature_values, statuses, event_timestamps, lineage_ids FROM feature_log WHERE id > ?"
@@ -93,7 +93,7 @@ extension FeatureLogStore {
                     if code == SQLITE_DONE { break }
                     guard code == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "read the feature log") }
                     page.lastID = sqlite3_column_int64(handle, 0)
-                    _ = decoder.append(handle, to: &page)
+                    try decoder.append(handle, to: &page)
                 }
             }
             return page
@@ -107,47 +107,44 @@ struct ReplayDecoder {
     var lastFeaturesID = -1
     var scratch: [Value] = []
 
-    mutating func append(_ handle: OpaquePointer, to page: inout FeatureLogPage) -> Bool {
-        guard let keyPairs = FlatJSON.object(bytes: Self.column(handle, 2)) else { return false }
+    /// Appends one stored record, checking every field: a corrupt record is an error naming it, never a crash or a
+    /// silently skipped lookup (the checker would under-report).
+    /// - Throws: `OfflineStoreError.corruptRecord`.
+    mutating func append(_ handle: OpaquePointer, to page: inout FeatureLogPage) throws {
+        let id = sqlite3_column_int64(handle, 0)
+        func corrupt(_ reason: String) -> OfflineStoreError { .corruptRecord(what: "feature log record", record: "\(id)", reason: reason) }
+        guard let keyPairs = FlatJSON.object(bytes: Self.column(handle, 2)) else { throw corrupt("`keys` is not a JSON object") }
         let featuresText = Self.column(handle, 3)
         if lastFeaturesID < 0 || !featuresText.elementsEqual(lastFeaturesText) {
-            guard let list = FlatJSON.array(bytes: featuresText) else { return false }
+            guard let list = FlatJSON.array(bytes: featuresText) else { throw corrupt("`features` is not a JSON array") }
+            var names: [String] = []
+            for item in list {
+                guard case .string(let name) = item else { throw corrupt("`features` holds \(item), not a string") }
+                names.append(name)
+            }
             lastFeaturesText = Array(featuresText)
-            lastFeaturesID = page.featureLists.firstIndex(of: list.map(Self.text)) ?? page.featureLists.count
-            if lastFeaturesID == page.featureLists.count { page.featureLists.append(list.map(Self.text)) }
+            lastFeaturesID = page.featureLists.firstIndex(of: names) ?? page.featureLists.count
+            if lastFeaturesID == page.featureLists.count { page.featureLists.append(names) }
         }
         let width = page.featureLists[lastFeaturesID].count
         let start = page.values.count
-        scratch.removeAll(keepingCapacity: true)
-        guard FlatJSON.array(bytes: Self.column(handle, 4), appendingTo: &page.values), page.values.count == start + width,
-              FlatJSON.array(bytes: Self.column(handle, 5), appendingTo: &scratch), scratch.count == width else {
-            page.values.removeSubrange(start...)
-            return false
+        guard FlatJSON.array(bytes: Self.column(handle, 4), appendingTo: &page.values) else { throw corrupt("`feature_values` is not a JSON array") }
+        guard page.values.count == start + width else { throw corrupt("`feature_values` has \(page.values.count - start) entries for \(width) features") }
+        try scan(handle, 5, "statuses", width, corrupt)
+        for status in scratch {
+            guard case .string(let name) = status, let decoded = FeatureStatus(rawValue: name) else { throw corrupt("unknown status \(status)") }
+            page.statuses.append(decoded)
         }
-        let statusStart = page.statuses.count
-        for status in scratch { page.statuses.append(FeatureStatus(rawValue: Self.text(status)) ?? .notFound) }
-        scratch.removeAll(keepingCapacity: true)
-        guard FlatJSON.array(bytes: Self.column(handle, 6), appendingTo: &scratch), scratch.count == width else {
-            page.values.removeSubrange(start...)
-            page.statuses.removeSubrange(statusStart...)
-            return false
-        }
-        let timeStart = page.eventTimes.count
-        for time in scratch { page.eventTimes.append(Self.int(time)) }
-        scratch.removeAll(keepingCapacity: true)
-        guard FlatJSON.array(bytes: Self.column(handle, 7), appendingTo: &scratch), scratch.count == width else {
-            page.values.removeSubrange(start...)
-            page.statuses.removeSubrange(statusStart...)
-            page.eventTimes.removeSubrange(timeStart...)
-            return false
-        }
-        for id in scratch { page.lineageIDs.append(Self.int(id)) }
+        try scan(handle, 6, "event_timestamps", width, corrupt)
+        for time in scratch { page.eventTimes.append(try Self.optionalInt(time, "event_timestamps", corrupt)) }
+        try scan(handle, 7, "lineage_ids", width, corrupt)
+        for lineage in scratch { page.lineageIDs.append(try Self.optionalInt(lineage, "lineage_ids", corrupt)) }
         var keys: [(String, KeyPart)] = []
         for (name, value) in keyPairs {
             switch value {
             case .string(let s): keys.append((name, .string(s)))
             case .int(let v): keys.append((name, .int(v)))
-            default: break
+            default: throw corrupt("key `\(name)` is \(value), not an integer or a string")
             }
         }
         page.appendKeys(keys)
@@ -155,7 +152,22 @@ struct ReplayDecoder {
         page.featureListIDs.append(lastFeaturesID)
         page.offsets.append(start)
         page.count += 1
-        return true
+    }
+
+    /// Parses a JSON array column into `scratch`, which must hold one entry per feature.
+    private mutating func scan(_ handle: OpaquePointer, _ index: Int32, _ name: String, _ width: Int,
+                               _ corrupt: (String) -> OfflineStoreError) throws {
+        scratch.removeAll(keepingCapacity: true)
+        guard FlatJSON.array(bytes: Self.column(handle, index), appendingTo: &scratch) else { throw corrupt("`\(name)` is not a JSON array") }
+        guard scratch.count == width else { throw corrupt("`\(name)` has \(scratch.count) entries for \(width) features") }
+    }
+
+    static func optionalInt(_ value: Value, _ field: String, _ corrupt: (String) -> OfflineStoreError) throws -> Int64? {
+        switch value {
+        case .null: return nil
+        case .int(let v): return v
+        default: throw corrupt("`\(field)` holds \(value), not an integer")
+        }
     }
 
     static func column(_ handle: OpaquePointer, _ index: Int32) -> UnsafeRawBufferPointer {
@@ -163,6 +175,4 @@ struct ReplayDecoder {
         return UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, index)))
     }
 
-    static func int(_ value: Value) -> Int64? { if case .int(let v) = value { return v } else { return nil } }
-    static func text(_ value: Value) -> String { if case .string(let s) = value { return s } else { return "" } }
 }

@@ -99,31 +99,63 @@ public final class FeatureLogStore: Sendable {
             if let service { sql += " AND service = ?"; arguments += [service] }
             arguments += [limit]
             let rows = try Row.fetchAll(db, sql: sql + " ORDER BY id LIMIT ?", arguments: arguments)
-            return (rows.compactMap(Self.record), rows.last?["id"] ?? afterID)
+            return (try rows.map(Self.record), rows.last?["id"] ?? afterID)
         }
     }
 
-    static func record(_ row: Row) -> FeatureLogRecord? {
-        func column(_ name: String) -> String { row[name] as String? ?? "" }
-        guard let keyPairs = FlatJSON.object(column("keys")), let features = FlatJSON.array(column("features")),
-              let values = FlatJSON.array(column("feature_values")), let statuses = FlatJSON.array(column("statuses")),
-              let times = FlatJSON.array(column("event_timestamps")), let lineage = FlatJSON.array(column("lineage_ids")),
-              let versions = FlatJSON.object(column("view_versions")) else { return nil }
+    /// Decodes one stored record, checking every field: a corrupt record is an error naming it, never a crash or a
+    /// silently dropped row (the checker would under-report).
+    /// - Throws: `OfflineStoreError.corruptRecord`.
+    static func record(_ row: Row) throws -> FeatureLogRecord {
+        let id: Int64 = row["id"]
+        func corrupt(_ reason: String) -> OfflineStoreError { .corruptRecord(what: "feature log record", record: "\(id)", reason: reason) }
+        func array(_ name: String) throws -> [Value] {
+            guard let text = row[name] as String?, let values = FlatJSON.array(text) else { throw corrupt("`\(name)` is not a JSON array") }
+            return values
+        }
+        func object(_ name: String) throws -> [(String, Value)] {
+            guard let text = row[name] as String?, let pairs = FlatJSON.object(text) else { throw corrupt("`\(name)` is not a JSON object") }
+            return pairs
+        }
+        let features = try array("features"), values = try array("feature_values"), statuses = try array("statuses")
+        let times = try array("event_timestamps"), lineage = try array("lineage_ids")
+        for (name, list) in [("feature_values", values), ("statuses", statuses), ("event_timestamps", times), ("lineage_ids", lineage)]
+        where list.count != features.count {
+            throw corrupt("`\(name)` has \(list.count) entries for \(features.count) features")
+        }
         var keys: [String: KeyPart] = [:]
-        for (name, value) in keyPairs {
+        for (name, value) in try object("keys") {
             switch value {
             case .string(let s): keys[name] = .string(s)
             case .int(let v): keys[name] = .int(v)
-            default: break
+            default: throw corrupt("key `\(name)` is \(value), not an integer or a string")
             }
         }
-        func int(_ value: Value) -> Int64? { if case .int(let v) = value { return v } else { return nil } }
-        func text(_ value: Value) -> String { if case .string(let s) = value { return s } else { return "" } }
+        func int(_ value: Value, _ field: String) throws -> Int64? {
+            switch value {
+            case .null: return nil
+            case .int(let v): return v
+            default: throw corrupt("`\(field)` holds \(value), not an integer")
+            }
+        }
+        func text(_ value: Value, _ field: String) throws -> String {
+            guard case .string(let s) = value else { throw corrupt("`\(field)` holds \(value), not a string") }
+            return s
+        }
         var viewVersions: [String: Int] = [:]
-        for (view, version) in versions { viewVersions[view] = int(version).map(Int.init) }
-        return FeatureLogRecord(requestID: row["request_id"], requestMicros: row["request_ts"], service: row["service"], keys: keys, features: features.map(text),
-                                values: values, statuses: statuses.map { FeatureStatus(rawValue: text($0)) ?? .notFound },
-                                eventTimes: times.map(int), lineageIDs: lineage.map(int), viewVersions: viewVersions)
+        for (view, version) in try object("view_versions") {
+            guard let number = try int(version, "view_versions") else { throw corrupt("view `\(view)` has no version") }
+            viewVersions[view] = Int(number)
+        }
+        let decodedStatuses = try statuses.map { value -> FeatureStatus in
+            let name = try text(value, "statuses")
+            guard let status = FeatureStatus(rawValue: name) else { throw corrupt("unknown status `\(name)`") }
+            return status
+        }
+        return FeatureLogRecord(requestID: row["request_id"], requestMicros: row["request_ts"], service: row["service"], keys: keys,
+                                features: try features.map { try text($0, "features") }, values: values, statuses: decodedStatuses,
+                                eventTimes: try times.map { try int($0, "event_timestamps") }, lineageIDs: try lineage.map { try int($0, "lineage_ids") },
+                                viewVersions: viewVersions)
     }
 }
 

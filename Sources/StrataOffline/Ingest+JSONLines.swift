@@ -1,11 +1,11 @@
 import Foundation
 import StrataCore
 
-/// A JSON scalar as it appears in a JSON Lines record; numbers keep whether they were integers.
-enum JSONScalar: Decodable {
+/// A JSON scalar as it appears in a JSON Lines record or a pushed row; numbers keep whether they were integers.
+public enum JSONScalar: Decodable, Sendable, Hashable {
     case null, bool(Bool), int(Int64), double(Double), string(String), nested
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() { self = .null }
         else if let b = try? container.decode(Bool.self) { self = .bool(b) }
@@ -27,38 +27,54 @@ enum JSONScalar: Decodable {
 }
 
 extension IngestRun {
-    /// Reads JSON Lines records (one object per line) from `offset`; returns the line number after the last record.
-    func readJSONLines(from offset: Int, line startLine: Int, into sink: inout RowSink) throws -> Int {
-        let decoder = JSONDecoder()
-        var line = startLine
-        var position = offset
+    /// Reads JSON Lines records (one object per line) from `start` through a sliding window; returns the line number
+    /// after the last record.
+    func readJSONLines(_ window: inout SourceWindow, from start: Start, into sink: inout RowSink, sizeBytes: Int) throws -> Int {
+        var line = start.line
         var values = Array(repeating: Value.null, count: request.source.columns.count)
-        while position < bytes.count {
-            var end = position
-            while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
-            let slice = UnsafeRawBufferPointer(rebasing: bytes[position..<end])
-            defer { position = end + 1; line += 1 }
-            let raw = String(decoding: slice, as: UTF8.self)
-            if raw.allSatisfy(\.isWhitespace) { continue }
-            guard String(validating: slice, as: UTF8.self) != nil else {
-                try sink.quarantine(line: line, column: nil, raw: raw, reason: "is not valid UTF-8")
-                continue
+        try window.skip(to: start.offset)
+        try window.parseAll(recordLine: { line }) { bytes, isFinal, base in
+            var position = 0
+            while position < bytes.count {
+                guard let end = bytes[position...].firstIndex(of: UInt8(ascii: "\n")) ?? (isFinal ? bytes.count : nil) else { return (position, true) }
+                try ingestLine(UnsafeRawBufferPointer(rebasing: bytes[position..<end]), line: line, into: &sink, values: &values)
+                position = end + 1
+                line += 1
+                if sink.rowsRead & 0xFFFF == 0 { progress?(base + position, sizeBytes) }
             }
-            // Flat objects (the common case, and every push) are read without Foundation; anything else goes to JSONDecoder.
-            let flat = FlatJSON.object(raw).map { pairs in Dictionary(pairs.map { ($0.0, JSONScalar($0.1)) }, uniquingKeysWith: { _, last in last }) }
-            guard let object = flat ?? (try? decoder.decode([String: JSONScalar].self, from: Data(slice))) else {
-                try sink.quarantine(line: line, column: nil, raw: raw, reason: "is not a JSON object on one line")
-                continue
-            }
-            switch decode(object, into: &values) {
-            case .success(let times): try sink.insert(line: line, event: times.event, created: times.created, values: values)
-            case .failure(let failure): try sink.quarantine(line: line, column: nil, raw: raw, reason: failure.reason)
-            }
+            return (bytes.count, false)
         }
+        progress?(sizeBytes, sizeBytes)
         return line
     }
 
-    private func decode(_ object: [String: JSONScalar], into values: inout [Value]) -> Result<(event: Int64, created: Int64?), SourceRowDecoder.Failure> {
+    private func ingestLine(_ slice: UnsafeRawBufferPointer, line: Int, into sink: inout RowSink, values: inout [Value]) throws {
+        let raw = String(decoding: slice, as: UTF8.self)
+        if raw.allSatisfy(\.isWhitespace) { return }
+        guard String(validating: slice, as: UTF8.self) != nil else {
+            try sink.quarantine(line: line, column: nil, raw: raw, reason: "is not valid UTF-8")
+            return
+        }
+        // Flat objects (the common case) are read without Foundation; anything else goes to JSONDecoder.
+        let flat = FlatJSON.object(raw).map { pairs in Dictionary(pairs.map { ($0.0, JSONScalar($0.1)) }, uniquingKeysWith: { _, last in last }) }
+        let object: [String: JSONScalar]
+        if let flat {
+            object = flat
+        } else {
+            do {
+                object = try JSONDecoder().decode([String: JSONScalar].self, from: Data(slice))
+            } catch {
+                try sink.quarantine(line: line, column: nil, raw: raw, reason: "is not a JSON object on one line")
+                return
+            }
+        }
+        switch decode(object, into: &values) {
+        case .success(let times): try sink.insert(line: line, event: times.event, created: times.created, values: values)
+        case .failure(let failure): try sink.quarantine(line: line, column: nil, raw: raw, reason: failure.reason)
+        }
+    }
+
+    func decode(_ object: [String: JSONScalar], into values: inout [Value]) -> Result<(event: Int64, created: Int64?), SourceRowDecoder.Failure> {
         let source = request.source
         func time(_ spec: TimestampColumn) -> Result<Int64?, SourceRowDecoder.Failure> {
             switch object[spec.column] ?? .null {

@@ -1,16 +1,23 @@
 public import Foundation
 import GRDB
-import GRDBSQLite
 public import StrataCore
 
-/// What to ingest: one source file, with the definition versions in force and the views to refresh.
+/// Where the rows of an ingest run come from.
+public enum IngestInput: Sendable {
+    /// A source file, read in bounded chunks and checked for changes during the run.
+    case file(URL)
+    /// Rows decoded in memory (an HTTP push): no file is written or read.
+    case rows(PushedRows)
+}
+
+/// What to ingest: one source file or pushed batch, with the definition versions in force and the views to refresh.
 public struct IngestRequest: Sendable {
     public var source: SourceDefinition
     public var sourceVersion: Int
     /// Columns that are join keys of some view: a row without them is quarantined.
     public var keyColumns: Set<String>
-    public var file: URL
-    /// The path as the user wrote it (relative to the project), for lineage and messages.
+    public var input: IngestInput
+    /// The path as the user wrote it (relative to the project), or `push:REQUEST` for a push: for lineage and messages.
     public var displayPath: String
     /// Fail the run on the first bad row instead of quarantining it.
     public var isStrict: Bool
@@ -19,20 +26,27 @@ public struct IngestRequest: Sendable {
     public var definitionVersions: [String: Int]
     public var views: [FeatureTableSpec]
     /// Fault injection for crash tests: the process kills itself after this many rows, mid-transaction.
-    public var crashAfterRows: Int?
+    package var crashAfterRows: Int?
+    /// Fault injection for change tests: the run pauses after hashing the file (see `FaultPause`).
+    package var pauseAfterHashing: String?
 
-    public init(source: SourceDefinition, sourceVersion: Int, keyColumns: Set<String>, file: URL, displayPath: String, isStrict: Bool,
-                now: Int64, definitionVersions: [String: Int], views: [FeatureTableSpec], crashAfterRows: Int? = nil) {
+    public init(source: SourceDefinition, sourceVersion: Int, keyColumns: Set<String>, input: IngestInput, displayPath: String, isStrict: Bool,
+                now: Int64, definitionVersions: [String: Int], views: [FeatureTableSpec]) {
         self.source = source
         self.sourceVersion = sourceVersion
         self.keyColumns = keyColumns
-        self.file = file
+        self.input = input
         self.displayPath = displayPath
         self.isStrict = isStrict
         self.now = now
         self.definitionVersions = definitionVersions
         self.views = views
-        self.crashAfterRows = crashAfterRows
+    }
+
+    public init(source: SourceDefinition, sourceVersion: Int, keyColumns: Set<String>, file: URL, displayPath: String, isStrict: Bool,
+                now: Int64, definitionVersions: [String: Int], views: [FeatureTableSpec]) {
+        self.init(source: source, sourceVersion: sourceVersion, keyColumns: keyColumns, input: .file(file), displayPath: displayPath,
+                  isStrict: isStrict, now: now, definitionVersions: definitionVersions, views: views)
     }
 }
 
@@ -53,28 +67,41 @@ public struct IngestReport: Sendable, Codable {
     /// The first few quarantined rows, for the run summary.
     public var quarantineSample: [QuarantinedRow] = []
     public var elapsedMicros: Int64 = 0
+    /// The stored file (or push) record whose rows this content is: for an unchanged push, the earlier identical one.
+    package var fileID: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case runID, source, file, change, fileVersion, contentSHA256, rowsRead, rowsAccepted, rowsQuarantined, featureRowsAdded, quarantineSample, elapsedMicros
+    }
 }
 
 extension OfflineStore {
-    /// Ingests one source file in one transaction: rows with lineage, quarantine, the run record and the
-    /// incremental refresh of the feature tables all commit together or not at all.
+    /// Ingests one source file or pushed batch in one transaction: rows with lineage, quarantine, the run record and
+    /// the incremental refresh of the feature tables all commit together or not at all.
     ///
-    /// - Throws: `OfflineStoreError.fileMissing`, `.badHeader`, `.emptyFile` before anything is written;
-    ///   `.strictRowRejected` in strict mode (nothing is written).
+    /// A file is read with `read(2)` in bounded chunks (memory stays flat whatever its size); if it changes while
+    /// it is read (size, modification time or content), the run is refused and nothing is written. A batch of
+    /// pushed rows whose content an earlier push of the same source version already stored adds nothing.
+    ///
+    /// - Throws: `OfflineStoreError.fileMissing`, `.badHeader`, `.emptyFile`, `.fileUnreadable` before anything is
+    ///   written; `.fileChanged` and `.strictRowRejected` (nothing is written).
     public func ingest(_ request: IngestRequest, progress: ((Int, Int) -> Void)? = nil) throws -> IngestReport {
         let started = DispatchTime.now().uptimeNanoseconds
-        guard FileManager.default.fileExists(atPath: request.file.path) else {
-            throw OfflineStoreError.fileMissing(source: request.source.name, path: request.displayPath)
-        }
-        let data: Data
-        do {
-            data = try Data(contentsOf: request.file, options: .alwaysMapped)
-        } catch {
-            throw OfflineStoreError.sqlite(operation: "read \(request.displayPath)", path: request.displayPath, underlying: error.localizedDescription)
-        }
-        var report = try data.withUnsafeBytes { bytes in
-            try write("ingest \(request.source.name)") { db in
-                try IngestRun(request: request, bytes: bytes, db: db, progress: progress).run()
+        var report: IngestReport
+        switch request.input {
+        case .file(let url):
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw OfflineStoreError.fileMissing(source: request.source.name, path: request.displayPath)
+            }
+            let file = SourceFile(url: url, source: request.source.name, displayPath: request.displayPath)
+            let fd = try file.open()
+            defer { close(fd) }
+            report = try write("ingest \(request.source.name)") { db in
+                try IngestRun(request: request, db: db, progress: progress).run(file, fd)
+            }
+        case .rows(let rows):
+            report = try write("ingest a push to \(request.source.name)") { db in
+                try IngestRun(request: request, db: db, progress: progress).run(rows)
             }
         }
         report.elapsedMicros = Int64((DispatchTime.now().uptimeNanoseconds - started) / 1000)
@@ -85,42 +112,66 @@ extension OfflineStore {
 /// One ingest run inside its transaction.
 struct IngestRun {
     let request: IngestRequest
-    let bytes: UnsafeRawBufferPointer
     let db: Database
     let progress: ((Int, Int) -> Void)?
 
-    func run() throws -> IngestReport {
+    /// Where parsing starts: after what an earlier run of an appended file already read.
+    struct Start {
+        var offset = 0
+        var line = 1
+        var recordsBefore = 0
+    }
+
+    func run(_ file: SourceFile, _ fd: Int32) throws -> IngestReport {
         let source = request.source
-        let sha = sha256(bytes)
+        let before = try file.identity(fd)
         let previous = try Row.fetchOne(db, sql: """
             SELECT * FROM source_files WHERE source = ? AND source_version = ? AND path = ? ORDER BY file_id DESC LIMIT 1
             """, arguments: [source.name, request.sourceVersion, request.displayPath])
-        var report = IngestReport(runID: nil, source: source.name, file: request.displayPath, change: .new, fileVersion: 1, contentSHA256: sha)
-        var startOffset = 0
-        var startLine = 1
-        var recordsBefore = 0
-        if let previous {
-            let oldSHA: String = previous["content_sha256"], oldSize: Int = previous["size_bytes"], oldVersion: Int = previous["file_version"]
-            if oldSHA == sha {
+        let oldSize: Int? = previous?["size_bytes"]
+        let fingerprint = try file.fingerprint(fd, prefixBytes: oldSize)
+        FaultPause.wait(at: request.pauseAfterHashing)
+        var report = IngestReport(runID: nil, source: source.name, file: request.displayPath, change: .new, fileVersion: 1, contentSHA256: fingerprint.sha256)
+        var start = Start()
+        if let previous, let oldSize {
+            let oldSHA: String = previous["content_sha256"], oldVersion: Int = previous["file_version"]
+            if oldSHA == fingerprint.sha256 {
                 report.change = .unchanged
                 report.fileVersion = oldVersion
-                for spec in request.views { report.featureRowsAdded[spec.view.definition.name] = try OfflineStore.refresh(spec, in: db) }
+                report.fileID = previous["file_id"]
+                try refreshViews(&report)
                 return report
             }
-            if bytes.count > oldSize, oldSize > 0, bytes[oldSize - 1] == UInt8(ascii: "\n"),
-               sha256(UnsafeRawBufferPointer(rebasing: bytes[0..<oldSize])) == oldSHA {
+            if fingerprint.size > oldSize, oldSize > 0, fingerprint.prefixEndsWithNewline, fingerprint.prefixSHA256 == oldSHA {
                 report.change = .appended
                 report.fileVersion = oldVersion
-                startOffset = oldSize
-                startLine = previous["lines"]
-                recordsBefore = previous["records"]
+                start = Start(offset: oldSize, line: previous["lines"], recordsBefore: previous["records"])
             } else {
                 report.change = .changed
                 report.fileVersion = oldVersion + 1
             }
         }
+        var sink = try beginRun(&report, sizeBytes: fingerprint.size)
+        var window = SourceWindow(fd: fd, file: file)
+        let lines: Int
+        switch source.format {
+        case .csv: lines = try readCSV(&window, from: start, into: &sink, sizeBytes: fingerprint.size)
+        case .jsonl: lines = try readJSONLines(&window, from: start, into: &sink, sizeBytes: fingerprint.size)
+        }
+        let parsedSHA = try window.finish()
+        let after = try file.identity(fd)
+        if let change = before.change(to: after) ?? (parsedSHA != fingerprint.sha256 ? "its content changed" : nil) {
+            throw OfflineStoreError.fileChanged(source: source.name, path: request.displayPath, change: change)
+        }
+        try finishRun(&report, sink: sink, records: start.recordsBefore + sink.rowsRead, lines: lines)
+        return report
+    }
+
+    /// Inserts the source file record and the run record; returns the sink that writes the run's rows.
+    func beginRun(_ report: inout IngestReport, sizeBytes: Int) throws -> RowSink {
+        let source = request.source
         try db.execute(sql: SourceTable.createSQL(source, version: request.sourceVersion))
-        let versions = String(decoding: (try? JSONEncoder().encode(request.definitionVersions)) ?? Data("{}".utf8), as: UTF8.self)
+        let versions = FlatJSON.encode(request.definitionVersions.sorted { $0.key < $1.key }.map { ($0.key, Value.int(Int64($0.value))) })
         try db.execute(sql: """
             INSERT INTO ingest_runs (source, source_version, started_at, finished_at, rows_read, rows_accepted, rows_quarantined, outcome, definition_versions)
             VALUES (?, ?, ?, 0, 0, 0, 0, 'running', ?)
@@ -130,61 +181,26 @@ struct IngestRun {
         try db.execute(sql: """
             INSERT INTO source_files (source, source_version, path, content_sha256, size_bytes, records, lines, file_version, run_id)
             VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?)
-            """, arguments: [source.name, request.sourceVersion, request.displayPath, sha, bytes.count, report.fileVersion, runID])
+            """, arguments: [source.name, request.sourceVersion, request.displayPath, report.contentSHA256, sizeBytes, report.fileVersion, runID])
         let fileID = db.lastInsertedRowID
-        var sink = try RowSink(request: request, db: db, runID: runID, fileID: fileID)
-        let lines: Int
-        switch source.format {
-        case .csv: lines = try readCSV(from: startOffset, line: startLine, into: &sink)
-        case .jsonl: lines = try readJSONLines(from: startOffset, line: startLine, into: &sink)
-        }
+        report.fileID = fileID
+        return try RowSink(request: request, db: db, runID: runID, fileID: fileID)
+    }
+
+    /// Records the counts, refreshes every view of the source and closes the run record.
+    func finishRun(_ report: inout IngestReport, sink: RowSink, records: Int, lines: Int) throws {
         report.rowsRead = sink.rowsRead
         report.rowsAccepted = sink.rowsAccepted
         report.rowsQuarantined = sink.rowsQuarantined
         report.quarantineSample = sink.sample
-        try db.execute(sql: "UPDATE source_files SET records = ?, lines = ? WHERE file_id = ?", arguments: [recordsBefore + sink.rowsRead, lines, fileID])
-        for spec in request.views { report.featureRowsAdded[spec.view.definition.name] = try OfflineStore.refresh(spec, in: db) }
+        try db.execute(sql: "UPDATE source_files SET records = ?, lines = ? WHERE file_id = ?", arguments: [records, lines, sink.fileID])
+        try refreshViews(&report)
         try db.execute(sql: """
             UPDATE ingest_runs SET finished_at = ?, rows_read = ?, rows_accepted = ?, rows_quarantined = ?, outcome = ? WHERE run_id = ?
-            """, arguments: [currentMicros(), sink.rowsRead, sink.rowsAccepted, sink.rowsQuarantined, report.change.rawValue, runID])
-        return report
+            """, arguments: [currentMicros(), sink.rowsRead, sink.rowsAccepted, sink.rowsQuarantined, report.change.rawValue, sink.runID])
     }
 
-    /// Reads CSV records from `offset` (after the header when 0); returns the line number after the last record.
-    func readCSV(from offset: Int, line: Int, into sink: inout RowSink) throws -> Int {
-        var headerReader = CSVReader(bytes: bytes)
-        var fields: [CSVReader.Field] = []
-        guard headerReader.next(into: &fields) != nil else {
-            throw OfflineStoreError.emptyFile(source: request.source.name, path: request.displayPath)
-        }
-        let header = fields.map { headerReader.string($0).trimmingCharacters(in: .whitespaces) }
-        var decoder = try SourceRowDecoder(source: request.source, header: header, keyColumns: request.keyColumns, path: request.displayPath)
-        var reader = offset == 0 ? headerReader : CSVReader(bytes: bytes, startingAt: offset, line: line)
-        while let record = reader.next(into: &fields) {
-            if let problem = record.problem {
-                try sink.quarantine(line: record.line, column: nil, raw: raw(record), reason: "malformed CSV: \(problem)")
-                continue
-            }
-            switch decoder.decode(fields, reader) {
-            case .success(let times):
-                try sink.insert(line: record.line, event: times.event, created: times.created, values: decoder.values)
-            case .failure(let failure):
-                try sink.quarantine(line: record.line, column: failure.column, raw: raw(record), reason: failure.reason)
-            }
-            if sink.rowsRead & 0xFFFF == 0 { progress?(reader.position, bytes.count) }
-        }
-        progress?(bytes.count, bytes.count)
-        return reader.line
-    }
-
-    func raw(_ record: CSVReader.Record) -> String {
-        String(decoding: UnsafeRawBufferPointer(rebasing: bytes[record.start..<record.end]), as: UTF8.self)
-    }
-
-    func sha256(_ bytes: UnsafeRawBufferPointer) -> String {
-        var hasher = SHA256()
-        hasher.update(bytes)
-        return hasher.finalizeHex()
+    func refreshViews(_ report: inout IngestReport) throws {
+        for spec in request.views { report.featureRowsAdded[spec.view.definition.name] = try OfflineStore.refresh(spec, in: db) }
     }
 }
-

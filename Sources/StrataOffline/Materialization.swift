@@ -63,7 +63,7 @@ extension OfflineStore {
                     let code = sqlite3_step(handle)
                     if code == SQLITE_DONE { break }
                     guard code == SQLITE_ROW else {
-                        throw OfflineStoreError.sqlite(operation: "scan \(spec.tableName)", path: path, underlying: String(cString: sqlite3_errstr(code)))
+                        throw OfflineStoreError.database(operation: "scan \(spec.tableName)", path: path, code: code, message: String(cString: sqlite3_errstr(code)))
                     }
                     scan.rowsScanned += 1
                     if scan.rowsScanned & 0xFFFF == 0 { progress?(scan.rowsScanned, Int(scan.maxSeq)) }

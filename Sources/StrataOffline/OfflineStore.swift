@@ -27,6 +27,8 @@ public final class OfflineStore: Sendable {
         }
         do {
             dbQueue = try openRacingOtherProcesses(path: path, configuration: configuration, migrator: Self.migrator)
+        } catch let error as DatabaseError {
+            throw .wrapping(error, operation: "open the offline store", path: path)
         } catch {
             throw .sqlite(operation: "open the offline store", path: path, underlying: "\(error)")
         }
@@ -57,6 +59,9 @@ public final class OfflineStore: Sendable {
         return migrator
     }
 
+    /// Runs `body` in one immediate transaction. SQLite errors are wrapped with the operation; any other error
+    /// (a Strata error, or a signal from a caller's closure such as the online store's "map full") passes through
+    /// unchanged so that whoever understands it can act on it.
     func write<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
         do {
             return try dbQueue.writeWithoutTransaction { db in
@@ -68,22 +73,16 @@ public final class OfflineStore: Sendable {
                 guard let result else { throw OfflineStoreError.sqlite(operation: operation, path: path, underlying: "transaction returned nothing") }
                 return result
             }
-        } catch let error as OfflineStoreError {
-            throw error
-        } catch let error as any StrataError {
-            throw error
-        } catch {
-            throw OfflineStoreError.sqlite(operation: operation, path: path, underlying: "\(error)")
+        } catch let error as DatabaseError {
+            throw OfflineStoreError.wrapping(error, operation: operation, path: path)
         }
     }
 
     func read<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
         do {
             return try dbQueue.read(body)
-        } catch let error as any StrataError {
-            throw error
-        } catch {
-            throw OfflineStoreError.sqlite(operation: operation, path: path, underlying: "\(error)")
+        } catch let error as DatabaseError {
+            throw OfflineStoreError.wrapping(error, operation: operation, path: path)
         }
     }
 

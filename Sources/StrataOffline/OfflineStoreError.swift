@@ -1,4 +1,5 @@
 public import StrataCore
+import GRDB
 
 /// Errors of the offline store (ingest, transforms, historical retrieval).
 public enum OfflineStoreError: StrataError {
@@ -11,6 +12,14 @@ public enum OfflineStoreError: StrataError {
     case spineChanged(path: String, expected: String, found: String)
     case limitExceeded(what: String, limit: Int, fix: String)
     case sqlite(operation: String, path: String, underlying: String)
+    /// SQLite refused an operation; `code` is its extended result code (`SQLITE_FULL`, `SQLITE_BUSY`, …).
+    case database(operation: String, path: String, code: Int32, message: String)
+    /// A source file changed while it was being read: nothing was written.
+    case fileChanged(source: String, path: String, change: String)
+    /// Reading a source file failed.
+    case fileUnreadable(source: String, path: String, code: Int32, message: String)
+    /// A stored record cannot be decoded (corrupt or written by another version).
+    case corruptRecord(what: String, record: String, reason: String)
 
     public var what: String {
         switch self {
@@ -25,12 +34,19 @@ public enum OfflineStoreError: StrataError {
             return "spine \(path) changed since the training set was made (sha256 \(found.prefix(12))…, manifest has \(expected.prefix(12))…)"
         case .limitExceeded(let what, let limit, _): return "\(what) exceeds the limit of \(limit)"
         case .sqlite(let operation, let path, let underlying): return "offline store error while trying to \(operation) (\(path)): \(underlying)"
+        case .database(let operation, let path, let code, let message):
+            return "offline store error while trying to \(operation) (\(path)): \(message) (SQLite code \(code))"
+        case .fileChanged(let source, let path, let change):
+            return "source `\(source)`: \(path) changed while it was being read (\(change)); nothing was written"
+        case .fileUnreadable(let source, let path, let code, let message): return "source `\(source)`: cannot read \(path): \(message) (error \(code))"
+        case .corruptRecord(let what, let record, let reason): return "\(what) \(record) is corrupt: \(reason)"
         }
     }
 
     public var location: SourceLocation? {
         switch self {
-        case .fileMissing(_, let path), .badHeader(_, let path, _, _), .emptyFile(_, let path): return SourceLocation(file: path, line: 1, column: 1)
+        case .fileMissing(_, let path), .badHeader(_, let path, _, _), .emptyFile(_, let path), .fileChanged(_, let path, _), .fileUnreadable(_, let path, _, _):
+            return SourceLocation(file: path, line: 1, column: 1)
         case .strictRowRejected(let row): return SourceLocation(file: row.file, line: row.line, column: row.column ?? 0)
         case .spineProblem(_, let file, let line, _): return SourceLocation(file: file, line: line, column: 0)
         default: return nil
@@ -48,7 +64,28 @@ public enum OfflineStoreError: StrataError {
         case .spineChanged: return "restore the original spine file; a reproduction needs the same spine"
         case .limitExceeded(_, _, let fix): return fix
         case .sqlite: return "check that the state folder is writable and has free space"
+        case .database(_, let path, let code, _): return SQLiteFailure.fix(code: code, path: path)
+        case .fileChanged: return "wait until whatever writes the file has finished (or write it elsewhere and rename it into place), then ingest again"
+        case .fileUnreadable: return "check that the file exists and this user may read it"
+        case .corruptRecord: return "the stored data was changed outside Strata or by an incompatible version; restore it from a backup, or remove the record"
         }
+    }
+
+    /// Whether retrying the same operation later may succeed (another writer held the lock).
+    public var isBusy: Bool {
+        if case .database(_, _, let code, _) = self { return SQLiteFailure.isBusy(code) }
+        return false
+    }
+
+    /// Whether the disk (or SQLite's page limit) is full.
+    public var isFull: Bool {
+        if case .database(_, _, let code, _) = self { return SQLiteFailure.isFull(code) }
+        return false
+    }
+
+    /// Wraps a GRDB error, keeping SQLite's extended result code.
+    static func wrapping(_ error: DatabaseError, operation: String, path: String) -> OfflineStoreError {
+        .database(operation: operation, path: path, code: error.extendedResultCode.rawValue, message: error.message ?? "\(error.resultCode)")
     }
 }
 

@@ -51,8 +51,10 @@ struct RowSink {
         }
         let code = sqlite3_step(handle)
         guard code == SQLITE_DONE else {
-            throw OfflineStoreError.sqlite(operation: "insert a row of \(request.source.name)", path: request.displayPath,
-                                           underlying: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            let connection = db.sqliteConnection
+            throw OfflineStoreError.database(operation: "insert a row of \(request.source.name) from \(request.displayPath)",
+                                             path: String(cString: sqlite3_db_filename(connection, "main")),
+                                             code: sqlite3_extended_errcode(connection), message: String(cString: sqlite3_errmsg(connection)))
         }
         rowsAccepted += 1
         if let crash = request.crashAfterRows, rowsAccepted >= crash { kill(getpid(), SIGKILL) }

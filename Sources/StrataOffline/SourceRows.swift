@@ -11,24 +11,37 @@ public struct StoredSourceRow: Sendable {
 }
 
 extension OfflineStore {
-    /// The rows stored from every version of a file with this exact content (a push batch), in ingest order.
-    public func sourceRows(_ source: SourceDefinition, version: Int, path: String, contentSHA256: String) throws -> [StoredSourceRow] {
+    /// The rows stored from one file or push record (`IngestReport.fileID`), in ingest order.
+    package func sourceRows(_ source: SourceDefinition, version: Int, fileID: Int64) throws -> [StoredSourceRow] {
         try read("read pushed rows of \(source.name)") { db in
             let table = SourceTable.name(source.name, version: version)
-            guard try db.tableExists(table) else { return [] }
+            guard try db.tableExists(table),
+                  let runID = try Int64.fetchOne(db, sql: "SELECT run_id FROM source_files WHERE file_id = ?", arguments: [fileID]) else { return [] }
+            let first = try Self.firstRow(db, table, runAtLeast: runID), last = try Self.firstRow(db, table, runAtLeast: runID + 1) - 1
             let columns = source.columns.map { quoted($0.name) }
             let sql = """
                 SELECT strata_row_id, strata_event_ts, strata_created_ts\(columns.isEmpty ? "" : ", " + columns.joined(separator: ", "))
-                FROM \(quoted(table)) WHERE strata_file_id IN (
-                    SELECT file_id FROM source_files WHERE source = ? AND source_version = ? AND path = ? AND content_sha256 = ?)
-                ORDER BY strata_row_id
+                FROM \(quoted(table)) WHERE strata_row_id BETWEEN ? AND ? AND strata_file_id = ? ORDER BY strata_row_id
                 """
-            return try Row.fetchAll(db, sql: sql, arguments: [source.name, version, path, contentSHA256]).map { row in
+            return try Row.fetchAll(db, sql: sql, arguments: [first, last, fileID]).map { row in
                 StoredSourceRow(rowID: row[0], eventTs: row[1], createdTs: row[2], values: source.columns.enumerated().map { i, column in
                     Self.value(row[i + 3] as DatabaseValue, column.type)
                 })
             }
         }
+    }
+
+    /// The first row id whose run is `run` or later. Runs commit one at a time and row ids only grow, so a source
+    /// table is sorted by run as well as by row id: a binary search over row ids finds a run's rows without an index.
+    static func firstRow(_ db: Database, _ table: String, runAtLeast run: Int64) throws -> Int64 {
+        let probe = try db.cachedStatement(sql: "SELECT strata_run_id FROM \(quoted(table)) WHERE strata_row_id >= ? ORDER BY strata_row_id LIMIT 1")
+        var low = try Int64.fetchOne(db, sql: "SELECT MIN(strata_row_id) FROM \(quoted(table))") ?? 0
+        var high = (try Int64.fetchOne(db, sql: "SELECT MAX(strata_row_id) FROM \(quoted(table))") ?? 0) + 1
+        while low < high {
+            let middle = low + (high - low) / 2
+            if let found = try Int64.fetchOne(probe, arguments: [middle]), found < run { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 
     static func value(_ stored: DatabaseValue, _ type: ValueType) -> Value {

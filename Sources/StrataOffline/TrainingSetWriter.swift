@@ -221,7 +221,7 @@ public enum TrainingSetWriter {
         switch value {
         case .null: return ""
         case .int(let v): return String(v)
-        case .float(let v): return String(v)
+        case .float(let v): return v.isFinite ? String(v) : ""
         case .string(let s): return s
         case .bool(let b): return b ? "true" : "false"
         }
@@ -231,7 +231,7 @@ public enum TrainingSetWriter {
         switch value {
         case .null: return "null"
         case .int(let v): return type == .timestamp ? jsonString(Timestamp.format(v)) : String(v)
-        case .float(let v): return String(v)
+        case .float(let v): return v.isFinite ? String(v) : "null"
         case .bool(let b): return b ? "true" : "false"
         case .string(let s): return jsonString(s)
         }
@@ -257,7 +257,7 @@ public enum TrainingSetWriter {
         switch value {
         case .null: return .null
         case .int(let v): return v.databaseValue
-        case .float(let v): return v.databaseValue
+        case .float(let v): return v.isFinite ? v.databaseValue : .null
         case .string(let s): return s.databaseValue
         case .bool(let b): return (b ? 1 : 0).databaseValue
         }

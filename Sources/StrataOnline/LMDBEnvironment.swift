@@ -1,64 +1,85 @@
 import CLMDB
 import Foundation
+import Synchronization
 
 /// One LMDB environment: transactions scoped in closures, named databases, map growth on `MDB_MAP_FULL`.
 ///
-/// `@unchecked Sendable` because every shared piece is guarded: the environment handle is thread-safe for starting
-/// transactions when opened with `MDB_NOTLS` (LMDB docs, "Caveats"), the database-handle cache sits behind `lock`,
-/// and `resizeLock` keeps transactions out while the map is resized ("may only be called if no transactions are
-/// active in this process", `mdb_env_set_mapsize`). LMDB serialises write transactions itself.
-final class LMDBEnvironment: @unchecked Sendable {
+/// Threading contract (what makes the `Sendable` conformance true):
+/// - The environment is opened with `MDB_NOTLS`, so a read transaction is not tied to its thread and any thread may
+///   start one (LMDB "Caveats"). Reads take no lock: they enter the `TransactionGate` (one atomic compare-and-swap),
+///   begin a read-only transaction, and abort it when the closure returns.
+/// - LMDB serialises write transactions, across threads and processes, with its own writer mutex. `write` holds no
+///   Strata lock while it waits for that mutex.
+/// - Database handles are opened once per name while holding `opening`, with the transaction begun inside it:
+///   `mdb_dbi_open` "must not be called from multiple concurrent transactions in the same process". The handle
+///   table is a `Mutex`-guarded dictionary whose critical sections are a lookup or an insert, never an LMDB call.
+///   Lookups normally use handles resolved once (`OnlineViewHandle`) and touch neither lock.
+/// - The map size changes only inside `gate.whileClosed` under `resizing`, that is with no transaction open in
+///   the process (`mdb_env_set_mapsize`'s rule): to grow after `MDB_MAP_FULL`, and to adopt another process's
+///   growth after `MDB_MAP_RESIZED`.
+/// - A closure passed to `read` or `write` must not start another transaction (no read inside a write), or a
+///   resize would wait for it forever.
+///
+/// The environment is not opened with `MDB_WRITEMAP`: with it the data file is a sparse file written through the
+/// map, and a full disk turns into SIGBUS instead of an error (`ENOSPC` from the commit).
+final class LMDBEnvironment: Sendable {
     let path: String
-    private let env: OpaquePointer
-    private let lock = NSLock()
-    private var databases: [String: MDB_dbi] = [:]
-    private var resizeLock = pthread_rwlock_t()
-    private(set) var mapSizeBytes: Int
+    private let handle: EnvironmentHandle
+    private let databases = Mutex<[String: MDB_dbi]>([:])
+    private let opening = Mutex<Void>(())
+    private let resizing = Mutex<Void>(())
+    private let gate = TransactionGate()
+    private let mapSize: Atomic<Int>
     /// Growth stops here: a store that needs more is a configuration problem, not something to hide.
     let mapSizeMaxBytes: Int
 
-    init(path: String, mapSizeBytes: Int, mapSizeMaxBytes: Int = 1 << 40, databasesMax: UInt32 = 256, readersMax: UInt32 = 126) throws(OnlineStoreError) {
+    var mapSizeBytes: Int { mapSize.load(ordering: .relaxed) }
+    private var env: OpaquePointer { handle.pointer }
+
+    init(path: String, mapSizeBytes: Int, mapSizeMaxBytes: Int, databasesMax: UInt32 = 256, readersMax: UInt32 = 126) throws(OnlineStoreError) {
+        let env = try Self.open(path: path, mapSizeBytes: mapSizeBytes, databasesMax: databasesMax, readersMax: readersMax)
+        // Nothing below may throw: a class init that throws once every stored property is set runs `deinit`,
+        // which would close the environment a second time (a double free).
         self.path = path
-        self.mapSizeBytes = mapSizeBytes
-        self.mapSizeMaxBytes = mapSizeMaxBytes
-        pthread_rwlock_init(&resizeLock, nil)
-        var handle: OpaquePointer?
-        try Self.check(mdb_env_create(&handle), "create the environment", path)
-        guard let handle else { throw .lmdb(operation: "create the environment", path: path, code: -1, message: "no handle") }
-        env = handle
-        do {
-            try Self.check(mdb_env_set_mapsize(env, mapSizeBytes), "set the map size", path)
-            try Self.check(mdb_env_set_maxdbs(env, databasesMax), "set the database count", path)
-            try Self.check(mdb_env_set_maxreaders(env, readersMax), "set the reader count", path)
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            try Self.check(mdb_env_open(env, path, UInt32(MDB_NOTLS) | UInt32(MDB_WRITEMAP), 0o644), "open", path)
-        } catch let error as OnlineStoreError {
-            mdb_env_close(env)
-            throw error
-        } catch {
-            mdb_env_close(env)
-            throw .lmdb(operation: "create \(path)", path: path, code: -1, message: error.localizedDescription)
-        }
-        // Slots of readers whose process died would otherwise pin old pages forever.
-        var dead: Int32 = 0
-        mdb_reader_check(env, &dead)
+        handle = EnvironmentHandle(pointer: env)
         var info = MDB_envinfo()
         mdb_env_info(env, &info)
-        self.mapSizeBytes = max(mapSizeBytes, info.me_mapsize)
+        mapSize = Atomic(max(mapSizeBytes, info.me_mapsize))
+        self.mapSizeMaxBytes = max(mapSizeMaxBytes, info.me_mapsize)
     }
 
     deinit {
         mdb_env_close(env)
-        pthread_rwlock_destroy(&resizeLock)
+    }
+
+    /// Creates, configures and opens an environment; closes it again on any failure, so the caller owns it only on success.
+    private static func open(path: String, mapSizeBytes: Int, databasesMax: UInt32, readersMax: UInt32) throws(OnlineStoreError) -> OpaquePointer {
+        try LMDBFiles.prepareFolder(path)
+        var created: OpaquePointer?
+        let code = mdb_env_create(&created)
+        guard code == 0, let env = created else { throw OnlineStoreError.cannotOpen(path: path, code: code, message: LMDBFiles.message(code)) }
+        do throws(OnlineStoreError) {
+            try check(mdb_env_set_mapsize(env, mapSizeBytes), "set the map size", path)
+            try check(mdb_env_set_maxdbs(env, databasesMax), "set the database count", path)
+            try check(mdb_env_set_maxreaders(env, readersMax), "set the reader count", path)
+            try LMDBFiles.preallocateLockFile(path, readersMax: readersMax)
+            let opened = mdb_env_open(env, path, UInt32(MDB_NOTLS), 0o644)
+            guard opened == 0 else { throw OnlineStoreError.cannotOpen(path: path, code: opened, message: LMDBFiles.message(opened)) }
+        } catch {
+            mdb_env_close(env)
+            throw error
+        }
+        // Slots of readers whose process died would otherwise pin old pages forever.
+        var dead: Int32 = 0
+        mdb_reader_check(env, &dead)
+        return env
     }
 
     /// Runs `body` in a read-only transaction; nothing read may escape it except copies.
     func read<T>(_ body: (LMDBTransaction) throws -> T) throws -> T {
-        pthread_rwlock_rdlock(&resizeLock)
-        defer { pthread_rwlock_unlock(&resizeLock) }
         let txn = try begin(readOnly: true)
 
-        defer { mdb_txn_abort(txn) }
+        defer { mdb_txn_abort(txn); gate.leave() }
 
         return try body(LMDBTransaction(txn: txn, environment: self))
     }
@@ -67,18 +88,18 @@ final class LMDBEnvironment: @unchecked Sendable {
     /// transaction is rolled back, the map doubled, and `body` run again from the start.
     func write<T>(_ body: (LMDBTransaction) throws -> T) throws -> T {
         while true {
+            let size = mapSizeBytes
             do {
                 return try writeOnce(body)
-            } catch LMDBMapFull.full {
-                try grow()
+            } catch LMDBSignal.mapFull {
+                try grow(from: size)
             }
         }
     }
 
     private func writeOnce<T>(_ body: (LMDBTransaction) throws -> T) throws -> T {
-        pthread_rwlock_rdlock(&resizeLock)
-        defer { pthread_rwlock_unlock(&resizeLock) }
         let txn = try begin(readOnly: false)
+        defer { gate.leave() }
         let result: T
         do {
             result = try body(LMDBTransaction(txn: txn, environment: self))
@@ -86,110 +107,115 @@ final class LMDBEnvironment: @unchecked Sendable {
             mdb_txn_abort(txn)
             throw error
         }
+        // `mdb_txn_commit` frees the transaction whether or not it succeeds.
         let code = mdb_txn_commit(txn)
-        if code == MDB_MAP_FULL { throw LMDBMapFull.full }
+        if code == MDB_MAP_FULL { throw LMDBSignal.mapFull }
         try Self.check(code, "commit", path)
         return result
     }
 
-    private func grow() throws {
-        pthread_rwlock_wrlock(&resizeLock)
-        defer { pthread_rwlock_unlock(&resizeLock) }
-        let next = mapSizeBytes * 2
-        guard next <= mapSizeMaxBytes else { throw OnlineStoreError.mapFull(path: path, mapSizeBytes: mapSizeBytes) }
-        try Self.check(mdb_env_set_mapsize(env, next), "grow the map", path)
-        mapSizeBytes = next
+    /// Begins a transaction inside the gate (the caller leaves it), adopting another process's map growth first if needed.
+    private func begin(readOnly: Bool) throws(OnlineStoreError) -> OpaquePointer {
+        while true {
+            gate.enter()
+            var txn: OpaquePointer?
+            let code = mdb_txn_begin(env, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
+            if code == 0, let txn { return txn }
+            gate.leave()
+            guard code == MDB_MAP_RESIZED else {
+                throw Self.error(code, readOnly ? "begin a read transaction" : "begin a write transaction", path)
+            }
+            try resize(to: 0)
+        }
     }
 
-    private func begin(readOnly: Bool) throws -> OpaquePointer {
-        var txn: OpaquePointer?
-        var code = mdb_txn_begin(env, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
-        if code == MDB_MAP_RESIZED {
-            // Another process grew the map: adopt its size and try again.
-            mdb_env_set_mapsize(env, 0)
-            code = mdb_txn_begin(env, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
+    /// Doubles the map after a write found it full at `failedSize` (unless another thread already grew it).
+    private func grow(from failedSize: Int) throws(OnlineStoreError) {
+        let current = mapSizeBytes
+        guard current == failedSize else { return }
+        let (doubled, overflow) = current.multipliedReportingOverflow(by: 2)
+        guard !overflow, doubled <= mapSizeMaxBytes else {
+            throw OnlineStoreError.mapFull(path: path, mapSizeBytes: current, mapSizeMaxBytes: mapSizeMaxBytes)
         }
-        try Self.check(code, readOnly ? "begin a read transaction" : "begin a write transaction", path)
-        guard let txn else { throw OnlineStoreError.lmdb(operation: "begin a transaction", path: path, code: -1, message: "no handle") }
-        return txn
+        try resize(to: doubled, unlessAlready: failedSize)
     }
 
-    /// The handle of a named database; nil when it does not exist and `create` is false.
-    func database(_ name: String, create: Bool) throws -> MDB_dbi? {
-        lock.lock()
-        defer { lock.unlock() }
-        if let dbi = databases[name] { return dbi }
-        // Handles opened in a transaction become shared only when it commits, so open them in their own.
-        var txn: OpaquePointer?
-        try Self.check(mdb_txn_begin(env, nil, create ? 0 : UInt32(MDB_RDONLY), &txn), "open database \(name)", path)
-        guard let txn else { return nil }
-        var dbi: MDB_dbi = 0
-        let code = mdb_dbi_open(txn, name, create ? UInt32(MDB_CREATE) : 0, &dbi)
-        if code == MDB_NOTFOUND {
-            mdb_txn_abort(txn)
-            return nil
+    /// Sets the map size (0 adopts the size another process chose) with no transaction open in this process.
+    private func resize(to bytes: Int, unlessAlready failedSize: Int? = nil) throws(OnlineStoreError) {
+        let code = resizing.withLock { _ -> Int32 in
+            if let failedSize, mapSizeBytes != failedSize { return 0 }
+            return gate.whileClosed {
+                let code = mdb_env_set_mapsize(env, bytes)
+                var info = MDB_envinfo()
+                mdb_env_info(env, &info)
+                mapSize.store(info.me_mapsize, ordering: .relaxed)
+                return code
+            }
         }
-        if code != 0 {
-            mdb_txn_abort(txn)
-            try Self.check(code, "open database \(name)", path)
+        try Self.check(code, bytes == 0 ? "adopt the map size another process set" : "grow the map to \(bytes >> 20) MiB", path)
+    }
+
+    /// The handle of an existing named database; nil when it does not exist yet.
+    func existingDatabase(_ name: String) throws(OnlineStoreError) -> MDB_dbi? {
+        if let dbi = databases.withLock({ $0[name] }) { return dbi }
+        return try opening.withLock { _ throws(OnlineStoreError) -> MDB_dbi? in
+            if let dbi = databases.withLock({ $0[name] }) { return dbi }
+            // Begun under `opening`: a transaction that opens a handle must not predate another's newly opened one.
+            let txn = try begin(readOnly: true)
+            defer { gate.leave() }
+            var dbi: MDB_dbi = 0
+            let code = mdb_dbi_open(txn, name, 0, &dbi)
+            guard code == 0 else {
+                mdb_txn_abort(txn)
+                if code == MDB_NOTFOUND { return nil }
+                throw Self.error(code, "open database \(name)", path)
+            }
+            // Committing a read-only transaction makes the handle usable by every later transaction.
+            try Self.check(mdb_txn_commit(txn), "open database \(name)", path)
+            databases.withLock { $0[name] = dbi }
+            return dbi
         }
-        try Self.check(mdb_txn_commit(txn), "open database \(name)", path)
-        databases[name] = dbi
-        return dbi
+    }
+
+    /// The handle of a named database, created if needed in a transaction of its own (handles opened in a
+    /// transaction become shared only when it commits).
+    func createdDatabase(_ name: String) throws(OnlineStoreError) -> MDB_dbi {
+        if let dbi = databases.withLock({ $0[name] }) { return dbi }
+        while true {
+            let size = mapSizeBytes
+            let (code, dbi) = try opening.withLock { _ throws(OnlineStoreError) -> (Int32, MDB_dbi) in
+                if let dbi = databases.withLock({ $0[name] }) { return (0, dbi) }
+                let txn = try begin(readOnly: false)
+                defer { gate.leave() }
+                var dbi: MDB_dbi = 0
+                var code = mdb_dbi_open(txn, name, UInt32(MDB_CREATE), &dbi)
+                if code == 0 { code = mdb_txn_commit(txn) } else { mdb_txn_abort(txn) }
+                if code == 0 { databases.withLock { $0[name] = dbi } }
+                return (code, dbi)
+            }
+            if code == MDB_MAP_FULL {
+                try grow(from: size)
+                continue
+            }
+            try Self.check(code, "create database \(name)", path)
+            return dbi
+        }
     }
 
     static func check(_ code: Int32, _ operation: String, _ path: String) throws(OnlineStoreError) {
         guard code != 0 else { return }
-        if code == MDB_MAP_FULL { throw .mapFull(path: path, mapSizeBytes: 0) }
-        throw .lmdb(operation: operation, path: path, code: code, message: String(cString: mdb_strerror(code)))
+        throw error(code, operation, path)
+    }
+
+    static func error(_ code: Int32, _ operation: String, _ path: String) -> OnlineStoreError {
+        .lmdb(operation: operation, path: path, code: code, message: LMDBFiles.message(code))
     }
 }
 
-/// Internal signal that a write hit the end of the map; `write` grows and retries.
-enum LMDBMapFull: Error { case full }
-
-/// A live transaction. Pointers handed to closures are valid only inside them.
-struct LMDBTransaction {
-    let txn: OpaquePointer
-    let environment: LMDBEnvironment
-
-    /// Calls `body` with the stored bytes for `key`, or returns nil when absent.
-    func get<T>(_ dbi: MDB_dbi, _ key: [UInt8], _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T? {
-        var value = MDB_val()
-        let code = key.withUnsafeBytes { keyBytes -> Int32 in
-            var k = MDB_val(mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
-            return mdb_get(txn, dbi, &k, &value)
-        }
-        if code == MDB_NOTFOUND { return nil }
-        try LMDBEnvironment.check(code, "read", environment.path)
-        return try body(UnsafeRawBufferPointer(start: value.mv_data, count: value.mv_size))
-    }
-
-    func put(_ dbi: MDB_dbi, _ key: [UInt8], _ value: [UInt8]) throws {
-        let code = key.withUnsafeBytes { keyBytes in
-            value.withUnsafeBytes { valueBytes -> Int32 in
-                var k = MDB_val(mv_size: keyBytes.count, mv_data: UnsafeMutableRawPointer(mutating: keyBytes.baseAddress))
-                var v = MDB_val(mv_size: valueBytes.count, mv_data: UnsafeMutableRawPointer(mutating: valueBytes.baseAddress))
-                return mdb_put(txn, dbi, &k, &v, 0)
-            }
-        }
-        if code == MDB_MAP_FULL { throw LMDBMapFull.full }
-        try LMDBEnvironment.check(code, "write", environment.path)
-    }
-
-    /// Visits every key/value pair in key order (for checks and snapshots).
-    func forEach(_ dbi: MDB_dbi, _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) throws {
-        var cursor: OpaquePointer?
-        try LMDBEnvironment.check(mdb_cursor_open(txn, dbi, &cursor), "open a cursor", environment.path)
-
-        defer { mdb_cursor_close(cursor) }
-
-        var key = MDB_val(), value = MDB_val()
-        var code = mdb_cursor_get(cursor, &key, &value, MDB_FIRST)
-        while code == 0 {
-            try body(UnsafeRawBufferPointer(start: key.mv_data, count: key.mv_size), UnsafeRawBufferPointer(start: value.mv_data, count: value.mv_size))
-            code = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)
-        }
-        if code != MDB_NOTFOUND { try LMDBEnvironment.check(code, "iterate", environment.path) }
-    }
+/// The environment pointer. `OpaquePointer` is not `Sendable`; sharing it is safe under the threading contract above.
+private struct EnvironmentHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
 }
+
+/// Internal signal that a write hit the end of the map; `write` grows the map and runs the closure again.
+enum LMDBSignal: Error { case mapFull }

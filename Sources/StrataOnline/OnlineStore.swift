@@ -1,6 +1,7 @@
 import CLMDB
 import Foundation
 public import StrataCore
+import Synchronization
 
 /// How one feature view version is laid out in the online store.
 public struct OnlineViewLayout: Sendable, Hashable {
@@ -22,12 +23,31 @@ public struct OnlineViewLayout: Sendable, Hashable {
 
 /// Explicit LMDB settings (LMDB's own default map is only 10 MiB).
 public struct OnlineStoreOptions: Sendable {
+    /// The initial map size (`online.map_size`); the map doubles when a write fills it.
     public var mapSizeBytes: Int
+    /// The map never grows past this (`online.map_size_max`).
+    public var mapSizeMaxBytes: Int
     public var readersMax: UInt32
 
-    public init(mapSizeBytes: Int = 1 << 30, readersMax: UInt32 = 126) {
+    public static let defaultMapSizeBytes = 1 << 30
+    public static let defaultMapSizeMaxBytes = 1 << 40
+
+    public init(mapSizeBytes: Int = defaultMapSizeBytes, mapSizeMaxBytes: Int = defaultMapSizeMaxBytes, readersMax: UInt32 = 126) {
         self.mapSizeBytes = mapSizeBytes
+        self.mapSizeMaxBytes = mapSizeMaxBytes
         self.readersMax = readersMax
+    }
+}
+
+/// A view's database, resolved on first use and then read without any lock: lookups through a handle never wait
+/// for a writer or for another thread opening a database.
+public final class OnlineViewHandle: Sendable {
+    public let layout: OnlineViewLayout
+    /// 0 until resolved: LMDB's own databases take handles 0 and 1, so a named database never has 0.
+    let resolved = Atomic<UInt32>(0)
+
+    init(_ layout: OnlineViewLayout) {
+        self.layout = layout
     }
 }
 
@@ -43,11 +63,13 @@ public final class OnlineStore: Sendable {
     static let metadataDatabase = "strata_meta"
 
     public init(path: String, options: OnlineStoreOptions = .init()) throws(OnlineStoreError) {
-        environment = try LMDBEnvironment(path: path, mapSizeBytes: options.mapSizeBytes, readersMax: options.readersMax)
+        environment = try LMDBEnvironment(path: path, mapSizeBytes: options.mapSizeBytes, mapSizeMaxBytes: options.mapSizeMaxBytes,
+                                          readersMax: options.readersMax)
     }
 
     public var path: String { environment.path }
     public var mapSizeBytes: Int { environment.mapSizeBytes }
+    public var mapSizeMaxBytes: Int { environment.mapSizeMaxBytes }
 
     /// Runs `body` in one write transaction: everything it writes commits together or not at all.
     /// `body` may run more than once (after the map grows), so it must not have other side effects.
@@ -55,15 +77,19 @@ public final class OnlineStore: Sendable {
     public func write<T>(layouts: [OnlineViewLayout], _ body: (OnlineWriteBatch) throws -> T) throws -> T {
         var databases: [String: MDB_dbi] = [:]
         for name in layouts.map(\.databaseName) + [Self.metadataDatabase] {
-            if let dbi = try environment.database(name, create: true) { databases[name] = dbi }
+            databases[name] = try environment.createdDatabase(name)
         }
         return try environment.write { txn in try body(OnlineWriteBatch(txn: txn, databases: databases)) }
     }
 
     /// The stored rows for `keys` (nil for a missing key or key tuple), all read in one transaction.
     public func lookup(_ layout: OnlineViewLayout, keys: [KeyTuple?]) throws -> [OnlineRow?] {
-        guard let dbi = try environment.database(layout.databaseName, create: false) else { return keys.map { _ in nil } }
-        return try environment.read { txn in
+        guard let dbi = try environment.existingDatabase(layout.databaseName) else { return keys.map { _ in nil } }
+        return try read(dbi, layout, keys)
+    }
+
+    private func read(_ dbi: MDB_dbi, _ layout: OnlineViewLayout, _ keys: [KeyTuple?]) throws -> [OnlineRow?] {
+        try environment.read { txn in
             var rows: [OnlineRow?] = []
             rows.reserveCapacity(keys.count)
             for key in keys {
@@ -76,24 +102,45 @@ public final class OnlineStore: Sendable {
 
     /// The stored row for one key: the single-key read path, with no intermediate arrays.
     public func lookup(_ layout: OnlineViewLayout, key: KeyTuple) throws -> OnlineRow? {
-        guard let dbi = try environment.database(layout.databaseName, create: false) else { return nil }
+        guard let dbi = try environment.existingDatabase(layout.databaseName) else { return nil }
         let encoded = OnlineKeyEncoding.encode(key)
         return try environment.read { txn in try txn.get(dbi, encoded) { bytes in try Self.decode(bytes, layout) } }
     }
 
-    /// The resolved database of a layout, or nil when nothing was ever materialized for it. Resolving once and reusing the
-    /// handle skips the handle cache's lock and name hashing on every lookup (~10% of a single-key lookup, issue 12).
-    public func database(_ layout: OnlineViewLayout) throws -> OnlineDatabase? {
-        try environment.database(layout.databaseName, create: false).map { OnlineDatabase(dbi: $0, layout: layout) }
+    /// A handle for `layout`'s database in this store (valid with this store only).
+    public func handle(for layout: OnlineViewLayout) -> OnlineViewHandle {
+        OnlineViewHandle(layout)
+    }
+
+    /// The stored row for one key through a handle: the hot read path, without locks once the handle is resolved.
+    public func lookup(_ handle: OnlineViewHandle, key: KeyTuple) throws -> OnlineRow? {
+        guard let dbi = try database(handle) else { return nil }
+        let encoded = OnlineKeyEncoding.encode(key)
+        return try environment.read { txn in try txn.get(dbi, encoded) { bytes in try Self.decode(bytes, handle.layout) } }
+    }
+
+    /// The stored rows for `keys` through a handle, all read in one transaction.
+    public func lookup(_ handle: OnlineViewHandle, keys: [KeyTuple?]) throws -> [OnlineRow?] {
+        guard let dbi = try database(handle) else { return keys.map { _ in nil } }
+        return try read(dbi, handle.layout, keys)
+    }
+
+    private func database(_ handle: OnlineViewHandle) throws -> MDB_dbi? {
+        let known = handle.resolved.load(ordering: .acquiring)
+        if known != 0 { return known }
+        guard let dbi = try environment.existingDatabase(handle.layout.databaseName) else { return nil }
+        handle.resolved.store(dbi, ordering: .releasing)
+        return dbi
     }
 
     /// Reads `count` keys in one read transaction. `key(i, &buffer)` writes the i-th encoded key into an emptied, reused
     /// buffer (`OnlineKeyEncoding.append`) and returns false when that row has no key; `visit(i, header, values)` gets each
     /// stored row, decoded into a reused buffer that is valid only during the call. Missing keys are not visited.
     /// - Throws: `OnlineStoreError.corruptValue` when a stored value does not decode; LMDB errors.
-    public func lookup(_ database: OnlineDatabase, count: Int, key: (Int, inout [UInt8]) -> Bool,
+    public func lookup(_ handle: OnlineViewHandle, count: Int, key: (Int, inout [UInt8]) -> Bool,
                        visit: (Int, OnlineRowHeader, [Value]) -> Void) throws {
-        let layout = database.layout
+        guard let dbi = try database(handle) else { return }
+        let layout = handle.layout
         var keyBuffer: [UInt8] = []
         keyBuffer.reserveCapacity(32)
         var values: [Value] = []
@@ -102,7 +149,7 @@ public final class OnlineStore: Sendable {
             for i in 0..<count {
                 keyBuffer.removeAll(keepingCapacity: true)
                 guard key(i, &keyBuffer) else { continue }
-                let header = try txn.get(database.dbi, keyBuffer) { bytes -> OnlineRowHeader in
+                let header = try txn.get(dbi, keyBuffer) { bytes -> OnlineRowHeader in
                     switch OnlineRowCodec.decode(bytes, expecting: layout.featureTypes, into: &values) {
                     case .failure(let failure): throw OnlineStoreError.corruptValue(view: layout.view, reason: failure.reason)
                     case .success(let header): return header
@@ -115,7 +162,7 @@ public final class OnlineStore: Sendable {
 
     /// Every stored row of a layout, in key order (for checks and tests).
     public func allRows(_ layout: OnlineViewLayout) throws -> [(key: [UInt8], row: OnlineRow)] {
-        guard let dbi = try environment.database(layout.databaseName, create: false) else { return [] }
+        guard let dbi = try environment.existingDatabase(layout.databaseName) else { return [] }
         return try environment.read { txn in
             var result: [(key: [UInt8], row: OnlineRow)] = []
             try txn.forEach(dbi) { key, value in result.append((Array(key), try Self.decode(value, layout))) }
@@ -125,7 +172,7 @@ public final class OnlineStore: Sendable {
 
     /// A metadata value (e.g. a view's materialization watermark).
     public func metadata(_ key: String) throws -> String? {
-        guard let dbi = try environment.database(Self.metadataDatabase, create: false) else { return nil }
+        guard let dbi = try environment.existingDatabase(Self.metadataDatabase) else { return nil }
         return try environment.read { txn in try txn.get(dbi, Array(key.utf8)) { String(decoding: $0, as: UTF8.self) } }
     }
 
@@ -135,12 +182,6 @@ public final class OnlineStore: Sendable {
         case .success(let row): return row
         }
     }
-}
-
-/// A layout's LMDB database, resolved once (`OnlineStore.database(_:)`); valid for the life of the store.
-public struct OnlineDatabase: Sendable {
-    let dbi: MDB_dbi
-    public let layout: OnlineViewLayout
 }
 
 /// Writes inside one online write transaction.
@@ -161,9 +202,9 @@ public struct OnlineWriteBatch {
     public func upsert(_ layout: OnlineViewLayout, key: KeyTuple, row: OnlineRow) throws -> Bool {
         let dbi = try database(layout.databaseName)
         let encodedKey = OnlineKeyEncoding.encode(key)
-        // A corrupt stored value is replaced rather than trusted.
-        let existing = try txn.get(dbi, encodedKey) { bytes in try? OnlineStore.decode(bytes, layout) } ?? nil
-        if let existing, !row.isBetter(than: existing) { return false }
+        // A corrupt stored value is replaced rather than trusted: the new row is the only valid one for the key.
+        let existing = try txn.get(dbi, encodedKey) { bytes in OnlineRowCodec.decode(bytes, expecting: layout.featureTypes) }
+        if case .success(let stored) = existing, !row.isBetter(than: stored) { return false }
         try txn.put(dbi, encodedKey, OnlineRowCodec.encode(row, types: layout.featureTypes))
         return true
     }
@@ -174,7 +215,7 @@ public struct OnlineWriteBatch {
     }
 
     /// Writes raw bytes under a key (for tests that corrupt values on purpose).
-    public func putRaw(_ layout: OnlineViewLayout, key: KeyTuple, bytes: [UInt8]) throws {
+    package func putRaw(_ layout: OnlineViewLayout, key: KeyTuple, bytes: [UInt8]) throws {
         try txn.put(try database(layout.databaseName), OnlineKeyEncoding.encode(key), bytes)
     }
 }

@@ -3,12 +3,21 @@ public import StrataCore
 
 /// Stable JSON for definitions: sorted keys, so equal definitions give equal text and hashes.
 public enum CanonicalJSON {
-    public static func encode(_ value: some Encodable) -> String {
+    /// - Throws: `EncodingError` (a non-finite number, for instance): never a placeholder text.
+    public static func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Definitions are plain structs of strings, numbers and arrays: encoding cannot fail for them.
-        guard let data = try? encoder.encode(value) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    /// Decodes a stored definition, naming the record when it cannot be read.
+    /// - Throws: `RegistryError.corruptRecord`.
+    public static func decode(kind: DefinitionKind, _ text: String, name: String, version: Int) throws(RegistryError) -> AnyDefinition {
+        do {
+            return try decode(kind: kind, text)
+        } catch {
+            throw .corruptRecord(record: "\(kind.rawValue) `\(name)` version \(version)", reason: "its definition cannot be decoded: \(error)")
+        }
     }
 
     public static func decode(kind: DefinitionKind, _ text: String) throws -> AnyDefinition {

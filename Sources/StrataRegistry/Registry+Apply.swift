@@ -11,7 +11,7 @@ extension Registry {
                 SELECT o.* FROM objects o
                 JOIN (SELECT kind, name, MAX(version) AS version FROM objects GROUP BY kind, name) latest USING (kind, name, version)
                 """).map(Self.object)
-            return RegistryPlan.compute(current: latest, desired: definitions, baseRevision: revision)
+            return try RegistryPlan.compute(current: latest, desired: definitions, baseRevision: revision)
         }
     }
 
@@ -47,10 +47,8 @@ extension Registry {
                 }
             }
             return newRevision
-        } catch let error as RegistryError {
-            throw error
         } catch {
-            throw .sqlite(operation: "apply", path: path, underlying: "\(error)")
+            throw Self.wrapping(error, operation: "apply", path: path)
         }
     }
 }

@@ -8,7 +8,7 @@ extension Registry {
                 try db.execute(sql: "INSERT INTO training_sets (id, created_at, manifest) VALUES (?, ?, ?)", arguments: [id, createdAtMicros, manifest])
             }
         } catch {
-            throw .sqlite(operation: "record training set \(id)", path: path, underlying: "\(error)")
+            throw Self.wrapping(error, operation: "record training set \(id)", path: path)
         }
     }
 
@@ -17,9 +17,11 @@ extension Registry {
         try read("read training set \(id)") { db in try String.fetchOne(db, sql: "SELECT manifest FROM training_sets WHERE id = ?", arguments: [id]) }
     }
 
-    /// Every training set's manifest JSON, newest first.
-    public func trainingSetManifests() throws(RegistryError) -> [String] {
-        try read("list training sets") { db in try String.fetchAll(db, sql: "SELECT manifest FROM training_sets ORDER BY created_at DESC, id DESC") }
+    /// Every training set's id and manifest JSON, newest first.
+    public func trainingSetManifestRecords() throws(RegistryError) -> [(id: String, manifest: String)] {
+        try read("list training sets") { db in
+            try Row.fetchAll(db, sql: "SELECT id, manifest FROM training_sets ORDER BY created_at DESC, id DESC").map { ($0["id"], $0["manifest"]) }
+        }
     }
 
     /// Records a consistency-check report (JSON) under `id`.
@@ -29,12 +31,14 @@ extension Registry {
                 try db.execute(sql: "INSERT INTO check_reports (id, created_at, report) VALUES (?, ?, ?)", arguments: [id, createdAtMicros, report])
             }
         } catch {
-            throw .sqlite(operation: "record check report \(id)", path: path, underlying: "\(error)")
+            throw Self.wrapping(error, operation: "record check report \(id)", path: path)
         }
     }
 
-    /// Every check report's JSON, newest first.
-    public func checkReports() throws(RegistryError) -> [String] {
-        try read("list check reports") { db in try String.fetchAll(db, sql: "SELECT report FROM check_reports ORDER BY created_at DESC") }
+    /// Every check report's id and JSON, newest first.
+    public func checkReportRecords() throws(RegistryError) -> [(id: String, report: String)] {
+        try read("list check reports") { db in
+            try Row.fetchAll(db, sql: "SELECT id, report FROM check_reports ORDER BY created_at DESC, id DESC").map { ($0["id"], $0["report"]) }
+        }
     }
 }

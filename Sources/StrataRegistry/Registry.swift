@@ -30,7 +30,7 @@ public final class Registry: Sendable {
         do {
             dbQueue = try openRacingOtherProcesses(path: path, configuration: configuration, migrator: Self.migrator)
         } catch {
-            throw .sqlite(operation: "open", path: path, underlying: "\(error)")
+            throw Self.wrapping(error, operation: "open", path: path)
         }
     }
 
@@ -65,25 +65,50 @@ public final class Registry: Sendable {
         do {
             return try dbQueue.read(body)
         } catch {
-            throw .sqlite(operation: operation, path: path, underlying: "\(error)")
+            throw Self.wrapping(error, operation: operation, path: path)
         }
     }
 
-    /// The current registry revision (0 for an empty registry).
+    /// Keeps a registry error as it is, and SQLite's result code for a database error.
+    static func wrapping(_ error: any Error, operation: String, path: String) -> RegistryError {
+        if let error = error as? RegistryError { return error }
+        if let error = error as? DatabaseError {
+            return .database(operation: operation, path: path, code: error.extendedResultCode.rawValue, message: error.message ?? "\(error.resultCode)")
+        }
+        return .sqlite(operation: operation, path: path, underlying: "\(error)")
+    }
+
+    /// The current registry revision (0 for an empty registry). Cheap: one cached single-row read, no transaction,
+    /// so callers may check it before every request.
     public func revision() throws(RegistryError) -> Int {
-        try read("read the revision") { db in try Int.fetchOne(db, sql: "SELECT revision FROM registry_state") ?? 0 }
+        do {
+            return try dbQueue.unsafeReentrantRead { db in
+                try Int.fetchOne(db.cachedStatement(sql: "SELECT revision FROM registry_state")) ?? 0
+            }
+        } catch {
+            throw Self.wrapping(error, operation: "read the revision", path: path)
+        }
+    }
+
+    /// The latest version of every live object and the revision they belong to, read in one transaction.
+    public func latestObjectsWithRevision() throws(RegistryError) -> (revision: Int, objects: [RegistryObject]) {
+        try read("list objects") { db in
+            let revision = try Int.fetchOne(db, sql: "SELECT revision FROM registry_state") ?? 0
+            return (revision, try Self.latestObjects(db).filter { !$0.isRemoved })
+        }
     }
 
     /// The latest version of every object, removed ones included, sorted by kind and name.
     public func latestObjects(includingRemoved: Bool = false) throws(RegistryError) -> [RegistryObject] {
-        let all = try read("list objects") { db in
-            try Row.fetchAll(db, sql: """
-                SELECT o.* FROM objects o
-                JOIN (SELECT kind, name, MAX(version) AS version FROM objects GROUP BY kind, name) latest
-                  USING (kind, name, version)
-                """).map(Self.object)
-        }
-        return all.filter { includingRemoved || !$0.isRemoved }.sorted { ($0.kind, $0.name) < ($1.kind, $1.name) }
+        try read("list objects") { db in try Self.latestObjects(db) }.filter { includingRemoved || !$0.isRemoved }
+    }
+
+    static func latestObjects(_ db: Database) throws -> [RegistryObject] {
+        try Row.fetchAll(db, sql: """
+            SELECT o.* FROM objects o
+            JOIN (SELECT kind, name, MAX(version) AS version FROM objects GROUP BY kind, name) latest
+              USING (kind, name, version)
+            """).map(Self.object).sorted { ($0.kind, $0.name) < ($1.kind, $1.name) }
     }
 
     /// Every version of the objects called `name`, oldest first.
@@ -118,11 +143,13 @@ public final class Registry: Sendable {
     /// Live objects whose name, description, tags or owner contain `text` (case-insensitive).
     public func search(_ text: String) throws(RegistryError) -> [RegistryObject] {
         let needle = text.lowercased()
-        return try latestObjects().filter { object in
-            let summary = object.summary
+        var found: [RegistryObject] = []
+        for object in try latestObjects() {
+            let summary = try object.summary()
             let haystack = [object.name, summary.description ?? "", summary.owner ?? ""] + summary.tags
-            return haystack.contains { $0.lowercased().contains(needle) }
+            if haystack.contains(where: { $0.lowercased().contains(needle) }) { found.append(object) }
         }
+        return found
     }
 
     /// Every applied revision, newest first.
@@ -140,10 +167,15 @@ public final class Registry: Sendable {
         return .unknownObject(name: name, suggestion: nearMiss(name, in: names))
     }
 
-    static func object(_ row: Row) -> RegistryObject {
-        RegistryObject(kind: DefinitionKind(rawValue: row["kind"]) ?? .entity, name: row["name"], version: row["version"], revision: row["revision"],
-                       spec: row["spec"], isRemoved: row["is_removed"], isBreaking: row["is_breaking"], appliedAtMicros: row["applied_at"],
-                       author: row["author"], message: row["message"])
+    /// One stored object. An unknown kind is an error naming the record, never a guess.
+    static func object(_ row: Row) throws -> RegistryObject {
+        let kindText: String = row["kind"], name: String = row["name"], version: Int = row["version"]
+        guard let kind = DefinitionKind(rawValue: kindText) else {
+            throw RegistryError.corruptRecord(record: "object `\(name)` version \(version)", reason: "unknown kind `\(kindText)`")
+        }
+        return RegistryObject(kind: kind, name: name, version: version, revision: row["revision"],
+                              spec: row["spec"], isRemoved: row["is_removed"], isBreaking: row["is_breaking"], appliedAtMicros: row["applied_at"],
+                              author: row["author"], message: row["message"])
     }
 }
 

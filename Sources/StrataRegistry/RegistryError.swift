@@ -8,6 +8,10 @@ public enum RegistryError: StrataError {
     case unknownVersion(name: String, version: Int, latest: Int)
     case ambiguousName(name: String, kinds: [DefinitionKind])
     case sqlite(operation: String, path: String, underlying: String)
+    /// SQLite refused an operation; `code` is its extended result code.
+    case database(operation: String, path: String, code: Int32, message: String)
+    /// A stored record cannot be read back: changed outside Strata, or written by an incompatible version.
+    case corruptRecord(record: String, reason: String)
 
     public var what: String {
         switch self {
@@ -24,6 +28,10 @@ public enum RegistryError: StrataError {
             return "`\(name)` names several objects: \(kinds.map(\.displayName).joined(separator: ", "))"
         case .sqlite(let operation, let path, let underlying):
             return "registry database error while trying to \(operation) (\(path)): \(underlying)"
+        case .corruptRecord(let record, let reason):
+            return "registry record \(record) is corrupt: \(reason)"
+        case .database(let operation, let path, let code, let message):
+            return "registry database error while trying to \(operation) (\(path)): \(message) (SQLite code \(code))"
         }
     }
 
@@ -38,6 +46,8 @@ public enum RegistryError: StrataError {
         case .unknownVersion: return "run `strata registry history NAME` to see the versions"
         case .ambiguousName: return "add `--kind` to say which one"
         case .sqlite: return "check that the state folder is writable and not damaged"
+        case .corruptRecord: return "the registry was changed outside Strata or by an incompatible version; restore .strata/registry.db from a backup"
+        case .database(_, let path, let code, _): return SQLiteFailure.fix(code: code, path: path)
         }
     }
 }

@@ -28,12 +28,20 @@ public struct PlannedChange: Codable, Sendable, Hashable {
 
 extension RegistryPlan {
     /// Compares the project's definitions with the latest live version of every registry object.
-    static func compute(current: [RegistryObject], desired: ProjectDefinitions, baseRevision: Int) -> RegistryPlan {
+    /// - Throws: `RegistryError.corruptRecord` when a stored definition cannot be decoded, or an encoding error.
+    static func compute(current: [RegistryObject], desired: ProjectDefinitions, baseRevision: Int) throws -> RegistryPlan {
         var wanted: [String: (DefinitionKind, String, String)] = [:]
-        for e in desired.entities { wanted["entity/\(e.name)"] = (.entity, e.name, CanonicalJSON.encode(e)) }
-        for s in desired.sources { wanted["\(DefinitionKind.source.rawValue)/\(s.name)"] = (.source, s.name, CanonicalJSON.encode(s)) }
-        for v in desired.views { wanted["\(DefinitionKind.view.rawValue)/\(v.name)"] = (.view, v.name, CanonicalJSON.encode(v)) }
-        for s in desired.services { wanted["\(DefinitionKind.service.rawValue)/\(s.name)"] = (.service, s.name, CanonicalJSON.encode(s)) }
+        func encode(_ value: some Encodable, _ kind: DefinitionKind, _ name: String) throws -> (DefinitionKind, String, String) {
+            do {
+                return (kind, name, try CanonicalJSON.encode(value))
+            } catch {
+                throw RegistryError.corruptRecord(record: "\(kind.rawValue) `\(name)`", reason: "its definition cannot be written as JSON: \(error)")
+            }
+        }
+        for e in desired.entities { wanted["entity/\(e.name)"] = try encode(e, .entity, e.name) }
+        for s in desired.sources { wanted["\(DefinitionKind.source.rawValue)/\(s.name)"] = try encode(s, .source, s.name) }
+        for v in desired.views { wanted["\(DefinitionKind.view.rawValue)/\(v.name)"] = try encode(v, .view, v.name) }
+        for s in desired.services { wanted["\(DefinitionKind.service.rawValue)/\(s.name)"] = try encode(s, .service, s.name) }
         var latest: [String: RegistryObject] = [:]
         for object in current { latest["\(object.kind.rawValue)/\(object.name)"] = object }
         let live = latest.filter { !$0.value.isRemoved }
@@ -44,8 +52,8 @@ extension RegistryPlan {
             let new = wanted[key]
             if let old, let new, old.spec == new.2 { continue }
             guard let kind = new?.0 ?? old?.kind, let name = new?.1 ?? old?.name else { continue }
-            let oldDefinition = old?.spec.flatMap { try? CanonicalJSON.decode(kind: kind, $0) }
-            let newDefinition = new.flatMap { try? CanonicalJSON.decode(kind: kind, $0.2) }
+            let oldDefinition = try old.flatMap { o in try o.spec.map { try CanonicalJSON.decode(kind: kind, $0, name: name, version: o.version) } }
+            let newDefinition = try new.map { try CanonicalJSON.decode(kind: kind, $0.2, name: name, version: (latest[key]?.version ?? 0) + 1) }
             let reasons = BreakingChangeRules.reasons(old: oldDefinition, new: newDefinition, services: desired.services)
             let action: PlannedChange.Action = old == nil ? .added : new == nil ? .removed : .changed
             changes.append(PlannedChange(kind: kind, name: name, action: action, fromVersion: old?.version, toVersion: (latest[key]?.version ?? 0) + 1,

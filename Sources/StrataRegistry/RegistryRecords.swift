@@ -16,7 +16,8 @@ public struct RegistryObject: Codable, Sendable, Hashable {
     public var message: String?
 
     /// Owner, description and tags read from the spec, for listings and search.
-    public var summary: ObjectSummary { ObjectSummary(kind: kind, spec: spec) }
+    /// - Throws: `RegistryError.corruptRecord` when the stored spec cannot be decoded.
+    public func summary() throws(RegistryError) -> ObjectSummary { try ObjectSummary(kind: kind, name: name, version: version, spec: spec) }
 }
 
 /// The human fields every definition has.
@@ -25,12 +26,12 @@ public struct ObjectSummary: Sendable, Hashable {
     public var description: String?
     public var tags: [String]
 
-    init(kind: DefinitionKind, spec: String?) {
-        guard let spec, let decoded = try? CanonicalJSON.decode(kind: kind, spec) else {
+    init(kind: DefinitionKind, name: String, version: Int, spec: String?) throws(RegistryError) {
+        guard let spec else {
             self.owner = nil; self.description = nil; self.tags = []
             return
         }
-        switch decoded {
+        switch try CanonicalJSON.decode(kind: kind, spec, name: name, version: version) {
         case .entity(let e): (owner, description, tags) = (e.owner, e.description, e.tags)
         case .source(let s): (owner, description, tags) = (s.owner, s.description, s.tags)
         case .view(let v): (owner, description, tags) = (v.owner, v.description, v.tags)

@@ -2,13 +2,19 @@ import Foundation
 import Hummingbird
 public import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 public import Strata
 import StrataCore
+import Synchronization
 
 /// The HTTP feature server: Feast-compatible online API, a native row-major API, push, registry listings,
 /// health, readiness, Prometheus metrics and an OpenAPI document. It reads the project's LMDB environment in-process,
 /// so a materialize or push is visible to the next request.
+///
+/// Handlers run on Swift's cooperative pool, which has one thread per core: lookups (lock-free LMDB reads) run
+/// there, while store writes (push) and the feature-log flush run on `blockingPool`, so a slow write never holds
+/// a cooperative thread. At most `pushesInFlightMax` pushes run at once; more get 503 with `Retry-After`.
 ///
 /// ```swift
 /// let server = try FeatureServer(store: store, configuration: .init(port: 6566))
@@ -21,17 +27,22 @@ public final class FeatureServer: Sendable {
     let featureLog: FeatureLogger
     let readers = ReaderCache()
     let logger: Logger
+    /// Threads for blocking store work: one per concurrent push, plus one so the feature-log flush never waits.
+    let blockingPool: NIOThreadPool
+    let pushesInFlight = Atomic<Int>(0)
 
     public init(store: FeatureStore, configuration: ServerConfiguration, logger: Logger = Logger(label: "strata.server")) throws {
         self.store = store
         self.configuration = configuration
         self.logger = logger
-        featureLog = try FeatureLogger(path: store.folder.featureLogPath, capacity: configuration.logQueueCapacity, logger: logger)
+        blockingPool = NIOThreadPool(numberOfThreads: configuration.pushesInFlightMax + 1)
+        featureLog = try FeatureLogger(path: store.folder.featureLogPath, capacity: configuration.logQueueCapacity, pool: blockingPool, logger: logger)
     }
 
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
     /// - Parameter onServerRunning: called with the bound port (useful with port 0).
     public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        blockingPool.start()
         var app = Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "strata"),
@@ -39,19 +50,30 @@ public final class FeatureServer: Sendable {
             logger: logger
         )
         app.addServices(featureLog)
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            try? await blockingPool.shutdownGracefully()
+            throw error
+        }
+        try await blockingPool.shutdownGracefully()
     }
 
-    func makeRouter() -> Router<BasicRequestContext> {
-        let router = Router()
+    func makeRouter() -> Router<StrataRequestContext> {
+        let router = Router(context: StrataRequestContext.self)
         router.add(middleware: GuardMiddleware(server: self))
         router.get("health") { _, _ in JSONWriter.status("ok") }
         router.get("ready") { [store] _, _ in
-            (try? store.registry.revision()) != nil ? JSONWriter.status("ready") : ServerError(status: .serviceUnavailable, code: "not_ready", message: "the stores are not open").response
+            do {
+                _ = try store.snapshot()
+                return JSONWriter.status("ready")
+            } catch {
+                throw ServerError(status: .serviceUnavailable, code: "not_ready", message: "the stores cannot serve yet: \(error)", retryAfterSeconds: 1)
+            }
         }
         router.get("metrics") { [self] _, _ in
             var buffer = ByteBuffer()
-            buffer.writeBytes(metrics.render(store: store, logger: featureLog))
+            buffer.writeBytes(try metrics.render(store: store, logger: featureLog))
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: buffer))
         }
         router.get("openapi.json") { _, _ in
@@ -59,50 +81,65 @@ public final class FeatureServer: Sendable {
             buffer.writeString(OpenAPIDocument.json)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
         }
-        router.post("get-online-features") { [self] request, _ in try await handle(request) { try getOnlineFeatures($0) } }
-        router.post("v1/features") { [self] request, _ in try await handle(request) { try nativeFeatures($0) } }
-        router.post("push") { [self] request, _ in try await handle(request) { try push($0) } }
+        router.post("get-online-features") { [self] request, context in try getOnlineFeatures(try await body(request, context)) }
+        router.post("v1/features") { [self] request, context in try nativeFeatures(try await body(request, context)) }
+        router.post("push") { [self] request, context in try await push(try await body(request, context)) }
         addLineageRoutes(to: router)
-        router.get("registry/{kind}") { [self] _, context in
-            do { return try registryListing(context.parameters.get("kind") ?? "") } catch let error as ServerError { return error.response }
-        }
+        router.get("registry/{kind}") { [self] _, context in try registryListing(context.parameters.get("kind") ?? "") }
         return router
     }
 
-    /// Collects a bounded body, parses it, and turns every failure into a JSON error response.
-    func handle(_ request: Request, _ body: ([String: Any]) throws -> Response) async throws -> Response {
-        var request = request
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.collectBody(upTo: configuration.bodyBytesMax)
-        } catch {
-            return ServerError(status: .contentTooLarge, code: "body_too_large", message: "the request body exceeds \(configuration.bodyBytesMax) bytes").response
+    /// The request body as a JSON object, at most `bodyBytesMax` bytes.
+    ///
+    /// A larger body is still read to its end and dropped (up to `drainBytesMax`), and the 413 closes the
+    /// connection: clients that send the whole body before reading the answer (urllib, requests, Feast's client)
+    /// get the 413 at once instead of hanging. Past `drainBytesMax` the connection's input is closed instead.
+    func body(_ request: Request, _ context: StrataRequestContext) async throws -> [String: Any] {
+        let limit = configuration.bodyBytesMax, drainMax = max(configuration.drainBytesMax, limit)
+        let tooLarge = ServerError(status: .contentTooLarge, code: "body_too_large",
+                                   message: "the request body exceeds \(limit) bytes", closesConnection: true)
+        if let declared = request.headers[.contentLength].flatMap(Int.init), declared > drainMax {
+            context.channel.close(mode: .input, promise: nil)
+            throw tooLarge
         }
-        do {
-            return try body(try JSONInput.object(buffer))
-        } catch let error as ServerError {
-            return error.response
-        } catch let error as FeatureStoreError {
-            switch error {
-            case .unknownService, .unknownView: return ServerError.notFound(error.what, code: "unknown_object").response
-            default: return ServerError.badRequest(error.what).response
+        var buffer = ByteBuffer()
+        var total = 0
+        for try await var part in request.body {
+            total += part.readableBytes
+            if total <= limit {
+                buffer.writeBuffer(&part)
+            } else if total > drainMax {
+                context.channel.close(mode: .input, promise: nil)
+                throw tooLarge
             }
-        } catch let error as Diagnostic {
-            return ServerError.badRequest(error.what + (error.fix.map { "; \($0)" } ?? ""), code: "unknown_feature").response
-        } catch let error as any StrataError {
-            logger.error("request failed: \(error)")
-            return ServerError(status: .internalServerError, code: "internal", message: "internal error").response
         }
+        guard total <= limit else { throw tooLarge }
+        return try JSONInput.object(buffer)
     }
 }
 
-/// Online readers by selection, rebuilt when the registry revision changes (checked at most once a second).
-final class ReaderCache: @unchecked Sendable {
-    // `lock` guards both dictionaries; readers themselves are immutable and Sendable.
-    private let lock = NSLock()
-    private var readers: [String: OnlineFeatureReader] = [:]
-    private var revision = -1
-    private var checkedAt: UInt64 = 0
+/// The request context: Hummingbird's basic one plus the channel, which the body limit closes.
+struct StrataRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+}
+
+/// Online readers by selection for the registry's current revision. The revision is checked on every request, so
+/// after an `apply` the next request uses the new versions; a reader built for an older revision is never stored.
+final class ReaderCache: Sendable {
+    private struct State {
+        var revision = -1
+        var readers: [String: OnlineFeatureReader] = [:]
+    }
+
+    private let state = Mutex(State())
+    /// Distinct feature lists are client input: past this many, the cache starts over rather than grow.
+    static let entriesMax = 1000
 
     func reader(_ selection: FeatureSelection, store: FeatureStore) throws -> OnlineFeatureReader {
         // A cheap key: describing the enum with string interpolation went through reflection on every request.
@@ -111,22 +148,15 @@ final class ReaderCache: @unchecked Sendable {
         case .service(let name): key = "service:" + name
         case .references(let list): key = list.map(\.description).joined(separator: ",")
         }
-        let now = DispatchTime.now().uptimeNanoseconds
-        lock.lock()
-        if now - checkedAt > 1_000_000_000 {
-            checkedAt = now
-            let current = (try? store.registry.revision()) ?? -1
-            if current != revision { readers.removeAll(); revision = current }
+        let snapshot = try store.snapshot()
+        if let cached = state.withLock({ $0.revision == snapshot.revision ? $0.readers[key] : nil }) { return cached }
+        let reader = try store.onlineReader(selection, snapshot: snapshot)
+        state.withLock { state in
+            if snapshot.revision > state.revision { state = State(revision: snapshot.revision) }
+            guard snapshot.revision == state.revision else { return }
+            if state.readers.count >= Self.entriesMax { state.readers.removeAll() }
+            state.readers[key] = reader
         }
-        if let cached = readers[key] {
-            lock.unlock()
-            return cached
-        }
-        lock.unlock()
-        let reader = try store.onlineReader(selection)
-        lock.lock()
-        readers[key] = reader
-        lock.unlock()
         return reader
     }
 }

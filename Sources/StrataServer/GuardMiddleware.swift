@@ -1,9 +1,11 @@
 import Foundation
 import Hummingbird
+import Logging
 
-/// Bearer-token check (constant time) on every route but `/health`, and request metrics per route and status.
+/// Bearer-token check (constant time) on every route but `/health`, errors turned into JSON answers, and request
+/// metrics per route and status: every response, errors included, is counted.
 struct GuardMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = StrataRequestContext
     let server: FeatureServer
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -18,11 +20,26 @@ struct GuardMiddleware: RouterMiddleware {
             } catch let error as HTTPError {
                 response = ServerError(status: error.status, code: error.status == .notFound ? "no_such_route" : "http_error",
                                        message: error.status == .notFound ? "no route \(request.method) \(path); see /openapi.json" : "\(error.status)").response
+            } catch let error as any HTTPResponseError {
+                if error.status.code >= 500, error.status != .serviceUnavailable { server.logger.error("\(request.method) \(path) failed: \(error)") }
+                response = Self.answer(error, request, context, logger: server.logger)
+            } catch {
+                server.logger.error("\(request.method) \(path) failed: \(error)")
+                response = ServerError(status: .internalServerError, code: "internal", message: "internal error (see the server log)").response
             }
         }
         let route = Self.routeLabel(path)
         server.metrics.request(route: route, status: response.status.code, seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
         return response
+    }
+
+    static func answer(_ error: any HTTPResponseError, _ request: Request, _ context: Context, logger: Logger) -> Response {
+        do {
+            return try error.response(from: request, context: context)
+        } catch {
+            logger.error("could not render the error answer: \(error)")
+            return ServerError(status: .internalServerError, code: "internal", message: "internal error (see the server log)").response
+        }
     }
 
     /// Compares every byte whatever the first difference, so timing does not reveal the token.

@@ -38,14 +38,21 @@ enum OpenAPIDocument {
         "push_source_name": {"type": "string"}, "view": {"type": "string"},
         "df": {"type": "object", "additionalProperties": {"type": "array", "items": {"$ref": "#/components/schemas/Scalar"}}},
         "to": {"type": "string", "enum": ["online", "offline", "online_and_offline"]}}},
-      "PushResponse": {"type": "object", "properties": {"pushed": {"type": "array", "items": {"type": "object"}}}},
+      "PushResponse": {"type": "object", "properties": {
+        "request_id": {"type": "string", "description": "The push's id: its rows' lineage and quarantine name push:REQUEST_ID"},
+        "source": {"type": "string"}, "change": {"type": "string", "enum": ["new", "unchanged"], "description": "unchanged: the same rows were pushed before and nothing was added"},
+        "content_sha256": {"type": "string"},
+        "pushed": {"type": "array", "items": {"type": "object", "properties": {"view": {"type": "string"}, "rows_accepted": {"type": "integer"},
+          "rows_quarantined": {"type": "integer"}, "online_written": {"type": "integer"}, "quarantine": {"type": "array", "items": {"type": "string"}}}}}}},
       "Status": {"type": "object", "properties": {"status": {"type": "string"}}}
     },
     "responses": {
       "Error400": {"description": "Bad request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "Error401": {"description": "Missing or wrong bearer token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
       "Error404": {"description": "Unknown service, view or listing", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-      "Error413": {"description": "Body too large", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+      "Error413": {"description": "Body too large (the connection is closed after the answer)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Error503": {"description": "Busy: too many pushes at once, or another writer held the store's lock; retry after Retry-After seconds", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+      "Error507": {"description": "The store's disk or LMDB map is full", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     }
   },
   "security": [{}, {"bearer": []}],
@@ -61,7 +68,8 @@ enum OpenAPIDocument {
     "/push": {"post": {"summary": "Write fresh rows to the offline and online stores",
       "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PushRequest"}}}},
       "responses": {"200": {"description": "What was written", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PushResponse"}}}},
-        "400": {"$ref": "#/components/responses/Error400"}, "401": {"$ref": "#/components/responses/Error401"}, "404": {"$ref": "#/components/responses/Error404"}, "413": {"$ref": "#/components/responses/Error413"}}}},
+        "400": {"$ref": "#/components/responses/Error400"}, "401": {"$ref": "#/components/responses/Error401"}, "404": {"$ref": "#/components/responses/Error404"}, "413": {"$ref": "#/components/responses/Error413"},
+        "503": {"$ref": "#/components/responses/Error503"}, "507": {"$ref": "#/components/responses/Error507"}}}},
     "/registry/{kind}": {"get": {"summary": "Read-only registry listing with versions",
       "parameters": [{"name": "kind", "in": "path", "required": true, "schema": {"type": "string", "enum": ["services", "views", "features", "entities"]}}],
       "responses": {"200": {"description": "Listing", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}},

@@ -7,24 +7,14 @@ import StrataCore
 
 extension FeatureServer {
     /// `GET /v1/lineage/openlineage?since=T&job=KIND`: the OpenLineage run events `strata lineage --export openlineage`
-    /// prints, as JSON Lines. Reading the run records is blocking SQLite work, so it runs on NIO's thread pool.
-    func addLineageRoutes(to router: Router<BasicRequestContext>) {
+    /// prints, as JSON Lines. Reading the run records is blocking SQLite work, so it runs on the server's blocking pool.
+    func addLineageRoutes(to router: Router<StrataRequestContext>) {
         router.get("v1/lineage/openlineage") { [self] request, _ in
-            let options: OpenLineageExportOptions
-            do {
-                options = try Self.lineageOptions(request.uri.queryParameters)
-            } catch let error as ServerError {
-                return error.response
-            }
-            do {
-                let lines = try await NIOThreadPool.singleton.runIfActive { [store] in try OpenLineageExport.events(store, options: options) }
-                var buffer = ByteBuffer()
-                for line in lines { buffer.writeString(line + "\n") }
-                return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: .init(byteBuffer: buffer))
-            } catch {
-                logger.error("lineage export failed: \(error)")
-                return ServerError(status: .internalServerError, code: "internal", message: "internal error").response
-            }
+            let options = try Self.lineageOptions(request.uri.queryParameters)
+            let lines = try await blockingPool.runIfActive { [store] in try OpenLineageExport.events(store, options: options) }
+            var buffer = ByteBuffer()
+            for line in lines { buffer.writeString(line + "\n") }
+            return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: .init(byteBuffer: buffer))
         }
     }
 

@@ -2,19 +2,34 @@ import Foundation
 import Hummingbird
 import Strata
 import StrataCore
+import StrataOffline
+import Synchronization
+
+/// Request ids of pushes, for lineage and quarantine: the process start time and a counter.
+enum PushRequestIDs {
+    static let counter = Atomic<Int>(0)
+    static let prefix = "req-" + String(currentMicros(), radix: 36)
+
+    static func next() -> String { "\(prefix)-\(counter.wrappingAdd(1, ordering: .relaxed).newValue)" }
+}
 
 extension FeatureServer {
     /// Feast-style `POST /push`: `{"push_source_name" | "view": …, "df": {column: [values]}, "to": …}`.
-    /// `push_source_name` names a source: every view reading it is updated. Rows always go offline first (Strata keeps
-    /// lineage for every served value), so `to: "online"` is accepted and behaves like `online_and_offline`.
-    func push(_ body: [String: Any]) throws -> Response {
-        let applied = try store.appliedProject()
-        let views: [String]
+    /// The rows go from the decoded body straight into the store's ingest path, once for the source (every view reading
+    /// it is updated), recorded as a push under a request id with the content's SHA-256: the same rows pushed again add
+    /// nothing. Rows always go offline first (Strata keeps lineage for every served value), so `to: "online"` behaves
+    /// like `online_and_offline`; `to: "offline"` skips the online write. The store work runs on `blockingPool`.
+    func push(_ body: [String: Any]) async throws -> Response {
+        let snapshot = try store.snapshot()
+        let source: String
         if let view = body["view"] as? String {
-            views = [view]
-        } else if let source = body["push_source_name"] as? String {
-            views = applied.compiled.definitions.views.filter { $0.source == source }.map(\.name)
-            if views.isEmpty { throw ServerError.notFound("no feature view reads source `\(source)`", code: "unknown_object") }
+            guard let spec = snapshot.tables[view] else { throw FeatureStoreError.unknownView(view, suggestion: nearMiss(view, in: snapshot.tables.keys)) }
+            source = spec.view.source.name
+        } else if let name = body["push_source_name"] as? String {
+            guard snapshot.tables.values.contains(where: { $0.view.source.name == name }) else {
+                throw ServerError.notFound("no feature view reads source `\(name)`", code: "unknown_object")
+            }
+            source = name
         } else {
             throw ServerError.badRequest("send `view` or `push_source_name`", code: "bad_push")
         }
@@ -22,7 +37,44 @@ extension FeatureServer {
         guard ["online", "offline", "online_and_offline"].contains(to) else {
             throw ServerError.badRequest("`to` must be online, offline or online_and_offline", code: "bad_push")
         }
-        guard let frame = body["df"] as? [String: Any], !frame.isEmpty else {
+        let rows = try pushedRows(body["df"])
+        let target: PushTarget = to == "offline" ? .offline : .onlineAndOffline
+        guard pushesInFlight.wrappingAdd(1, ordering: .relaxed).newValue <= configuration.pushesInFlightMax else {
+            pushesInFlight.subtract(1, ordering: .relaxed)
+            throw ServerError(status: .serviceUnavailable, code: "busy", message: "\(configuration.pushesInFlightMax) pushes are already running; retry",
+                              retryAfterSeconds: 1)
+        }
+        defer { pushesInFlight.subtract(1, ordering: .relaxed) }
+        let requestID = PushRequestIDs.next()
+        let crashes = configuration.crashesBeforeOnlinePush
+        let report = try await blockingPool.runIfActive { [store] in
+            try store.push(source: source, rows: rows, requestID: requestID, target: target, crashesBeforeOnline: crashes)
+        }
+        var json = JSONWriter()
+        json.object { o in
+            o.key("request_id"); o.string(requestID)
+            o.key("source"); o.string(report.source)
+            o.key("change"); o.string(report.offline.change.rawValue)
+            o.key("content_sha256"); o.string(report.offline.contentSHA256)
+            o.key("pushed")
+            o.array { a in
+                for view in report.views {
+                    a.object { r in
+                        r.key("view"); r.string(view.view)
+                        r.key("rows_accepted"); r.int(report.offline.rowsAccepted)
+                        r.key("rows_quarantined"); r.int(report.offline.rowsQuarantined)
+                        r.key("online_written"); r.int(view.onlineWritten)
+                        r.key("quarantine"); r.array { q in for row in report.offline.quarantineSample { q.string("\(row.file):\(row.line): \(row.reason)") } }
+                    }
+                }
+            }
+        }
+        return json.response()
+    }
+
+    /// The `df` object (column → list of values) as rows, columns sorted by name.
+    func pushedRows(_ frame: Any?) throws -> PushedRows {
+        guard let frame = frame as? [String: Any], !frame.isEmpty else {
             throw ServerError.badRequest("`df` must be an object of column → list of values", code: "bad_push")
         }
         let columns = try frame.sorted { $0.key < $1.key }.map { name, value -> (String, [Any]) in
@@ -36,41 +88,25 @@ extension FeatureServer {
         guard count <= configuration.entitiesMax * 10 else {
             throw ServerError.badRequest("\(count) rows exceed the push limit of \(configuration.entitiesMax * 10)", code: "too_many_rows")
         }
-        var lines = ""
-        for row in 0..<count {
-            var json = JSONWriter()
-            json.object { o in for (name, list) in columns { o.key(name); Self.writeJSONScalar(list[row], &o) } }
-            lines += String(decoding: json.bytes, as: UTF8.self) + "\n"
+        let rows = (0..<count).map { row in columns.map { Self.scalar($0.1[row]) } }
+        return PushedRows(columns: columns.map(\.0), rows: rows)
+    }
+
+    /// A value from `JSONSerialization` as a typed JSON scalar: booleans, integers and other numbers kept apart.
+    static func scalar(_ value: Any) -> JSONScalar {
+        if value is NSNull { return .null }
+        if let text = value as? String { return .string(text) }
+        guard let number = value as? NSNumber else { return .nested }
+        switch String(cString: number.objCType) {
+        case "c", "B": return .bool(number.boolValue)
+        case "d", "f": return .double(number.doubleValue)
+        default: return .int(number.int64Value)
         }
-        // The batch is staged as a file named by its content, so pushing the same batch twice is recognised and idempotent.
-        var hasher = SHA256()
-        hasher.update(Array(lines.utf8))
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("strata-push-\(hasher.finalizeHex().prefix(16)).jsonl")
-        try Data(lines.utf8).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
-        var json = JSONWriter()
-        var results: [PushReport] = []
-        for view in views { results.append(try store.push(view: view, file: file)) }
-        json.object { o in
-            o.key("pushed")
-            o.array { a in
-                for report in results {
-                    a.object { r in
-                        r.key("view"); r.string(report.view)
-                        r.key("rows_accepted"); r.int(report.offline.rowsAccepted)
-                        r.key("rows_quarantined"); r.int(report.offline.rowsQuarantined)
-                        r.key("online_written"); r.int(report.onlineWritten)
-                        r.key("quarantine"); r.array { q in for row in report.offline.quarantineSample { q.string("line \(row.line): \(row.reason)") } }
-                    }
-                }
-            }
-        }
-        return json.response()
     }
 
     /// `GET /registry/{services|views|entities|sources|features}`: read-only listings with versions.
     func registryListing(_ kind: String) throws -> Response {
-        let applied = try store.appliedProject()
+        let applied = try store.snapshot().applied
         let d = applied.compiled.definitions
         var json = JSONWriter()
         switch kind {

@@ -5,20 +5,28 @@ public struct ServerConfiguration: Sendable {
     public var port: Int
     /// When set, every route but `/health` needs `Authorization: Bearer <token>`.
     public var token: String?
-    /// Larger request bodies get 413.
+    /// Larger request bodies get 413 (and the connection is closed).
     public var bodyBytesMax: Int
+    /// A body over the limit is read and dropped up to this size, so the client gets its 413; past it the input is closed.
+    public var drainBytesMax: Int
     /// More entity rows in one request get 400.
     public var entitiesMax: Int
     /// Feature-log records buffered before new ones are dropped (and counted).
     public var logQueueCapacity: Int
+    /// Pushes running at once; more get 503 with `Retry-After`.
+    public var pushesInFlightMax: Int
+    /// Fault injection for crash tests: a push kills the process after its offline commit.
+    package var crashesBeforeOnlinePush = false
 
-    public init(host: String = "127.0.0.1", port: Int = 6566, token: String? = nil, bodyBytesMax: Int = 1 << 20,
-                entitiesMax: Int = 1000, logQueueCapacity: Int = 100_000) {
+    public init(host: String = "127.0.0.1", port: Int = 6566, token: String? = nil, bodyBytesMax: Int = 1 << 20, drainBytesMax: Int = 64 << 20,
+                entitiesMax: Int = 1000, logQueueCapacity: Int = 100_000, pushesInFlightMax: Int = 4) {
         self.host = host
         self.port = port
         self.token = token
         self.bodyBytesMax = bodyBytesMax
+        self.drainBytesMax = drainBytesMax
         self.entitiesMax = entitiesMax
         self.logQueueCapacity = logQueueCapacity
+        self.pushesInFlightMax = max(1, pushesInFlightMax)
     }
 }

@@ -54,21 +54,17 @@ final class ServerMetrics: Sendable {
     }
 
     /// Renders the text exposition, refreshing the gauges that are computed at scrape time.
-    func render(store: FeatureStore, logger: FeatureLogger?) -> [UInt8] {
+    /// - Throws: store errors (a corrupt watermark, say): a scrape that cannot read the store fails rather than lie.
+    func render(store: FeatureStore, logger: FeatureLogger?) throws -> [UInt8] {
         if let logger {
             let counts = logger.counts
             logDropped.set(Double(counts.dropped))
             logWritten.set(Double(counts.written))
         }
-        if let applied = try? store.appliedProject() {
-            let now = currentMicros()
-            for (name, spec) in store.featureTables(applied) {
-                let layout = store.onlineLayout(spec)
-                guard let json = try? store.online.metadata("watermark/\(layout.databaseName)"),
-                      let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
-                      let end = (object["end"] as? NSNumber)?.int64Value else { continue }
-                registry.makeGauge(descriptor: Self.storeAge, labels: [("view", name)]).set(Double(now - end) / 1e6)
-            }
+        let now = currentMicros()
+        for (name, layout) in try store.snapshot().layouts {
+            guard let watermark = try store.materializationWatermark(layout) else { continue }
+            registry.makeGauge(descriptor: Self.storeAge, labels: [("view", name)]).set(Double(now - watermark.end) / 1e6)
         }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)

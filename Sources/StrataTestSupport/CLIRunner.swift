@@ -4,7 +4,10 @@ public import Foundation
 public struct CLIResult: Sendable {
     public var stdout: String
     public var stderr: String
+    /// The exit code, or the signal number when `wasKilledBySignal`.
     public var exitCode: Int32
+    /// True when the process died of a signal (a crash, or SIGKILL).
+    public var wasKilledBySignal = false
 }
 
 public enum CLIRunner {
@@ -25,10 +28,37 @@ public enum CLIRunner {
         return process.wait()
     }
 
+    /// Runs `strata` as another user (`nobody`) when the tests run as root, so file permissions apply; as anyone else,
+    /// runs it directly (permissions already apply). Uses `setpriv` from util-linux.
+    public static func runAsOtherUser(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> CLIResult {
+        guard getuid() == 0 else { return try run(arguments, in: directory, environment: environment) }
+        return try start(["--reuid=65534", "--regid=65534", "--clear-groups", executable.path] + arguments, in: directory, environment: environment,
+                         tool: URL(fileURLWithPath: "/usr/bin/setpriv")).wait()
+    }
+
+    /// Runs `strata` and returns its exit status and peak resident memory (KiB, from `wait4`'s rusage).
+    /// Output goes to /dev/null.
+    public static func runMeasuringPeakMemory(_ arguments: [String], in directory: String) -> (exitStatus: Int32, peakKiB: Int) {
+        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([executable.path] + arguments + ["--project", directory]).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, executable.path, &actions, nil, argv, environ) == 0 else { return (-1, 0) }
+        var status: Int32 = 0
+        var usage = rusage()
+        guard wait4(pid, &status, 0, &usage) == pid else { return (-1, 0) }
+        return ((status & 0x7f) == 0 ? (status >> 8) & 0xff : -(status & 0x7f), usage.ru_maxrss)
+    }
+
     /// Starts `strata` without waiting, for tests that race two processes.
-    public static func start(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> RunningCLI {
+    public static func start(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
+                             tool: URL = executable) throws -> RunningCLI {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = tool
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var env = ProcessInfo.processInfo.environment
@@ -58,11 +88,22 @@ public final class RunningCLI: @unchecked Sendable {
 
     public var processIdentifier: Int32 { process.processIdentifier }
 
+    /// Reads one line of standard output (without the newline), e.g. the line where `serve` prints its port.
+    public func readLine() -> String? {
+        var bytes: [UInt8] = []
+        while true {
+            let data = out.fileHandleForReading.readData(ofLength: 1)
+            guard let byte = data.first else { return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self) }
+            if byte == UInt8(ascii: "\n") { return String(decoding: bytes, as: UTF8.self) }
+            bytes.append(byte)
+        }
+    }
+
     public func wait() -> CLIResult {
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return CLIResult(stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self),
-                         exitCode: process.terminationStatus)
+                         exitCode: process.terminationStatus, wasKilledBySignal: process.terminationReason == .uncaughtSignal)
     }
 }

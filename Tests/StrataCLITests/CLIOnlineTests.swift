@@ -49,7 +49,7 @@ import Testing
         try dir.write("rows.jsonl", #"{"driver_id": 5, "event_timestamp": "2026-03-01T12:00:00Z", "created": "2026-03-01T12:00:00Z", "trips": 30}"# + "\n")
         let push = try CLIRunner.run(["push", "driver_trips", "--file", "rows.jsonl"], in: dir.path)
         #expect(push.exitCode == 0, "\(push.stderr)")
-        #expect(push.stdout.contains("pushed 1 row to driver_trips"))
+        #expect(push.stdout.contains("pushed 1 row to trips (offline run 2, new); online (driver_trips): 1 written"))
         let get = try CLIRunner.run(["get", "--features", "driver_trips:busy", "--key", "driver_id=5", "--at", "2026-03-01T12:30:00Z", "--json"], in: dir.path)
         #expect(get.stdout.contains("\"value\" : true"))
     }

@@ -61,7 +61,8 @@ import Testing
 
     @Test("golden SQL text for a few expressions", arguments: [
         ("i1 * 2", "strata_int((\"i1\") * (?))"),
-        ("f1 / i1", "((\"f1\") / (CAST((\"i1\") AS REAL)))"),
+        ("f1 / i1", "nullif(nullif((\"f1\") / (CAST((\"i1\") AS REAL)), 9e999), -9e999)"),
+        ("exp(f1)", "nullif(nullif(exp((\"f1\")), 9e999), -9e999)"),
         ("coalesce(s1, 'x') || s2", "((coalesce((\"s1\"), (?))) || (\"s2\"))"),
         ("if(b1, i1, null)", "CASE WHEN (\"b1\") THEN (\"i1\") ELSE (NULL) END"),
         ("hour(t1)", "((((\"t1\") % 86400000000) + 86400000000) % 86400000000 / 3600000000)"),

@@ -53,14 +53,16 @@ final class ServerFixture: @unchecked Sendable {
 
     """
 
-    func start(token: String? = nil, entitiesMax: Int = 1000, bodyBytesMax: Int = 1 << 20) async throws {
-        try dir.write("featuresets/f.yaml", Self.definitions)
+    func start(token: String? = nil, entitiesMax: Int = 1000, bodyBytesMax: Int = 1 << 20, pushesInFlightMax: Int = 4,
+               definitions: String = ServerFixture.definitions) async throws {
+        try dir.write("featuresets/f.yaml", definitions)
         try dir.write("trips.csv", Self.trips)
         store = try FeatureStore(projectPath: dir.path)
         try store.apply(try store.plan(), author: "test", message: nil)
         _ = try store.ingest()
         _ = try store.materialize(end: Timestamp.parse("2026-03-01T12:00:00Z").get())
-        server = try FeatureServer(store: store, configuration: .init(port: 0, token: token, bodyBytesMax: bodyBytesMax, entitiesMax: entitiesMax))
+        server = try FeatureServer(store: store, configuration: .init(port: 0, token: token, bodyBytesMax: bodyBytesMax, entitiesMax: entitiesMax,
+                                                                      pushesInFlightMax: pushesInFlightMax))
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let server = self.server!
         task = Task { try await server.run { port in continuation.yield(port) } }
@@ -72,9 +74,10 @@ final class ServerFixture: @unchecked Sendable {
         _ = try? await task?.value
     }
 
-    func request(_ method: String, _ path: String, body: String? = nil, token: String? = nil) async throws -> (Int, String) {
+    func request(_ method: String, _ path: String, body: String? = nil, token: String? = nil, timeoutSeconds: Double = 60) async throws -> (Int, String) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
+        request.timeoutInterval = timeoutSeconds
         if let body { request.httpBody = Data(body.utf8); request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let (data, response) = try await URLSession.shared.data(for: request)

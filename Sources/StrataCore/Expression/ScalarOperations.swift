@@ -16,7 +16,7 @@ public enum ScalarOperations {
                 result = a / b
             default: return .null
             }
-            return result.isNaN ? .null : .float(result)
+            return .finite(result)
         default:
             return .null
         }
@@ -139,13 +139,13 @@ public enum ScalarOperations {
             guard let x = value.doubleValue else { return .null }
             let digits: Int64
             if args.count > 1, case .int(let d) = args[1] { digits = d } else { digits = 0 }
-            return .float(round(x, digits: digits))
+            return .finite(round(x, digits: digits))
         case (.ln, let value):
             guard let x = value.doubleValue, x > 0 else { return .null }
             return .float(Foundationless.naturalLog(x))
         case (.exp, let value):
             guard let x = value.doubleValue else { return .null }
-            return .float(Foundationless.exponential(x))
+            return .finite(Foundationless.exponential(x))
         case (.sqrt, let value):
             guard let x = value.doubleValue, x >= 0 else { return .null }
             return .float(x.squareRoot())

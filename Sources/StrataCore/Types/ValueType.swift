@@ -34,11 +34,20 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
 
     public var isNull: Bool { if case .null = self { return true } else { return false } }
 
+    /// The one non-finite rule (docs/semantics.md): NaN and ±infinity are null, like division by zero.
+    public var finiteOrNull: Value {
+        if case .float(let v) = self, !v.isFinite { return .null }
+        return self
+    }
+
+    /// A float result under the non-finite rule.
+    public static func finite(_ v: Double) -> Value { v.isFinite ? .float(v) : .null }
+
     public var description: String {
         switch self {
         case .null: return "null"
         case .int(let v): return String(v)
-        case .float(let v): return String(v)
+        case .float(let v): return v.isFinite ? String(v) : "null"
         case .string(let v): return v
         case .bool(let v): return v ? "true" : "false"
         }
