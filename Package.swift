@@ -25,9 +25,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
     ],
     targets: [
+        // SHA-256 block function in C: the CPU's SHA extensions when present (~5× the Swift one it replaced), portable C otherwise.
+        .target(name: "CStrataSHA256", path: "Sources/CStrataSHA256"),
         .target(
             name: "StrataCore",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["CStrataSHA256", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -93,7 +95,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataCoreTests",
-            dependencies: ["StrataCore", "StrataTestSupport"],
+            dependencies: ["StrataCore", "StrataTestSupport", "CStrataSHA256"],
             swiftSettings: strictSettings
         ),
         .testTarget(

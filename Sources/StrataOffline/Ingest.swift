@@ -97,7 +97,7 @@ extension OfflineStore {
             let fd = try file.open()
             defer { close(fd) }
             report = try write("ingest \(request.source.name)") { db in
-                try IngestRun(request: request, db: db, progress: progress).run(file, fd)
+                try Self.withIngestPageCache(db) { try IngestRun(request: request, db: db, progress: progress).run(file, fd) }
             }
         case .rows(let rows):
             report = try write("ingest a push to \(request.source.name)") { db in
@@ -106,6 +106,19 @@ extension OfflineStore {
         }
         report.elapsedMicros = Int64((DispatchTime.now().uptimeNanoseconds - started) / 1000)
         return report
+    }
+}
+
+extension OfflineStore {
+    /// Pages of the ingest transaction's page cache (64 MiB). With SQLite's default 2 MiB, a run that dirties more
+    /// pages than that spills them to the WAL and reads them back for every later insert into the same B-tree; the
+    /// cache is allocated only as pages are touched, and is set back to the default when the run ends.
+    static let ingestCacheKiB = 65_536
+
+    static func withIngestPageCache<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        try db.execute(sql: "PRAGMA cache_size = -\(ingestCacheKiB)")
+        defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
+        return try body()
     }
 }
 

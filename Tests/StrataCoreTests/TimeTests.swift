@@ -1,5 +1,6 @@
 // Timestamps and durations: every accepted spelling normalises to UTC microseconds, every bad one is refused with a reason.
 // Table-driven cases straight from SPEC "Time".
+import CStrataSHA256
 import Testing
 @testable import StrataCore
 
@@ -99,5 +100,32 @@ import Testing
         hasher.update(Array(bytes[3..<130]))
         hasher.update(Array(bytes[130...]))
         #expect(hasher.finalizeHex() == SHA256.hex(bytes))
+    }
+
+    @Test("the accelerated block function (when this CPU has one) equals the portable one, block counts 1 to 40")
+    func acceleratedEqualsPortable() {
+        let bytes = (0..<(64 * 40)).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
+        for blocks in 1...40 {
+            var fast: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+            var portable = fast
+            strata_sha256_blocks(&fast, bytes, blocks)
+            strata_sha256_blocks_portable(&portable, bytes, blocks)
+            #expect(fast == portable, "\(blocks) blocks")
+        }
+    }
+
+    @Test("every split of a message across updates gives the same digest")
+    func splits() {
+        let bytes = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        let whole = SHA256.hex(bytes)
+        for first in stride(from: 0, through: 300, by: 7) {
+            for second in stride(from: first, through: 300, by: 23) {
+                var hasher = SHA256()
+                hasher.update(Array(bytes[0..<first]))
+                hasher.update(Array(bytes[first..<second]))
+                hasher.update(Array(bytes[second...]))
+                #expect(hasher.finalizeHex() == whole)
+            }
+        }
     }
 }

@@ -1,13 +1,23 @@
+import CStrataSHA256
+
 /// SHA-256 (FIPS 180-4) for content hashes of source files, spines and outputs.
-/// Hand-written because the only hashing package in our set (swift-crypto) costs more build time than this file.
+///
+/// The block function is C (`CStrataSHA256`): the CPU's SHA extensions when it has them, portable C otherwise.
+/// Measured in CPU time on this project's 2-core EPYC (issue 12): 1.8 GB/s with the extensions, 320 MB/s portable,
+/// against ~350 MB/s for the Swift implementation this replaced — every ingest hashes its file twice (before and while
+/// parsing). swift-crypto would give the same speed for a BoringSSL build of several minutes on 2 cores.
 public struct SHA256: Sendable {
-    private var state: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-    private var buffer: [UInt8] = []
+    private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
+        (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
+    /// A partial block waiting for more bytes: `pending` bytes of it are valid.
+    private var block: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    private var pending = 0
     private var length: UInt64 = 0
 
-    public init() {
-        buffer.reserveCapacity(64)
-    }
+    public init() {}
+
+    /// Whether this CPU hashes with its SHA extensions.
+    public static var isAccelerated: Bool { strata_sha256_accelerated() != 0 }
 
     /// Hex digest of `bytes`.
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {
@@ -17,20 +27,30 @@ public struct SHA256: Sendable {
     }
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
         length &+= UInt64(bytes.count)
         var index = 0
-        if !buffer.isEmpty {
-            while index < bytes.count, buffer.count < 64 { buffer.append(bytes[index]); index += 1 }
-            if buffer.count == 64 {
-                buffer.withUnsafeBytes { compress($0, 0) }
-                buffer.removeAll(keepingCapacity: true)
-            }
+        if pending > 0 {
+            let take = min(64 - pending, bytes.count)
+            let offset = pending
+            withUnsafeMutableBytes(of: &block) { $0.baseAddress.map { memcopy($0 + offset, base, take) } }
+            pending += take
+            index = take
+            guard pending == 64 else { return }
+            let full = block
+            withUnsafeBytes(of: full) { compress($0.baseAddress, blocks: 1) }
+            pending = 0
         }
-        while index + 64 <= bytes.count {
-            compress(bytes, index)
-            index += 64
+        let whole = (bytes.count - index) / 64
+        if whole > 0 {
+            compress(base + index, blocks: whole)
+            index += whole * 64
         }
-        while index < bytes.count { buffer.append(bytes[index]); index += 1 }
+        let rest = bytes.count - index
+        if rest > 0 {
+            withUnsafeMutableBytes(of: &block) { $0.baseAddress.map { memcopy($0, base + index, rest) } }
+            pending = rest
+        }
     }
 
     public mutating func update(_ bytes: [UInt8]) {
@@ -40,61 +60,33 @@ public struct SHA256: Sendable {
     public mutating func finalizeHex() -> String {
         let bitLength = length &* 8
         var padding: [UInt8] = [0x80]
-        let total = (buffer.count + 1) % 64
+        let total = (pending + 1) % 64
         padding += [UInt8](repeating: 0, count: total <= 56 ? 56 - total : 120 - total)
         for shift in stride(from: 56, through: 0, by: -8) { padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
         let savedLength = length
         update(padding)
         length = savedLength
-        let hexDigits = Array("0123456789abcdef".utf8)
+        let hexDigits: StaticString = "0123456789abcdef"
         var out: [UInt8] = []
         out.reserveCapacity(64)
-        for word in state {
-            for shift in stride(from: 28, through: 0, by: -4) { out.append(hexDigits[Int((word >> UInt32(shift)) & 0xf)]) }
+        withUnsafeBytes(of: state) { words in
+            for word in words.bindMemory(to: UInt32.self) {
+                for shift in stride(from: 28, through: 0, by: -4) { out.append(hexDigits.utf8Start[Int((word >> UInt32(shift)) & 0xf)]) }
+            }
         }
         return String(decoding: out, as: UTF8.self)
     }
 
-    private static let roundConstants: [UInt32] = [
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-        0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-        0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-        0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-    ]
-
-    private mutating func compress(_ bytes: UnsafeRawBufferPointer, _ offset: Int) {
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            compress(bytes, offset, w)
+    private mutating func compress(_ data: UnsafeRawPointer?, blocks: Int) {
+        guard let data else { return }
+        withUnsafeMutableBytes(of: &state) { words in
+            guard let words = words.baseAddress?.assumingMemoryBound(to: UInt32.self) else { return }
+            strata_sha256_blocks(words, data.assumingMemoryBound(to: UInt8.self), blocks)
         }
-    }
-
-    private mutating func compress(_ bytes: UnsafeRawBufferPointer, _ offset: Int, _ w: UnsafeMutableBufferPointer<UInt32>) {
-        for i in 0..<16 {
-            let b = offset + i * 4
-            w[i] = UInt32(bytes[b]) << 24 | UInt32(bytes[b + 1]) << 16 | UInt32(bytes[b + 2]) << 8 | UInt32(bytes[b + 3])
-        }
-        for i in 16..<64 {
-            let s0 = w[i - 15].rotr(7) ^ w[i - 15].rotr(18) ^ (w[i - 15] >> 3)
-            let s1 = w[i - 2].rotr(17) ^ w[i - 2].rotr(19) ^ (w[i - 2] >> 10)
-            w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-        }
-        var (a, b, c, d, e, f, g, h) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
-        for i in 0..<64 {
-            let s1 = e.rotr(6) ^ e.rotr(11) ^ e.rotr(25)
-            let ch = (e & f) ^ (~e & g)
-            let t1 = h &+ s1 &+ ch &+ Self.roundConstants[i] &+ w[i]
-            let s0 = a.rotr(2) ^ a.rotr(13) ^ a.rotr(22)
-            let maj = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = s0 &+ maj
-            (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-        }
-        state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
-        state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
     }
 }
 
-extension UInt32 {
-    fileprivate func rotr(_ n: UInt32) -> UInt32 { (self >> n) | (self << (32 - n)) }
+/// `memcpy` without importing Foundation into StrataCore's type layer.
+private func memcopy(_ destination: UnsafeMutableRawPointer, _ source: UnsafeRawPointer, _ count: Int) {
+    destination.copyMemory(from: source, byteCount: count)
 }
