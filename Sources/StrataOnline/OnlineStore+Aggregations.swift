@@ -1,5 +1,5 @@
 import CLMDB
-package import StrataCore
+import StrataCore
 import Synchronization
 
 /// A view's aggregation database, resolved on first use and then read without any lock (like `OnlineViewHandle`).
