@@ -9,7 +9,7 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Verify training/serving parity and explain every mismatch.",
         discussion: """
-        --logs replays logged lookups (server and in-process, for services with logging on) through the offline point-in-time join at each lookup's own time, in known mode. --snapshot compares the online store's answer at --at with the offline join for every (or --sample N) stored key. Each mismatch gets a reason: late_write, ttl_edge, tie_break, missing_in_offline, missing_in_online or value_drift. The report is saved in the registry; --max-mismatch makes the exit code 1 when any feature's mismatch rate exceeds it.
+        --logs replays logged lookups (server and in-process, for services with logging on) through the offline point-in-time join at each lookup's own time, in known mode. --snapshot compares the online store's answer at --at with the offline join for every (or --sample N) stored key. Each mismatch gets a reason: late_write, ttl_edge, tie_break, missing_in_offline, missing_in_online or value_drift; windowed aggregations are compared exactly (floats by their bits) with the training-set sweep and get late_write (an event created before the lookup reached the store after it), window_edge (an event exactly on the window's lower bound or at the lookup time) or value_drift. The report is saved in the registry; --max-mismatch makes the exit code 1 when any feature's mismatch rate exceeds it.
         """
     )
 
