@@ -142,6 +142,28 @@ import Testing
         #expect(try dir.read("t.csv").components(separatedBy: "\n")[2] == "1,2026-03-01T11:00:00Z,30.5,2")
     }
 
+    @Test("lineage traces an aggregate to the events in its window, paged, with file:line; a wrong name suggests the right one")
+    func lineage() throws {
+        let dir = try project()
+        #expect(try CLIRunner.run(["materialize", "--end", "2026-03-01T10:30:00Z"], in: dir.path).exitCode == 0)
+        let traced = try CLIRunner.run(["lineage", "--view", "driver_trips", "--key", "driver_id=1", "--at", "2026-03-01T11:00:00Z", "--feature", "trips_1h",
+                                        "--limit", "1", "--json"], in: dir.path)
+        #expect(traced.exitCode == 0, "\(traced.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(traced.stdout.utf8)) as? [String: Any])
+        #expect(object["eventCount"] as? Int == 2)
+        #expect(object["value"] as? String == "2" && object["onlineValue"] as? String == "2")
+        #expect(object["windowLower"] as? String == "2026-03-01T10:00:00.000000Z")
+        let events = try #require(object["events"] as? [[String: Any]])
+        #expect(events.count == 1)
+        #expect(events.first?["file"] as? String == "trips.csv" && events.first?["line"] as? Int == 3)
+        let text = try CLIRunner.run(["lineage", "--view", "driver_trips", "--key", "driver_id=1", "--at", "2026-03-01T11:00:00Z", "--feature", "fare_24h"], in: dir.path)
+        #expect(text.stdout.contains("2 contributing events"))
+        #expect(text.stdout.contains("trips.csv:2"))
+        let wrong = try CLIRunner.run(["lineage", "--view", "driver_trips", "--key", "driver_id=1", "--feature", "trips_2h"], in: dir.path)
+        #expect(wrong.exitCode == 1)
+        #expect(wrong.stderr.contains("has no aggregation `trips_2h`; did you mean `trips_1h`?"))
+    }
+
     @Test("validate points at an aggregation mistake")
     func errors() throws {
         let dir = try project()
