@@ -78,7 +78,14 @@ extension AggregationKernel {
     /// Skips one compact partial after checking it.
     /// - Throws: `AggregationDecodingError` for truncated or malformed bytes.
     package func skipCompact(_ reader: inout CompactReader) throws(AggregationDecodingError) {
-        _ = try readCompact(&reader)
+        guard kind == .distinct else {
+            _ = try readCompact(&reader)
+            return
+        }
+        // A sketch is checked in place, never built (the checks are those of `readCompact`).
+        let count = try reader.varint()
+        guard count <= UInt64(Int64.max) else { throw AggregationDecodingError("count out of range") }
+        if count > 0 { try HyperLogLog.skipCompact(&reader) }
     }
 }
 

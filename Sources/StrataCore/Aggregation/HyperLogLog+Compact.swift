@@ -37,6 +37,13 @@ extension HyperLogLog {
         }
     }
 
+    /// Skips a compact sketch after checking it, as `init(compact:)` would, without building it: a read skips the
+    /// tiles of a group that lie before its window.
+    /// - Throws: `AggregationDecodingError` for truncated or malformed bytes.
+    package static func skipCompact(_ reader: inout CompactReader) throws(AggregationDecodingError) {
+        _ = try readCompact(&reader)
+    }
+
     private enum CompactLayout {
         case dense(start: Int)
         case sparse(start: Int, count: Int)
