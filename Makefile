@@ -62,9 +62,11 @@ bench-build: build venv
 	cd benchmarks && swift build -c release --product OnlineBench && swift build -c release --product CheckBench
 
 # Aggregation benchmark: `historical` with count/sum/avg over 1h/24h/7d + a distinct count, 1M events / 10k keys /
-# 100k spine rows, vs DuckDB (from .venv) on a preloaded table and plain SQLite, same run, answers compared.
+# 100k spine rows, vs DuckDB (from .venv) on a preloaded table and plain SQLite, same run, answers compared; then the
+# same aggregations served online (materialize events/s, tile bytes per key, lookup p50/p99 vs raw mdb_get, same run).
 bench-aggregations: bench-build
 	$(PYTHON) benchmarks/aggregations/bench.py --scale $(SCALE)
+	$(PYTHON) benchmarks/aggregations/online.py --scale $(SCALE)
 
 bench-offline: bench-build
 	$(PYTHON) benchmarks/offline/bench.py --scale $(SCALE)
@@ -87,6 +89,8 @@ bench-report:
 bench: bench-build
 	$(PYTHON) benchmarks/offline/bench.py --scale $(SCALE)
 	$(PYTHON) benchmarks/online/bench.py --scale $(SCALE)
+	$(PYTHON) benchmarks/aggregations/bench.py --scale $(SCALE)
+	$(PYTHON) benchmarks/aggregations/online.py --scale $(SCALE)
 	@if [ "$(SCALE)" = 1 ]; then \
 		$(PYTHON) benchmarks/server/bench.py --duration $(DURATION) && \
 		$(PYTHON) benchmarks/check/bench.py && \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo behind `make demo`: a fresh example project, taken through every step Strata has:
-# ingest with quarantine → training set with manifest → materialize → lookups in-process and over HTTP (logged) →
+# ingest with quarantine → training set with manifest → materialize → lookups in-process and over HTTP (logged),
+# windowed aggregations served online and traced to their events →
 # a late correction → `check --logs` finding exactly that skew → `lineage` tracing the value to its CSV line.
 set -euo pipefail
 STRATA=$(realpath "${STRATA:-.build/release/strata}")
@@ -30,6 +31,11 @@ head -4 windows.csv
 say "Materialize what was known at 2026-03-02T22:30Z and look it up in-process (driver_activity logs every lookup)."
 step materialize --end 2026-03-02T22:30:00Z
 step get --service driver_activity --key driver_id=1024 --key driver_id=9999 --at 2026-03-02T22:30:00Z
+
+say "Windowed aggregations are served online too: tiles in LMDB, folded at request time (windows slide without re-materializing)."
+step get --service driver_activity_windows --key driver_id=1024 --at 2026-03-02T23:00:00Z
+say "Every served aggregate traces to the events in its window (count, then file:line), and equals the training set's value."
+step lineage --view driver_trips --key driver_id=1024 --at 2026-03-02T23:00:00Z --feature trips_24h --limit 5
 
 say "The same over HTTP with the Feast-compatible API (the server logs served rows off the request path)."
 "$STRATA" serve --port "$PORT" > serve.log 2>&1 &

@@ -67,6 +67,18 @@ extension FeatureStore {
         try offline.join(keys: keys, times: times, table: table, featureIndexes: featureIndexes, options: options)
     }
 
+    /// The offline windowed aggregations of one view for spine keys and times.
+    package func offlineAggregate(keys: [KeyTuple?], times: [Int64], table: FeatureTableSpec, aggregationIndexes: [Int], options: JoinOptions) throws -> ViewJoinResult {
+        try offline.aggregate(keys: keys, times: times, table: table, aggregationIndexes: aggregationIndexes, options: options)
+    }
+
+    /// Every stored aggregation event of the given keys, by key (keys without events are absent).
+    package func aggregationEvents(_ spec: FeatureTableSpec, keys: [KeyTuple]) throws -> [KeyTuple: AggregationEvents] {
+        var result: [KeyTuple: AggregationEvents] = [:]
+        try offline.forEachAggregationKey(spec, keys: keys) { key, events in result[key] = events }
+        return result
+    }
+
     /// The lineage of source rows by id.
     package func sourceLineage(source: String, version: Int, rowIDs: some Sequence<Int64>) throws -> [Int64: SourceLineage] {
         try offline.lineage(source: source, version: version, rowIDs: rowIDs)
@@ -84,6 +96,12 @@ extension FeatureStore {
 
     /// Every stored row of a view, in key order.
     package func onlineRows(_ layout: OnlineViewLayout) throws -> [(key: [UInt8], row: OnlineRow)] { try online.allRows(layout) }
+
+    /// Every key with a stored aggregation record of a view (encoded), in key order; empty for a view without aggregations.
+    package func onlineAggregationKeys(_ spec: FeatureTableSpec) throws -> [[UInt8]] {
+        guard let layout = aggregationLayout(spec) else { return [] }
+        return try online.aggregationKeys(layout).map(\.key)
+    }
 
     /// The stored row of one key.
     package func onlineRow(_ layout: OnlineViewLayout, key: KeyTuple) throws -> OnlineRow? { try online.lookup(layout, key: key) }

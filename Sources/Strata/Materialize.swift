@@ -12,6 +12,10 @@ public struct MaterializeReport: Sendable, Codable {
     public var rowsScanned: Int
     public var keysWritten: Int
     public var keysKept: Int
+    /// Keys whose aggregation tile record was written (nil for a view without aggregations).
+    public var aggregationKeys: Int?
+    /// The bytes of those records: online bytes per key is `aggregationBytes / aggregationKeys`.
+    public var aggregationBytes: Int?
     public var elapsedMicros: Int64
 }
 
@@ -20,6 +24,13 @@ extension FeatureStore {
     public func onlineLayout(_ spec: FeatureTableSpec) -> OnlineViewLayout {
         OnlineViewLayout(databaseName: spec.tableName, view: spec.view.definition.name, featureNames: spec.view.features.map(\.definition.name),
                          featureTypes: spec.view.features.map(\.definition.type), ttlMicros: spec.view.definition.ttlMicros)
+    }
+
+    /// The online layout of a view's aggregations; nil for a view without any.
+    public func aggregationLayout(_ spec: FeatureTableSpec) -> OnlineAggregationLayout? {
+        guard !spec.view.aggregations.isEmpty else { return nil }
+        return OnlineAggregationLayout(databaseName: spec.aggregationTableName, view: spec.view.definition.name, aggregations: spec.view.aggregations,
+                                       hasEventID: spec.view.source.idColumn != nil)
     }
 
     static func watermarkKey(_ layout: OnlineViewLayout) -> String { "watermark/\(layout.databaseName)" }
@@ -40,7 +51,8 @@ extension FeatureStore {
             for layout in layouts { previous[layout.databaseName] = try materializationWatermark(layout) }
         }
 
-        return try online.write(layouts: layouts) { batch in
+        let aggregationLayouts = specs.map(aggregationLayout)
+        return try online.write(layouts: layouts, aggregations: aggregationLayouts.compactMap { $0 }) { batch in
             var reports: [MaterializeReport] = []
             for (spec, layout) in zip(specs, layouts) {
                 let started = DispatchTime.now().uptimeNanoseconds
@@ -54,12 +66,34 @@ extension FeatureStore {
                 }
                 let mark = MaterializationWatermark(lastSeq: scan.maxSeq, end: end)
                 try batch.setMetadata(Self.watermarkKey(layout), try CanonicalJSONText.encode(mark))
+                var aggregated: (keys: Int, bytes: Int)?
+                if let aggregationLayout = aggregationLayouts[reports.count] {
+                    aggregated = try materializeAggregations(spec, aggregationLayout, end: end, batch: batch)
+                }
                 reports.append(MaterializeReport(view: layout.view, version: spec.viewVersion, isIncremental: watermark != nil, end: Timestamp.format(end),
                                                  rowsScanned: scan.rowsScanned, keysWritten: written, keysKept: kept,
+                                                 aggregationKeys: aggregated?.keys, aggregationBytes: aggregated?.bytes,
                                                  elapsedMicros: Int64((DispatchTime.now().uptimeNanoseconds - started) / 1000)))
             }
             return reports
         }
+    }
+}
+
+extension FeatureStore {
+    /// Writes every key's aggregation tile record, built from all of its offline events at horizon `end`, in the
+    /// caller's transaction. Full and incremental runs do the same: a record is a function of the key's events and the
+    /// horizon alone (`AggregationTileRecord`), so rebuilding is what makes an incremental run equal a full one, and it
+    /// prunes tiles and events that no window reaches from `end` on. Keys never lose their record (it holds `present`).
+    func materializeAggregations(_ spec: FeatureTableSpec, _ layout: OnlineAggregationLayout, end: Int64,
+                                 batch: OnlineWriteBatch) throws -> (keys: Int, bytes: Int) {
+        var keys = 0, bytes = 0
+        try offline.forEachAggregationKey(spec, keys: nil) { key, events in
+            let record = AggregationTileRecord.build(events, horizon: end, layout: layout)
+            bytes += try batch.putAggregationRecord(layout, key: OnlineKeyEncoding.encode(key), record: record)
+            keys += 1
+        }
+        return (keys, bytes)
     }
 }
 

@@ -35,8 +35,18 @@ public struct OnlineFeatureReader: Sendable {
         var columns: [(Int, Int)]
     }
 
+    /// A view's requested aggregations, folded from its tile records at request time.
+    struct AggregationPart: Sendable {
+        var handle: OnlineAggregationHandle
+        var keys: [JoinKey]
+        var plan: AggregationReadPlan
+        /// Per planned aggregation (in plan order), its output column.
+        var outputs: [Int]
+    }
+
     let online: OnlineStore
     let parts: [Part]
+    let aggregationParts: [AggregationPart]
     /// `view__feature`, in request order.
     public let featureNames: [String]
     /// `view:feature`, in request order.
@@ -63,6 +73,21 @@ public struct OnlineFeatureReader: Sendable {
                 part.fill(&result[index], header: header, values: values, at: now)
             }
         }
+        for part in aggregationParts {
+            try online.lookupAggregations(part.handle, count: entityRows.count) { index, buffer in
+                Part.encodeKey(part.keys, entityRows[index], into: &buffer)
+            } visit: { index, record in
+                // The same status rule as the offline sweep: `present` when a counted event lies at or before `now`.
+                guard let latest = record.latestCounted(at: now) else { return }
+                do throws(AggregationDecodingError) {
+                    try record.answer(part.plan, at: now) { output, value in
+                        result[index][part.outputs[output]] = OnlineFeatureValue(value: value, status: .present, eventTs: latest)
+                    }
+                } catch {
+                    throw OnlineStoreError.corruptValue(view: part.handle.layout.view, reason: error.what)
+                }
+            }
+        }
         return result
     }
 }
@@ -70,6 +95,10 @@ public struct OnlineFeatureReader: Sendable {
 extension OnlineFeatureReader.Part {
     /// Writes the view's encoded key tuple for an entity row; false when a key is missing.
     func encodeKey(_ row: [String: KeyPart], into buffer: inout [UInt8]) -> Bool {
+        Self.encodeKey(keys, row, into: &buffer)
+    }
+
+    static func encodeKey(_ keys: [JoinKey], _ row: [String: KeyPart], into buffer: inout [UInt8]) -> Bool {
         for key in keys {
             guard let value = row[key.name] else { return false }
             OnlineKeyEncoding.append(value, to: &buffer)
@@ -123,25 +152,30 @@ extension FeatureStore {
         var sampleRate: Double?
         if case .service(let name) = selection { sampleRate = applied.compiled.definitions.service(name)?.loggingSampleRate }
         let resolved = try applied.compiled.resolve(references).get()
-        let aggregated = resolved.filter(\.isAggregation).map { "\($0.view):\($0.feature)" }
-        if !aggregated.isEmpty {
-            throw Diagnostic("windowed aggregations are not served online yet: \(aggregated.joined(separator: ", "))", at: nil,
-                             fix: "request them in training sets (`strata historical`); online serving of aggregations is the second half of issue 13")
-        }
         let tables = snapshot.tables
         var parts: [OnlineFeatureReader.Part] = []
         var keyNames: [String] = []
         var versions: [String: Int] = [:]
+        var aggregationParts: [OnlineFeatureReader.AggregationPart] = []
         for viewName in orderedUnique(resolved.map(\.view)) {
             guard let spec = tables[viewName] else { continue }
-            let columns = resolved.enumerated().filter { $0.element.view == viewName }.map { ($0.offset, $0.element.featureIndex) }
-            parts.append(.init(handle: online.handle(for: snapshot.layouts[viewName] ?? onlineLayout(spec)), keys: spec.view.keys, columns: columns))
+            let requested = resolved.enumerated().filter { $0.element.view == viewName }
+            let columns = requested.filter { !$0.element.isAggregation }.map { ($0.offset, $0.element.featureIndex) }
+            if !columns.isEmpty {
+                parts.append(.init(handle: online.handle(for: snapshot.layouts[viewName] ?? onlineLayout(spec)), keys: spec.view.keys, columns: columns))
+            }
+            let aggregations = requested.filter(\.element.isAggregation)
+            if !aggregations.isEmpty, let layout = aggregationLayout(spec) {
+                aggregationParts.append(.init(handle: online.handle(for: layout), keys: spec.view.keys,
+                                              plan: AggregationReadPlan(layout: layout, aggregationIndexes: aggregations.map(\.element.featureIndex)),
+                                              outputs: aggregations.map(\.offset)))
+            }
             for key in spec.view.keys where !keyNames.contains(key.name) { keyNames.append(key.name) }
             versions[viewName] = spec.viewVersion
         }
         var keyTypes: [String: ValueType] = [:]
-        for part in parts { for key in part.keys { keyTypes[key.name] = key.type } }
-        return OnlineFeatureReader(online: online, parts: parts, featureNames: resolved.map(\.qualifiedName),
+        for key in parts.flatMap(\.keys) + aggregationParts.flatMap(\.keys) { keyTypes[key.name] = key.type }
+        return OnlineFeatureReader(online: online, parts: parts, aggregationParts: aggregationParts, featureNames: resolved.map(\.qualifiedName),
                                    references: resolved.map { "\($0.view):\($0.feature)" }, keyNames: keyNames, keyTypes: keyTypes,
                                    viewVersions: versions, loggingSampleRate: sampleRate)
     }

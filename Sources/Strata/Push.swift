@@ -11,6 +11,8 @@ public struct PushReport: Sendable, Codable {
         public var onlineWritten: Int
         /// Rows not written because a better row was already stored.
         public var onlineKept: Int
+        /// Keys whose aggregation tile record was rebuilt (nil for a view without aggregations).
+        public var aggregationKeys: Int?
     }
 
     public var source: String
@@ -19,6 +21,12 @@ public struct PushReport: Sendable, Codable {
 
     public var onlineWritten: Int { views.reduce(0) { $0 + $1.onlineWritten } }
     public var onlineKept: Int { views.reduce(0) { $0 + $1.onlineKept } }
+}
+
+/// One view's pushed keys with all of their aggregation events.
+struct PushedAggregations {
+    var layout: OnlineAggregationLayout
+    var events: [(KeyTuple, AggregationEvents)]
 }
 
 /// Where a push's rows go. Rows always go offline first (every served value keeps its lineage).
@@ -88,16 +96,53 @@ extension FeatureStore {
         // Evaluated before the write transaction: LMDB may run the closure again after growing the map.
         let evaluated = try specs.map { spec in try rows.map { try Self.evaluate($0, spec) } }
         let layouts = specs.compactMap { snapshot.layouts[$0.view.definition.name] }
-        let results = try online.write(layouts: layouts) { batch in
-            try zip(layouts, evaluated).map { layout, rows in
+        let aggregated = try pushedAggregationEvents(specs, evaluated)
+        let results = try online.write(layouts: layouts, aggregations: aggregated.map(\.layout)) { batch in
+            var results = try zip(layouts, evaluated).map { layout, rows in
                 var result = PushReport.ViewResult(view: layout.view, onlineWritten: 0, onlineKept: 0)
                 for (key, row) in rows {
                     if try batch.upsert(layout, key: key, row: row) { result.onlineWritten += 1 } else { result.onlineKept += 1 }
                 }
                 return result
             }
+            for view in aggregated {
+                let keys = try Self.rebuildAggregations(view, now: now, batch: batch)
+                if let index = results.firstIndex(where: { $0.view == view.layout.view }) { results[index].aggregationKeys = keys }
+            }
+            return results
         }
         return PushReport(source: source.name, offline: report, views: results)
+    }
+
+    /// The pushed keys' aggregation events, per view with aggregations, read after the offline commit and before the
+    /// write transaction (which LMDB may run again after growing the map).
+    private func pushedAggregationEvents(_ specs: [FeatureTableSpec], _ evaluated: [[(KeyTuple, OnlineRow)]]) throws -> [PushedAggregations] {
+        var result: [PushedAggregations] = []
+        let aggregated = zip(specs, evaluated).compactMap { spec, rows in aggregationLayout(spec).map { (spec, $0, rows) } }
+        guard !aggregated.isEmpty else { return [] }
+        try offline.refresh(aggregated.map(\.0))
+        for (spec, layout, rows) in aggregated {
+            var seen = Set<KeyTuple>()
+            let keys = rows.map(\.0).filter { seen.insert($0).inserted }
+            var events: [(KeyTuple, AggregationEvents)] = []
+            try offline.forEachAggregationKey(spec, keys: keys) { key, keyEvents in events.append((key, keyEvents)) }
+            result.append(PushedAggregations(layout: layout, events: events))
+        }
+        return result
+    }
+
+    /// Rebuilds each pushed key's tile record from all of its events, at the stored record's horizon (so every request
+    /// time it answered for stays exact), or at `now` for a key without a readable record. Rebuilding from the offline
+    /// events rather than patching the record is what makes pushes idempotent and late, out-of-order or corrected
+    /// events converge: the record depends only on the key's events and its horizon.
+    static func rebuildAggregations(_ pushed: PushedAggregations, now: Int64, batch: OnlineWriteBatch) throws -> Int {
+        for (key, events) in pushed.events {
+            let encoded = OnlineKeyEncoding.encode(key)
+            var horizon = now
+            if case .record(let stored) = try batch.aggregationRecord(pushed.layout, key: encoded) { horizon = stored.horizon }
+            _ = try batch.putAggregationRecord(pushed.layout, key: encoded, record: AggregationTileRecord.build(events, horizon: horizon, layout: pushed.layout))
+        }
+        return pushed.events.count
     }
 
     /// Computes a view's key and features from one stored source row with the Swift evaluator (the online half of parity).

@@ -9,7 +9,7 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Verify training/serving parity and explain every mismatch.",
         discussion: """
-        --logs replays logged lookups (server and in-process, for services with logging on) through the offline point-in-time join at each lookup's own time, in known mode. --snapshot compares the online store's answer at --at with the offline join for every (or --sample N) stored key. Each mismatch gets a reason: late_write, ttl_edge, tie_break, missing_in_offline, missing_in_online or value_drift. The report is saved in the registry; --max-mismatch makes the exit code 1 when any feature's mismatch rate exceeds it.
+        --logs replays logged lookups (server and in-process, for services with logging on) through the offline point-in-time join at each lookup's own time, in known mode. --snapshot compares the online store's answer at --at with the offline join for every (or --sample N) stored key. Each mismatch gets a reason: late_write, ttl_edge, tie_break, missing_in_offline, missing_in_online or value_drift; windowed aggregations are compared exactly (floats by their bits) with the training-set sweep and get late_write (an event created before the lookup reached the store after it), window_edge (an event exactly on the window's lower bound or at the lookup time) or value_drift. The report is saved in the registry; --max-mismatch makes the exit code 1 when any feature's mismatch rate exceeds it.
         """
     )
 
@@ -75,7 +75,7 @@ struct LineageCommand: AsyncParsableCommand {
         commandName: "lineage",
         abstract: "Trace a value to its source file line, ingest run and definition, or show a training set's upstream graph.",
         discussion: """
-        --view V --key k=v --at T traces what the offline join gives at T (known mode). --training-set ID --row N --feature view:feature traces one cell of a recorded training set. --training-set ID alone prints its manifest and upstream graph.
+        --view V --key k=v --at T traces what the offline join gives at T (known mode). With --feature NAME naming one of the view's windowed aggregations, it shows the aggregation's definition version and window at T, the training-set and online values, and the events it folds: their count, then a page of them (--offset, --limit) with file:line, event and created time and input. --training-set ID --row N --feature view:feature traces one cell of a recorded training set. --training-set ID alone prints its manifest and upstream graph.
 
         --export openlineage prints OpenLineage 2-0-2 run events (JSON Lines) for every recorded run of ingest, push, materialize, historical and check: START, then COMPLETE or FAIL, with datasets named by where they live and column-level lineage. --emit URL posts them to a lineage server instead (`/api/v1/lineage` is added to a bare server URL), with a bearer token from --token or OPENLINEAGE_API_KEY; a failed post is retried briefly, then the command stops with exit code 1 and says which event failed.
         """
@@ -89,7 +89,9 @@ struct LineageCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The instant (RFC 3339; default now).", valueName: "time")) var at: String?
     @Option(name: .customLong("training-set"), help: "A recorded training set id.") var trainingSet: String?
     @Option(help: "A training-set row (1-based, spine order).") var row: Int?
-    @Option(help: "A training-set feature (`view:feature`).") var feature: String?
+    @Option(help: "A training-set feature (`view:feature`), or with --view one of its aggregations.") var feature: String?
+    @Option(help: "With --view and --feature: skip this many contributing events.") var offset: Int = 0
+    @Option(help: "With --view and --feature: list at most this many contributing events.") var limit: Int = 50
     @Option(help: "Export format: openlineage.") var export: String?
     @OptionGroup var exportOptions: LineageExportOptions
 
@@ -97,7 +99,9 @@ struct LineageCommand: AsyncParsableCommand {
         if let export, export != "openlineage" { throw ValidationError("--export supports `openlineage`") }
         if export == nil, view == nil, trainingSet == nil { throw ValidationError("pass --view with --key, --training-set, or --export openlineage") }
         if view != nil, key == nil { throw ValidationError("--view needs --key, e.g. --key driver_id=1001") }
-        if (row == nil) != (feature == nil) { throw ValidationError("--row and --feature go together") }
+        if trainingSet != nil, (row == nil) != (feature == nil) { throw ValidationError("--row and --feature go together") }
+        if row != nil, trainingSet == nil { throw ValidationError("--row goes with --training-set") }
+        if offset < 0 || limit < 0 { throw ValidationError("--offset and --limit must not be negative") }
         if export == nil, exportOptions.isUsed { throw ValidationError("--since, --job, --namespace, --emit and --token go with --export openlineage") }
     }
 
@@ -126,9 +130,29 @@ struct LineageCommand: AsyncParsableCommand {
                 let types = Dictionary(uniqueKeysWithValues: spec.view.keys.map { ($0.name, $0.type) })
                 let keys = try parseEntityKeys(key, types)
                 let instant = at.flatMap { try? Timestamp.parse($0).get() } ?? currentMicros()
-                try show(try LineageTracer.trace(store, view: view, keys: keys, at: instant))
+                if let feature {
+                    try show(try LineageTracer.traceAggregation(store, view: view, keys: keys, at: instant, feature: feature, offset: offset, limit: limit))
+                } else {
+                    try show(try LineageTracer.trace(store, view: view, keys: keys, at: instant))
+                }
             }
         }
+    }
+
+    func show(_ lineage: AggregationLineage) throws {
+        if output.json { try printJSON(lineage); return }
+        let input = lineage.column.map { " of \($0)" } ?? ""
+        let filter = lineage.filter.map { " where \($0)" } ?? ""
+        print("\(lineage.view) v\(lineage.viewVersion) `\(lineage.feature)`: \(lineage.function)\(input)\(filter), window \(lineage.window), hop \(lineage.hop)")
+        print("for \(lineage.keys) at \(lineage.at): window (\(lineage.windowLower), \(lineage.at)]")
+        print("training set: \(lineage.value) (\(lineage.status)); online: \(lineage.onlineValue) (\(lineage.onlineStatus))")
+        print("\(lineage.eventCount) contributing event\(lineage.eventCount == 1 ? "" : "s")\(lineage.eventCount > lineage.events.count ? ", showing \(lineage.offset + 1)…\(lineage.offset + lineage.events.count)" : "")")
+        guard !lineage.events.isEmpty else { return }
+        var table = TextTable("SOURCE", "EVENT TIME", "CREATED", "INPUT", "ROW", "RUN")
+        for e in lineage.events {
+            table.add(e.file.map { "\($0):\(e.line ?? 0)" } ?? "-", e.eventTs, e.createdTs, e.input, String(e.rowID), e.ingestRun.map(String.init) ?? "-")
+        }
+        print(table.render())
     }
 
     func show(_ lineage: ValueLineage) throws {

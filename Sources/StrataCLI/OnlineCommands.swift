@@ -49,6 +49,10 @@ struct MaterializeCommand: ParsableCommand {
                           String(format: "%.0f", Double(r.rowsScanned) / seconds))
             }
             print(table.render())
+            for r in reports {
+                guard let keys = r.aggregationKeys, let bytes = r.aggregationBytes else { continue }
+                print("\(r.view): aggregation tile records for \(keys) keys, \(bytes) bytes (\(keys == 0 ? 0 : bytes / keys) bytes per key)")
+            }
         }
     }
 }

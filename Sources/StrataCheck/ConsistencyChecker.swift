@@ -33,19 +33,21 @@ public enum ConsistencyChecker {
         var accumulator = try ParityAccumulator(store: store)
         var replayed = 0
         for (name, spec) in store.featureTables(applied).sorted(by: { $0.key < $1.key }) {
+            // Every key served online: rows of row features and tile records of aggregations.
             let layout = store.onlineLayout(spec)
-            var stored = try store.onlineRows(layout)
+            var seen = Set<[UInt8]>()
+            var stored = (try store.onlineRows(layout).map(\.key) + store.onlineAggregationKeys(spec)).filter { seen.insert($0).inserted }.sorted { $0.lexicographicallyPrecedes($1) }
             if let sample, sample > 0, stored.count > sample {
                 let step = Double(stored.count) / Double(sample)
                 stored = (0..<sample).map { stored[Int(Double($0) * step)] }
             }
-            // A view never materialized has nothing served to compare; aggregations are not served online yet (issue 13).
-            let rowFeatures = spec.view.features.map { FeatureReference(view: name, feature: $0.definition.name) }
-            guard !stored.isEmpty, !rowFeatures.isEmpty else { continue }
-            let reader = try store.onlineReader(.references(rowFeatures))
+            // A view never materialized has nothing served to compare.
+            let features = spec.view.featureNames.map { FeatureReference(view: name, feature: $0) }
+            guard !stored.isEmpty, !features.isEmpty else { continue }
+            let reader = try store.onlineReader(.references(features))
             var page = FeatureLogPage()
             page.featureLists = [reader.references]
-            for (keyBytes, _) in stored {
+            for keyBytes in stored {
                 guard let key = OnlineKeyEncoding.decode(keyBytes) else { continue }
                 var keys: [String: KeyPart] = [:]
                 for (joinKey, part) in zip(spec.view.keys, key.parts) { keys[joinKey.name] = part }

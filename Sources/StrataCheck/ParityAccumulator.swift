@@ -47,11 +47,18 @@ struct ParityAccumulator {
     mutating func add(_ batch: FeatureLogPage) throws {
         // Per feature list: the view of each served feature (a reference that names no applied view is skipped).
         var byView: [String: [[Served]]] = [:]
+        var aggregationsByView: [String: [[Served]]] = [:]
         for (listID, list) in batch.featureLists.enumerated() {
             for (position, reference) in list.enumerated() {
                 let parts = reference.split(separator: ":", maxSplits: 1).map(String.init)
-                guard parts.count == 2, let spec = tables[parts[0]],
-                      let featureIndex = spec.view.features.firstIndex(where: { $0.definition.name == parts[1] }) else { continue }
+                guard parts.count == 2, let spec = tables[parts[0]] else { continue }
+                if let index = spec.view.aggregations.firstIndex(where: { $0.definition.name == parts[1] }) {
+                    var lists = aggregationsByView[parts[0], default: Array(repeating: [], count: batch.featureLists.count)]
+                    lists[listID].append(Served(position: position, featureIndex: index, reference: reference))
+                    aggregationsByView[parts[0]] = lists
+                    continue
+                }
+                guard let featureIndex = spec.view.features.firstIndex(where: { $0.definition.name == parts[1] }) else { continue }
                 var lists = byView[parts[0], default: Array(repeating: [], count: batch.featureLists.count)]
                 lists[listID].append(Served(position: position, featureIndex: featureIndex, reference: reference))
                 byView[parts[0]] = lists
@@ -60,6 +67,10 @@ struct ParityAccumulator {
         for (viewName, lists) in byView.sorted(by: { $0.key < $1.key }) {
             guard let spec = tables[viewName] else { continue }
             try compare(batch, spec: spec, lists: lists)
+        }
+        for (viewName, lists) in aggregationsByView.sorted(by: { $0.key < $1.key }) {
+            guard let spec = tables[viewName] else { continue }
+            try compareAggregations(batch, spec: spec, lists: lists)
         }
     }
 
@@ -74,21 +85,7 @@ struct ParityAccumulator {
     mutating func compare(_ batch: FeatureLogPage, spec: FeatureTableSpec, lists: [[Served]]) throws {
         let featureIndexes = Array(Set(lists.joined().map(\.featureIndex))).sorted()
         let columnOf = Dictionary(uniqueKeysWithValues: featureIndexes.enumerated().map { ($0.element, $0.offset) })
-        var records: [Int] = []
-        var keys: [KeyTuple?] = []
-        var times: [Int64] = []
-        // Per key-name list, where each of the view's keys sits in a record's key values (nil: the record lacks it).
-        let positions = batch.keyNameLists.map { names in spec.view.keys.map { names.firstIndex(of: $0.name) } }
-        for record in 0..<batch.count where !lists[batch.featureListIDs[record]].isEmpty {
-            records.append(record)
-            times.append(batch.requestMicros[record])
-            var parts: [KeyPart] = []
-            for position in positions[batch.keyListIDs[record]] {
-                guard let position else { break }
-                parts.append(batch.keyParts[batch.keyStarts[record] + position])
-            }
-            keys.append(parts.count == spec.view.keys.count ? KeyTuple(parts) : nil)
-        }
+        let (records, keys, times) = Self.spine(batch, spec: spec, lists: lists)
         let offline = try store.offlineJoin(keys: keys, times: times, table: spec, featureIndexes: featureIndexes, options: JoinOptions(corrections: .known))
         var pending: [Pending] = []
         // Parity entries are made in order of first comparison (the report lists features in that order).
@@ -122,6 +119,26 @@ struct ParityAccumulator {
         }
         guard !pending.isEmpty else { return }
         try explain(pending, batch: batch, spec: spec, offline: offline)
+    }
+
+    /// The records of a batch that served any of `lists`' features, with their view key (nil when a key is missing) and time.
+    static func spine(_ batch: FeatureLogPage, spec: FeatureTableSpec, lists: [[Served]]) -> (records: [Int], keys: [KeyTuple?], times: [Int64]) {
+        var records: [Int] = []
+        var keys: [KeyTuple?] = []
+        var times: [Int64] = []
+        // Per key-name list, where each of the view's keys sits in a record's key values (nil: the record lacks it).
+        let positions = batch.keyNameLists.map { names in spec.view.keys.map { names.firstIndex(of: $0.name) } }
+        for record in 0..<batch.count where !lists[batch.featureListIDs[record]].isEmpty {
+            records.append(record)
+            times.append(batch.requestMicros[record])
+            var parts: [KeyPart] = []
+            for position in positions[batch.keyListIDs[record]] {
+                guard let position else { break }
+                parts.append(batch.keyParts[batch.keyStarts[record] + position])
+            }
+            keys.append(parts.count == spec.view.keys.count ? KeyTuple(parts) : nil)
+        }
+        return (records, keys, times)
     }
 
     /// Classifies each disagreement from the lineage of both values, read once for all of them.

@@ -32,8 +32,12 @@ public enum ParityReason: String, Sendable, Codable, CaseIterable {
     case missingInOffline = "missing_in_offline"
     /// Offline has a value the online store did not serve (not materialized, or stale).
     case missingInOnline = "missing_in_online"
-    /// Same source row, different value: the transform computed differently online and offline.
+    /// Same source row, different value: the transform computed differently online and offline. For a windowed
+    /// aggregation: the same events, a different value.
     case valueDrift = "value_drift"
+    /// A windowed aggregation whose window at the lookup has an event exactly on a boundary (`lower` or the lookup
+    /// time): the serving side drew the window's edge differently.
+    case windowEdge = "window_edge"
 
     static let ttlTolerance: Int64 = 1_000_000
 

@@ -10,28 +10,16 @@ import StrataCore
 /// SQL, so offline and online fold the very same values.
 struct AggregationEventTable {
     let spec: FeatureTableSpec
-    /// Distinct input expressions and conditions, in first-use order.
-    let inputs: [TypedExpr]
-    let filters: [TypedExpr]
+    /// Distinct input expressions and conditions, in first-use order (shared with the online tile store).
+    let columns: AggregationInputs
+    var inputs: [TypedExpr] { columns.inputs }
+    var filters: [TypedExpr] { columns.filters }
     /// Per aggregation of the view: which input and which condition column it reads.
-    let slots: [(input: Int?, filter: Int?)]
+    var slots: [AggregationInputs.Slot] { columns.slots }
 
     init(_ spec: FeatureTableSpec) {
         self.spec = spec
-        var inputs: [TypedExpr] = [], filters: [TypedExpr] = []
-        var slots: [(input: Int?, filter: Int?)] = []
-        func index(_ expr: TypedExpr?, in list: inout [TypedExpr]) -> Int? {
-            guard let expr else { return nil }
-            if let found = list.firstIndex(of: expr) { return found }
-            list.append(expr)
-            return list.count - 1
-        }
-        for aggregation in spec.view.aggregations {
-            slots.append((index(aggregation.input, in: &inputs), index(aggregation.filter, in: &filters)))
-        }
-        self.inputs = inputs
-        self.filters = filters
-        self.slots = slots
+        columns = AggregationInputs(spec.view.aggregations)
     }
 
     var name: String { spec.aggregationTableName }

@@ -75,11 +75,7 @@ public final class OnlineStore: Sendable {
     /// `body` may run more than once (after the map grows), so it must not have other side effects.
     /// The databases of `layouts` are created first: LMDB allows one write transaction at a time.
     public func write<T>(layouts: [OnlineViewLayout], _ body: (OnlineWriteBatch) throws -> T) throws -> T {
-        var databases: [String: MDB_dbi] = [:]
-        for name in layouts.map(\.databaseName) + [Self.metadataDatabase] {
-            databases[name] = try environment.createdDatabase(name)
-        }
-        return try environment.write { txn in try body(OnlineWriteBatch(txn: txn, databases: databases)) }
+        try write(layouts: layouts, aggregations: [], body)
     }
 
     /// The stored rows for `keys` (nil for a missing key or key tuple), all read in one transaction.

@@ -1,6 +1,6 @@
 // Windowed aggregations end to end through the `strata` binary: a view with row features and aggregations, selected
 // by `view:*`, by name and by service; every output format; status columns; reproduction after a late correction;
-// plan (adding is fine, changing a window is breaking); and the clear refusal to serve aggregations online yet.
+// plan (adding is fine, changing a window is breaking); `get` serving them online; validation errors.
 import Foundation
 import GRDB
 import StrataTestSupport
@@ -127,12 +127,46 @@ import Testing
         #expect(refused.stderr.contains("feature view `driver_trips`: aggregation `trips_1h` changes window 1h → 2h"))
     }
 
-    @Test("validate points at an aggregation mistake; online lookups of aggregations say they are not served yet")
+    @Test("get serves aggregations after materialize, equal to the training set at the same instant, window edge included")
+    func servedOnline() throws {
+        let dir = try project()
+        #expect(try CLIRunner.run(["materialize", "--end", "2026-03-01T10:30:00Z"], in: dir.path).exitCode == 0)
+        // At 11:00 the 1h window is (10:00, 11:00]: t1 at exactly 10:00 has left it; t3 (created 10:55) counts.
+        let online = try CLIRunner.run(["get", "--service", "ranking", "--key", "driver_id=1", "--key", "driver_id=3", "--at", "2026-03-01T11:00:00Z"], in: dir.path)
+        #expect(online.exitCode == 0, "\(online.stderr)")
+        let lines = online.stdout.components(separatedBy: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        #expect(lines.contains("driver_id=1 driver_trips:fare_24h 30.5 present 2026-03-01T10:50:00.000000Z"))
+        #expect(lines.contains("driver_id=1 driver_trips:trips_1h 2 present 2026-03-01T10:50:00.000000Z"))
+        #expect(lines.contains("driver_id=3 driver_trips:trips_1h null not_found"))
+        _ = try CLIRunner.run(["historical", "--entities", "spine.csv", "--service", "ranking", "--out", "t.csv"], in: dir.path)
+        #expect(try dir.read("t.csv").components(separatedBy: "\n")[2] == "1,2026-03-01T11:00:00Z,30.5,2")
+    }
+
+    @Test("lineage traces an aggregate to the events in its window, paged, with file:line; a wrong name suggests the right one")
+    func lineage() throws {
+        let dir = try project()
+        #expect(try CLIRunner.run(["materialize", "--end", "2026-03-01T10:30:00Z"], in: dir.path).exitCode == 0)
+        let traced = try CLIRunner.run(["lineage", "--view", "driver_trips", "--key", "driver_id=1", "--at", "2026-03-01T11:00:00Z", "--feature", "trips_1h",
+                                        "--limit", "1", "--json"], in: dir.path)
+        #expect(traced.exitCode == 0, "\(traced.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(traced.stdout.utf8)) as? [String: Any])
+        #expect(object["eventCount"] as? Int == 2)
+        #expect(object["value"] as? String == "2" && object["onlineValue"] as? String == "2")
+        #expect(object["windowLower"] as? String == "2026-03-01T10:00:00.000000Z")
+        let events = try #require(object["events"] as? [[String: Any]])
+        #expect(events.count == 1)
+        #expect(events.first?["file"] as? String == "trips.csv" && events.first?["line"] as? Int == 3)
+        let text = try CLIRunner.run(["lineage", "--view", "driver_trips", "--key", "driver_id=1", "--at", "2026-03-01T11:00:00Z", "--feature", "fare_24h"], in: dir.path)
+        #expect(text.stdout.contains("2 contributing events"))
+        #expect(text.stdout.contains("trips.csv:2"))
+        let wrong = try CLIRunner.run(["lineage", "--view", "driver_trips", "--key", "driver_id=1", "--feature", "trips_2h"], in: dir.path)
+        #expect(wrong.exitCode == 1)
+        #expect(wrong.stderr.contains("has no aggregation `trips_2h`; did you mean `trips_1h`?"))
+    }
+
+    @Test("validate points at an aggregation mistake")
     func errors() throws {
         let dir = try project()
-        let online = try CLIRunner.run(["get", "--service", "ranking", "--key", "driver_id=1"], in: dir.path)
-        #expect(online.exitCode == 1)
-        #expect(online.stderr.contains("windowed aggregations are not served online yet: driver_trips:fare_24h, driver_trips:trips_1h"))
         try dir.write("featuresets/f.yaml", Self.definitions.replacingOccurrences(of: "function: sum, column: fare", with: "function: sum, column: status"))
         let validate = try CLIRunner.run(["validate"], in: dir.path)
         #expect(validate.exitCode == 1)

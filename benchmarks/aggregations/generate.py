@@ -1,6 +1,6 @@
 """Deterministic data for the aggregation benchmark: a trip-like event log in event-time order, and a spine.
 
-python3 generate.py OUT_DIR [--scale N] [--seed S]
+python3 generate.py OUT_DIR [--scale N] [--seed S] [--row-view]
 scale 1: 1M events over 10k keys and 30 days (1% known a day late), 100k spine rows. scale 10: 10M, 100k keys, 1M.
 The view has count/sum/avg of `fare` over 1h, 24h and 7d, and an approximate distinct count of riders over 7d.
 """
@@ -25,6 +25,7 @@ def main():
     parser.add_argument("out")
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--row-view", action="store_true", help="add view `last_trip` (one row feature) for the online benchmark")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     keys = 10_000 * args.scale
@@ -79,6 +80,13 @@ feature_views:
     source: events
     aggregations:
 {aggregations}
+""")
+        if args.row_view:
+            f.write("""  - name: last_trip
+    entities: [entity]
+    source: events
+    features:
+      fare: float64
 """)
     print(f"generated {events} events over {keys} keys and {spine_rows} spine rows in {args.out}")
 

@@ -81,11 +81,7 @@ public struct AggregationKernel: Sendable, Hashable {
             partial.folded += 1
             return
         }
-        switch input {
-        case .null: return
-        case .float(let x) where !x.isFinite: return
-        default: break
-        }
+        guard accepts(input) else { return }
         let isFirst = partial.count == 0
         switch kind {
         case .countRows, .countValues:
@@ -115,6 +111,18 @@ public struct AggregationKernel: Sendable, Hashable {
             partial.insertIntoSketch(input)
         }
         partial.folded += 1
+    }
+
+    /// True when `insert` folds `input`; false when it skips it (a null, or a non-finite float, for every function but a
+    /// count of rows). A skipped input changes no partial, so stores may leave such events out of their folds.
+    @inlinable @inline(__always)
+    public func accepts(_ input: Value) -> Bool {
+        if kind == .countRows { return true }
+        switch input {
+        case .null: return false
+        case .float(let x) where !x.isFinite: return false
+        default: return true
+        }
     }
 
     /// Merges `other` (the later tiles) into `partial` (the earlier ones). An empty side leaves the other unchanged,

@@ -34,9 +34,9 @@ public struct HyperLogLog: Sendable, Hashable, Codable {
     static let formatVersion: UInt8 = 1
 
     /// Sparse entries as `index25 << 6 | rank25`, sorted by index, one per index; empty when dense.
-    private var sparse: [UInt32] = []
+    var sparse: [UInt32] = []
     /// All 4,096 registers when dense; empty when sparse.
-    private var dense: [UInt8] = []
+    var dense: [UInt8] = []
 
     /// An empty sketch: `estimate` is 0.
     public init() {}
@@ -58,19 +58,35 @@ public struct HyperLogLog: Sendable, Hashable, Codable {
     /// Merges another sketch in: afterwards this sketch estimates the union of both sets.
     public mutating func merge(_ other: HyperLogLog) {
         if other.isDense {
-            densify()
-            for index in 0..<Self.registerCount where other.dense[index] > dense[index] { dense[index] = other.dense[index] }
+            mergeDense { other.dense[$0] }
             return
         }
+        mergeSparse(other.sparse)
+    }
+
+    /// Register-wise maximum with dense registers given by index (another sketch's, or a stored one's read in place).
+    mutating func mergeDense(_ register: (Int) -> UInt8) {
+        densify()
+        for index in 0..<Self.registerCount {
+            let value = register(index)
+            if value > dense[index] { dense[index] = value }
+        }
+    }
+
+    /// Merges sorted sparse entries in (another sketch's, or a stored one's read in place).
+    mutating func mergeSparse(_ entries: some RandomAccessCollection<UInt32>) {
         if isDense {
-            for entry in other.sparse { foldIntoDense(entry) }
+            for entry in entries { foldIntoDense(entry) }
             return
         }
-        if other.sparse.count <= 8 {
-            for entry in other.sparse { setSparse(entry) }
+        if entries.count <= 8 {
+            // A few entries go in one by one; once one of them makes the sketch dense, the rest fold into its registers.
+            for entry in entries {
+                if isDense { foldIntoDense(entry) } else { setSparse(entry) }
+            }
             return
         }
-        sparse = Self.mergeSorted(sparse, other.sparse)
+        sparse = Self.mergeSorted(sparse, entries)
         if sparse.count > Self.sparseMax { densify() }
     }
 
@@ -153,7 +169,7 @@ public struct HyperLogLog: Sendable, Hashable, Codable {
 
     // MARK: - Registers
 
-    private var isDense: Bool { !dense.isEmpty }
+    var isDense: Bool { !dense.isEmpty }
 
     /// The dense register and rank of a hash: the top 12 bits, and the leading zeros of the rest plus one.
     private static func register(ofHash hash: UInt64) -> (Int, UInt8) {
@@ -162,7 +178,7 @@ public struct HyperLogLog: Sendable, Hashable, Codable {
     }
 
     /// HLL++'s fold of a sparse entry into the dense registers: the 13 index bits below the dense index lead the rest.
-    private mutating func foldIntoDense(_ entry: UInt32) {
+    mutating func foldIntoDense(_ entry: UInt32) {
         let index25 = entry >> 6, rank25 = UInt8(truncatingIfNeeded: entry & 0x3F)
         let low = index25 & (1 << (Self.sparsePrecision - Self.precision) - 1)
         let rank = low == 0 ? UInt8(Self.sparsePrecision - Self.precision) + rank25
@@ -171,7 +187,7 @@ public struct HyperLogLog: Sendable, Hashable, Codable {
         if rank > dense[index] { dense[index] = rank }
     }
 
-    private mutating func setSparse(_ entry: UInt32) {
+    mutating func setSparse(_ entry: UInt32) {
         let key = entry >> 6
         var low = 0, high = sparse.count
         while low < high {
@@ -186,23 +202,29 @@ public struct HyperLogLog: Sendable, Hashable, Codable {
         if sparse.count > Self.sparseMax { densify() }
     }
 
-    private mutating func densify() {
+    mutating func densify() {
         guard !isDense else { return }
         dense = [UInt8](repeating: 0, count: Self.registerCount)
         for entry in sparse { foldIntoDense(entry) }
         sparse = []
     }
 
-    private static func mergeSorted(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
+    static func mergeSorted(_ a: [UInt32], _ b: some RandomAccessCollection<UInt32>) -> [UInt32] {
         var result: [UInt32] = []
         result.reserveCapacity(a.count + b.count)
-        var i = 0, j = 0
-        while i < a.count, j < b.count {
+        var i = 0, j = b.startIndex
+        while i < a.count, j < b.endIndex {
             let ka = a[i] >> 6, kb = b[j] >> 6
-            if ka < kb { result.append(a[i]); i += 1 } else if kb < ka { result.append(b[j]); j += 1 } else {
+            if ka < kb {
+                result.append(a[i])
+                i += 1
+            } else if kb < ka {
+                result.append(b[j])
+                j = b.index(after: j)
+            } else {
                 result.append(max(a[i], b[j]))
                 i += 1
-                j += 1
+                j = b.index(after: j)
             }
         }
         result += a[i...]

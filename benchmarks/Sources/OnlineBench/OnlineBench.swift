@@ -17,12 +17,13 @@ enum OnlineBench {
         let lookups = option("--lookups").flatMap(Int.init) ?? 1_000_000
         guard let project = option("--project"), let keys = option("--keys").flatMap(Int.init),
               let end = option("--end").flatMap({ try? Timestamp.parse($0).get() }) else {
-            print("usage: OnlineBench --project DIR --keys N --end RFC3339 [--lookups N] [--json FILE]")
+            print("usage: OnlineBench [--aggregations] --project DIR --keys N --end RFC3339 [--lookups N] [--json FILE]")
             exit(64)
         }
         print("online benchmark on \(ProcessInfo.processInfo.activeProcessorCount) shared cores; latencies in µs from an HDR histogram")
         do {
-            let result = try runProject(project, keys: keys, end: end, lookups: lookups)
+            let result = arguments.contains("--aggregations") ? try AggregationBench.run(project, keys: keys, end: end, lookups: lookups)
+                : try runProject(project, keys: keys, end: end, lookups: lookups)
             if let path = option("--json") {
                 let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys, .prettyPrinted])
                 try data.write(to: URL(fileURLWithPath: path))
