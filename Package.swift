@@ -67,6 +67,7 @@ let package = Package(
             name: "StrataServer",
             dependencies: [
                 "Strata",
+                "StrataColumnar",
                 "StrataCheck",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Strata
+import StrataColumnar
 import StrataCore
 import StrataOffline
 
@@ -115,7 +117,7 @@ enum JSONSpine {
         var fields: [ColumnarField] = []
         var columns: [ColumnarColumn] = []
         for (name, list) in zip(names, lists) {
-            let column = try typedColumn(name, list, isTime: name == timestampColumn)
+            var column = try typedColumn(name, list, isTime: name == timestampColumn)
             fields.append(ColumnarField(name: name, type: column.type))
             columns.append(column.finish())
         }

@@ -1,8 +1,10 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import NIOCore
 import NIOPosix
 import Strata
+import StrataColumnar
 import StrataCore
 import StrataOffline
 import Synchronization
@@ -77,31 +79,32 @@ extension FeatureServer {
         headers[TrainingSetHeaders.id] = streamed.manifest.id
         headers[TrainingSetHeaders.rows] = String(streamed.trainingSet.spine.rows.count)
         if let original = streamed.manifest.reproducedFrom { headers[TrainingSetHeaders.reproducedFrom] = original }
-        let body = ResponseBody { [self] writer in
-            try await withExtendedLifetime(slot) {
-                let set = streamed.trainingSet
-                async let contentHash = blockingPool.runIfActive { TrainingSetWriter.contentSHA256(set) }
-                var stream = try TrainingSetArrowStream(set)
-                var hasher = SHA256()
-                while true {
-                    let isLast = stream.isAtEnd
-                    let (piece, advanced) = try await blockingPool.runIfActive { [stream] in
-                        var copy = stream
-                        return (try copy.next(), copy)
-                    }
-                    stream = advanced
-                    guard let piece else { break }
-                    hasher.update(piece)
-                    if isLast {
-                        let content = try await contentHash, sent = hasher.finalizeHex()
-                        _ = try await blockingPool.runIfActive { [store] in try store.record(streamed, contentSHA256: content, streamSHA256: sent) }
-                    }
-                    var buffer = ByteBuffer()
-                    buffer.writeBytes(piece)
-                    try await writer.write(buffer)
+        let pool = blockingPool, store = store
+        let body = ResponseBody { (writer: inout any ResponseBodyWriter) in
+            let set = streamed.trainingSet
+            async let contentHash = pool.runIfActive { TrainingSetWriter.contentSHA256(set) }
+            var stream = try TrainingSetArrowStream(set)
+            var hasher = SHA256()
+            while true {
+                let isLast = stream.isAtEnd
+                let (piece, advanced) = try await pool.runIfActive { [stream] in
+                    var copy = stream
+                    return (try copy.next(), copy)
                 }
-                try await writer.finish(nil)
+                stream = advanced
+                guard let piece else { break }
+                hasher.update(piece)
+                if isLast {
+                    let content = try await contentHash, sent = hasher.finalizeHex()
+                    _ = try await pool.runIfActive { try store.record(streamed, contentSHA256: content, streamSHA256: sent) }
+                }
+                var buffer = ByteBuffer()
+                buffer.writeBytes(piece)
+                try await writer.write(buffer)
             }
+            try await writer.finish(nil)
+            // The slot is held until the last byte is written.
+            withExtendedLifetime(slot) {}
         }
         return Response(status: .ok, headers: headers, body: body)
     }
