@@ -125,7 +125,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataServerTests",
-            dependencies: ["StrataServer", "Strata", "StrataTestSupport"],
+            dependencies: ["StrataServer", "Strata", "StrataColumnar", "StrataTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
