@@ -37,6 +37,7 @@ test: deps venv
 	swift build --build-tests
 	STRATA_PYTHON=$(abspath $(PYTHON)) swift test --skip-build
 	swift build --product strata
+	$(PYTHON) -m pip install --quiet --no-index --no-deps --force-reinstall ./python
 	@if [ -d python/tests ]; then STRATA_BIN=$(abspath .build/debug/strata) $(PYTHON) -m pytest -q python/tests; fi
 
 clean:

@@ -66,8 +66,15 @@ extension FeatureServer {
         }
         let historicalRequest = try options.request(spine: spine)
         let label = PushRequestIDs.next()
-        let streamed = try await blockingPool.runIfActive { [store] in try store.historicalStream(historicalRequest, label: label) }
-        return streamResponse(streamed, slot: slot)
+        let rowsMax = configuration.spineRowsMax
+        do {
+            let streamed = try await blockingPool.runIfActive { [store] in try store.historicalStream(historicalRequest, label: label) }
+            return streamResponse(streamed, slot: slot)
+        } catch let error as ColumnarError where error.code == .limitExceeded {
+            // The reader only knows its own limit; the client needs the server setting that raises it.
+            throw ServerError(status: .contentTooLarge, code: "spine_too_large",
+                              message: "the spine has more than \(rowsMax) rows; split it, or start the server with a larger --spine-rows-max")
+        }
     }
 
     /// A 200 whose body is the training set's Arrow IPC stream, one record batch per write. The content hash (of the CSV

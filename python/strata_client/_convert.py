@@ -89,3 +89,46 @@ def json_lines(columns: Mapping[str, List[Any]]) -> bytes:
     count = len(columns[names[0]]) if names else 0
     rows: Iterable[str] = (json.dumps({n: columns[n][i] for n in names}) for i in range(count))
     return ("\n".join(rows) + "\n").encode()
+
+
+def spine_table(frame: Any, timestamp_column: str) -> pa.Table:
+    """A spine as Strata reads it: int64, float64, bool, UTF-8 string and timestamp[us, UTC] columns.
+
+    pandas gives nanosecond and naive times, polars large or view strings, numpy narrower ints; each is cast here, so
+    a frame of any of the three libraries reaches Strata with the types it stores (a naive time is taken as UTC).
+    """
+    table = to_arrow_table(frame)
+    if timestamp_column not in table.column_names:
+        raise InvalidRequestError("bad_spine", f"the spine has no `{timestamp_column}` column (found: {', '.join(table.column_names)}); "
+                                  "add it, or pass timestamp_column=")
+    fields = []
+    for field in table.schema:
+        fields.append(pa.field(field.name, _strata_type(field.name, field.type)))
+    try:
+        return table.cast(pa.schema(fields))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+        raise InvalidRequestError("bad_spine", f"the spine's columns cannot be converted to Strata's types: {error}") from error
+
+
+def _strata_type(name: str, kind: pa.DataType) -> pa.DataType:
+    if pa.types.is_timestamp(kind) or pa.types.is_date(kind):
+        return pa.timestamp("us", tz="UTC")
+    if pa.types.is_boolean(kind):
+        return pa.bool_()
+    if pa.types.is_integer(kind):
+        return pa.int64()
+    if pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        return pa.float64()
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or getattr(pa.types, "is_string_view", lambda _: False)(kind):
+        return pa.string()
+    if pa.types.is_dictionary(kind) and (pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)):
+        return pa.string()
+    if pa.types.is_null(kind):
+        return pa.string()
+    raise InvalidRequestError("bad_spine", f"spine column `{name}` has type {kind}; Strata reads int64, float64, bool, string and "
+                              "timestamp columns: convert it first")
+
+
+def arrow_file_bytes(table: pa.Table) -> bytes:
+    """The table as an Arrow IPC stream's bytes (what `strata historical --entities -` reads on standard input)."""
+    return arrow_stream_bytes(table).to_pybytes()
