@@ -84,7 +84,7 @@ def main():
             ("duckdb asof: load CSVs + ASOF join + fetch_df [baseline]", lambda: duckdb_asof(path)),
             ("client, local: get_historical_features().to_df()", lambda: local.get_historical_features(spine, feature_service=SERVICE).to_df()),
             ("client, server: get_historical_features().to_df()", lambda: remote.get_historical_features(spine, feature_service=SERVICE).to_df()),
-            ("duckdb csv: read_csv(training set) + fetch_df", lambda: duckdb.sql(f"SELECT * FROM read_csv('{cli_csv}')").fetch_df()),
+            ("duckdb csv: read_csv(training set) + fetch_df", lambda: duckdb.sql(f"SELECT * FROM read_csv('{cli_csv}')").df()),
             ("pandas csv: pandas.read_csv(training set)", lambda: pd.read_csv(cli_csv)),
         ]
         frames = {name: fn() for name, fn in variants}  # warm-up, and the answers to compare
