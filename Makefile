@@ -4,7 +4,7 @@ APT_PACKAGES := liblmdb-dev libsqlite3-dev libzstd-dev zlib1g-dev curl python3-v
 DEMO_DIR ?= /tmp/strata-demo
 STRATA := .build/release/strata
 
-.PHONY: deps venv build demo test soak bench-offline bench-aggregations bench-online bench-server bench-check bench-get bench-quality bench-columnar clean
+.PHONY: deps venv build demo test soak bench-offline bench-aggregations bench-online bench-server bench-check bench-get bench-quality bench-columnar bench-python clean
 
 # Installs the system libraries Strata links (LMDB, SQLite) when they are missing.
 deps:
@@ -37,6 +37,7 @@ test: deps venv
 	swift build --build-tests
 	STRATA_PYTHON=$(abspath $(PYTHON)) swift test --skip-build
 	swift build --product strata
+	@$(MAKE) --no-print-directory python-client
 	@if [ -d python/tests ]; then STRATA_BIN=$(abspath .build/debug/strata) $(PYTHON) -m pytest -q python/tests; fi
 
 clean:
@@ -86,11 +87,12 @@ bench-get: bench-build
 bench-report:
 	$(PYTHON) benchmarks/report.py
 
-bench: bench-build
+bench: bench-build python-client
 	$(PYTHON) benchmarks/offline/bench.py --scale $(SCALE)
 	$(PYTHON) benchmarks/online/bench.py --scale $(SCALE)
 	$(PYTHON) benchmarks/aggregations/bench.py --scale $(SCALE)
 	$(PYTHON) benchmarks/aggregations/online.py --scale $(SCALE)
+	$(PYTHON) benchmarks/python/bench.py --scale $(SCALE)
 	@if [ "$(SCALE)" = 1 ]; then \
 		$(PYTHON) benchmarks/server/bench.py --duration $(DURATION) && \
 		$(PYTHON) benchmarks/check/bench.py && \
@@ -106,3 +108,13 @@ bench-quality: bench-build
 # Columnar benchmark: the offline benchmark's training set written as CSV, Parquet and Arrow, and loaded into pandas.
 bench-columnar: bench-build
 	$(PYTHON) benchmarks/columnar/bench.py --scale $(SCALE)
+
+# The Python client (python/, `strata_client`) installed into .venv, offline: its build backend is in python/_build.
+.PHONY: python-client
+python-client: venv
+	$(PYTHON) -m pip install --quiet --no-index --no-deps --force-reinstall ./python
+
+# Python client benchmark: a training set through strata_client (local binary and server) as a pandas DataFrame vs
+# DuckDB (CSV load + ASOF join + fetch_df) and pandas.read_csv of the CSV training set, same run.
+bench-python: bench-build python-client
+	$(PYTHON) benchmarks/python/bench.py --scale $(SCALE)

@@ -69,6 +69,7 @@ let package = Package(
             name: "StrataServer",
             dependencies: [
                 "Strata",
+                "StrataColumnar",
                 "StrataCheck",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -126,7 +127,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataServerTests",
-            dependencies: ["StrataServer", "Strata", "StrataTestSupport"],
+            dependencies: ["StrataServer", "Strata", "StrataColumnar", "StrataTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -47,6 +47,8 @@ public enum FeatureStoreError: StrataError {
     case wouldOverwriteOriginal(path: String)
     /// A reproduction's bytes differ from the original's.
     case reproductionDiffers(id: String, original: String, reproduced: String, path: String)
+    /// A training set streamed over HTTP has no file beside which a reproduction could go.
+    case needsOutputPath(id: String)
 
     public var what: String {
         switch self {
@@ -61,6 +63,7 @@ public enum FeatureStoreError: StrataError {
         case .wouldOverwriteOriginal(let path): return "the reproduction would overwrite the original training set \(path)"
         case .reproductionDiffers(let id, let original, let reproduced, let path):
             return "the reproduction of \(id) (\(path)) differs from the original: content sha256 \(reproduced.prefix(16))…, the original has \(original.prefix(16))…"
+        case .needsOutputPath(let id): return "training set \(id) was streamed over HTTP, so it has no file to write the reproduction beside"
         }
     }
 
@@ -72,11 +75,12 @@ public enum FeatureStoreError: StrataError {
         case .unknownSource(_, let s), .unknownService(_, let s), .unknownView(_, let s): return s.map { "did you mean `\($0)`?" } ?? "run `strata registry list` to see what exists"
         case .badFeatureList: return "write `view:feature` or `view:*`, separated by commas"
         case .ambiguousBareNames: return "drop --bare-names to get `view__feature` column names"
-        case .badOutput: return "end the output path with .csv, .jsonl, .db, .parquet or .arrow"
+        case .badOutput: return "end the output path with .csv, .jsonl, .db, .parquet, .arrow or .arrows"
         case .invalidKey: return "check the view's entity keys against its source's schema; rows with null keys are quarantined at ingest"
         case .wouldOverwriteOriginal: return "pass --out with another path; the original and its manifest are never touched"
         case .reproductionDiffers:
             return "the stored rows the manifest depends on changed (e.g. the offline store was rebuilt); compare the two files to see where"
+        case .needsOutputPath: return "pass --out with a path (.arrows gives the same bytes as the stream)"
         }
     }
 }

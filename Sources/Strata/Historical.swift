@@ -31,6 +31,9 @@ public struct HistoricalRequest: Sendable {
     public var usesBareNames: Bool
     public var outputPath: String
     public var table: String
+    /// A spine handed over in memory (an HTTP body, standard input) instead of the file at `spinePath`; it is kept in
+    /// the project (`FeatureStore.keepSpine`) so the training set can be reproduced, and `spinePath` is ignored.
+    public var spineBytes: SpineBytes?
 
     public init(spinePath: String, features: FeatureSelection, corrections: CorrectionsMode = .known, isStrict: Bool = false,
                 timestampColumn: String = "event_timestamp", includesStatus: Bool = false, usesBareNames: Bool = false,
@@ -60,6 +63,11 @@ public struct HistoricalResult: Sendable {
 extension FeatureStore {
     /// Builds a training set: joins the spine with the requested features point in time, writes it, and records its manifest.
     public func historical(_ request: HistoricalRequest, now: Int64 = currentMicros()) throws -> HistoricalResult {
+        try run(try trainingPlan(for: request), request: request, now: now, original: nil)
+    }
+
+    /// The feature tables, features, mode and ingest watermarks a new training set for `request` uses.
+    func trainingPlan(for request: HistoricalRequest) throws -> TrainingSetPlan {
         let applied = try appliedProject()
         let resolved = try applied.compiled.resolve(try applied.references(for: request.features)).get()
         let tables = featureTables(applied)
@@ -73,17 +81,48 @@ extension FeatureStore {
         }
         try offline.refresh(plan.map(\.spec))
         for i in plan.indices { plan[i].maxIngestSeq = try offline.maxIngestSeq(plan[i].spec) }
-        let trainingPlan = TrainingSetPlan(views: plan, corrections: request.corrections, isStrict: request.isStrict,
-                                           includesStatus: request.includesStatus, usesBareNames: request.usesBareNames)
-        return try run(trainingPlan, request: request, now: now, original: nil)
+        return TrainingSetPlan(views: plan, corrections: request.corrections, isStrict: request.isStrict,
+                               includesStatus: request.includesStatus, usesBareNames: request.usesBareNames)
     }
 
     func run(_ plan: TrainingSetPlan, request: HistoricalRequest, now: Int64, original: TrainingSetManifest?) throws -> HistoricalResult {
-        let spineURL = URL(fileURLWithPath: request.spinePath)
-        let spine = try Spine.read(url: spineURL, displayPath: request.spinePath, timestampColumn: request.timestampColumn)
+        let (spine, spinePath) = try loadSpine(request, original: original)
+        let set = try join(plan, spine: spine)
+        guard let format = TrainingSetFormat.forPath(request.outputPath) else { throw FeatureStoreError.badOutput(path: request.outputPath) }
+        let outputURL = URL(fileURLWithPath: request.outputPath)
+        let hashes = try TrainingSetWriter.writeWithHashes(set, to: outputURL, format: format, table: request.table)
+        let hash = hashes.content
+        var manifest = try TrainingSetManifest(plan: plan, spine: spine, spinePath: spinePath, output: outputURL.path, format: format,
+                                               table: request.table, contentSHA256: hash, createdAt: now, store: self, set: set)
+        if let original { manifest.reproducedFrom = original.id }
+        manifest.finishedAt = Timestamp.format(max(now, currentMicros()))
+        manifest.output.fileSHA256 = hashes.file
+        try manifest.save(beside: outputURL)
+        try registry.recordTrainingSet(id: manifest.id, createdAtMicros: now, manifest: try manifest.json())
+        return HistoricalResult(manifest: manifest, trainingSet: set, matchesOriginal: original.map { $0.output.contentSHA256 == hash },
+                                originalContentSHA256: original?.output.contentSHA256)
+    }
+
+    /// The request's spine (read from its file, or from its bytes, which are kept in the project first) and the path the
+    /// manifest records; for a reproduction, checked against the original's hash.
+    func loadSpine(_ request: HistoricalRequest, original: TrainingSetManifest?) throws -> (Spine, String) {
+        let spine: Spine, path: String
+        if let given = request.spineBytes {
+            path = try keepSpine(given)
+            spine = try Spine.columnar(bytes: given.bytes, format: given.format, displayPath: given.displayName,
+                                       timestampColumn: request.timestampColumn, rowsMax: given.rowsMax)
+        } else {
+            path = URL(fileURLWithPath: request.spinePath).path
+            spine = try Spine.read(url: URL(fileURLWithPath: request.spinePath), displayPath: request.spinePath, timestampColumn: request.timestampColumn)
+        }
         if let original, original.spine.sha256 != spine.sha256 {
             throw OfflineStoreError.spineChanged(path: request.spinePath, expected: original.spine.sha256, found: spine.sha256)
         }
+        return (spine, path)
+    }
+
+    /// Joins the spine with every part of the plan, point in time.
+    func join(_ plan: TrainingSetPlan, spine: Spine) throws -> TrainingSet {
         let columns = try plan.columns()
         var results: [ViewJoinResult] = []
         for part in plan.views {
@@ -93,20 +132,7 @@ extension FeatureStore {
             results.append(part.isAggregation ? try offline.aggregate(keys: keys, times: spine.times, table: part.spec, aggregationIndexes: indexes, options: options)
                                               : try offline.join(keys: keys, times: spine.times, table: part.spec, featureIndexes: indexes, options: options))
         }
-        let set = TrainingSet(spine: spine, columns: columns, results: results, statusViews: plan.includesStatus ? plan.statusPrefixes : [])
-        guard let format = TrainingSetFormat.forPath(request.outputPath) else { throw FeatureStoreError.badOutput(path: request.outputPath) }
-        let outputURL = URL(fileURLWithPath: request.outputPath)
-        let hashes = try TrainingSetWriter.writeWithHashes(set, to: outputURL, format: format, table: request.table)
-        let hash = hashes.content
-        var manifest = try TrainingSetManifest(plan: plan, spine: spine, spinePath: spineURL.path, output: outputURL.path, format: format,
-                                               table: request.table, contentSHA256: hash, createdAt: now, store: self, set: set)
-        if let original { manifest.reproducedFrom = original.id }
-        manifest.finishedAt = Timestamp.format(max(now, currentMicros()))
-        manifest.output.fileSHA256 = hashes.file
-        try manifest.save(beside: outputURL)
-        try registry.recordTrainingSet(id: manifest.id, createdAtMicros: now, manifest: try manifest.json())
-        return HistoricalResult(manifest: manifest, trainingSet: set, matchesOriginal: original.map { $0.output.contentSHA256 == hash },
-                                originalContentSHA256: original?.output.contentSHA256)
+        return TrainingSet(spine: spine, columns: columns, results: results, statusViews: plan.includesStatus ? plan.statusPrefixes : [])
     }
 
     /// A recorded training set's manifest.
@@ -130,6 +156,7 @@ extension FeatureStore {
     ///   `OfflineStoreError.unknownTrainingSet`, `.spineChanged`.
     public func reproduce(id: String, outputPath: String? = nil, now: Int64 = currentMicros()) throws -> HistoricalResult {
         let original = try trainingSetManifest(id: id)
+        if outputPath == nil, original.output.format == .arrowStream { throw FeatureStoreError.needsOutputPath(id: id) }
         let output = outputPath ?? Self.besideOriginal(original.output.path)
         let protected = [original.output.path, TrainingSetManifest.path(beside: original.output.path)].map(Self.canonicalPath)
         guard !protected.contains(Self.canonicalPath(output)), !protected.contains(Self.canonicalPath(TrainingSetManifest.path(beside: output))) else {

@@ -9,14 +9,14 @@ struct HistoricalCommand: ParsableCommand {
         commandName: "historical",
         abstract: "Build a point-in-time-correct training set from a spine of (entity keys, timestamp) rows.",
         discussion: """
-        Every spine row gives exactly one output row, in spine order, duplicates and extra columns kept, plus one column per feature (`view__feature`). A value stamped at exactly the spine time is visible (`--strict` makes it invisible); values older than a view's TTL are null. `--corrections known` (default) only sees rows whose created time is at or before the spine time, so later corrections never leak into the past; `latest` sees every version; `--as-of T` sees the store as it stood at T. Windowed aggregations (`aggregations:` of a view) are computed per spine row over the events in the window before its time, with the same corrections modes; `--strict` makes their windows `lower <= event_ts < t`. The output format follows the extension (.csv, .jsonl, .db, .parquet, .arrow/.feather); the spine may be CSV, Parquet or Arrow (.parquet, .arrow, .feather), and its columns keep their types in Parquet and Arrow output; a manifest is written beside it and recorded in the registry, and `--reproduce ID` regenerates the same bytes later.
+        Every spine row gives exactly one output row, in spine order, duplicates and extra columns kept, plus one column per feature (`view__feature`). A value stamped at exactly the spine time is visible (`--strict` makes it invisible); values older than a view's TTL are null. `--corrections known` (default) only sees rows whose created time is at or before the spine time, so later corrections never leak into the past; `latest` sees every version; `--as-of T` sees the store as it stood at T. Windowed aggregations (`aggregations:` of a view) are computed per spine row over the events in the window before its time, with the same corrections modes; `--strict` makes their windows `lower <= event_ts < t`. The output format follows the extension (.csv, .jsonl, .db, .parquet, .arrow/.feather, or .arrows for the Arrow IPC stream format); the spine may be CSV, Parquet or Arrow (.parquet, .arrow, .feather), or `-` for Arrow IPC or Parquet bytes on standard input (kept in the project's .strata/spines so the set can be reproduced), and its columns keep their types in Parquet and Arrow output; a manifest is written beside it and recorded in the registry, and `--reproduce ID` regenerates the same bytes later.
         """
     )
 
     @OptionGroup var projectOptions: ProjectOptions
     @OptionGroup var output: OutputOptions
 
-    @Option(name: .long, help: ArgumentHelp("The spine (.csv, .parquet, .arrow or .feather): key columns, a time column, any other columns.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("The spine (.csv, .parquet, .arrow or .feather, or - for Arrow or Parquet on standard input): key columns, a time column, any other columns.", valueName: "file"))
     var entities: String?
 
     @Option(name: .long, help: "A feature service whose features to fetch.")
@@ -43,7 +43,7 @@ struct HistoricalCommand: ParsableCommand {
     @Flag(name: .long, help: "Name columns by feature only (fails if two views share a feature name).")
     var bareNames = false
 
-    @Option(name: .long, help: ArgumentHelp("Where to write the training set (.csv, .jsonl, .db, .parquet, or .arrow/.feather).", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("Where to write the training set (.csv, .jsonl, .db, .parquet, .arrow/.feather, or .arrows).", valueName: "file"))
     var out: String?
 
     @Option(name: .long, help: "The table name for .db output.")
@@ -55,10 +55,13 @@ struct HistoricalCommand: ParsableCommand {
     @Flag(name: .long, help: "List recorded training sets.")
     var list = false
 
+    @Option(name: .long, help: ArgumentHelp("Show a recorded training set's manifest (with --json: as JSON).", valueName: "id"))
+    var show: String?
+
     enum CorrectionsChoice: String, ExpressibleByArgument, CaseIterable { case known, latest }
 
     func validate() throws {
-        if list || reproduce != nil { return }
+        if list || reproduce != nil || show != nil { return }
         guard entities != nil else { throw ValidationError("missing --entities (the spine file)") }
         guard (service == nil) != (features == nil) else { throw ValidationError("pass exactly one of --service or --features") }
         guard out != nil else { throw ValidationError("missing --out (where to write the training set)") }
@@ -69,6 +72,7 @@ struct HistoricalCommand: ParsableCommand {
         try reportingErrors {
             let store = try projectOptions.open()
             if list { return try printList(store) }
+            if let show { return try printManifest(try store.trainingSetManifest(id: show)) }
             let result: HistoricalResult
             if let reproduce {
                 result = try store.reproduce(id: reproduce, outputPath: out)
@@ -76,9 +80,13 @@ struct HistoricalCommand: ParsableCommand {
                 var mode: CorrectionsMode = corrections == .latest ? .latest : .known
                 if let asOf, case .success(let t) = Timestamp.parse(asOf) { mode = .asOf(t) }
                 let selection: FeatureSelection = try service.map { .service($0) } ?? FeatureSelection.parseList(features ?? "")
-                let request = HistoricalRequest(spinePath: entities ?? "", features: selection, corrections: mode, isStrict: strict,
+                var request = HistoricalRequest(spinePath: entities ?? "", features: selection, corrections: mode, isStrict: strict,
                                                 timestampColumn: timestampColumn, includesStatus: includeStatus, usesBareNames: bareNames,
                                                 outputPath: out ?? "", table: table)
+                if entities == "-" {
+                    let bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
+                    request.spineBytes = SpineBytes(bytes, format: SpineBytes.detectFormat(bytes), displayName: "standard input")
+                }
                 result = try store.historical(request)
             }
             if output.json { try printJSON(result.manifest) } else { printSummary(result) }
@@ -101,6 +109,14 @@ struct HistoricalCommand: ParsableCommand {
         }
         print(table.render())
         if result.matchesOriginal == true { print("reproduced \(m.reproducedFrom ?? ""): identical to the original (same content hash)") }
+    }
+
+    func printManifest(_ manifest: TrainingSetManifest) throws {
+        if output.json { return try printJSON(manifest) }
+        print("training set \(manifest.id): \(manifest.rowCount) rows × \(manifest.features.count) features, created \(manifest.createdAt)")
+        print("output: \(manifest.output.path) (\(manifest.output.format.rawValue))   content sha256: \(manifest.output.contentSHA256)")
+        print("spine: \(manifest.spine.path)   mode: \(manifest.corrections)\(manifest.asOf.map { " \($0)" } ?? "")\(manifest.isStrict ? ", strict" : "")")
+        print("features: \(manifest.features.joined(separator: ", "))")
     }
 
     func printList(_ store: FeatureStore) throws {

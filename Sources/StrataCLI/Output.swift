@@ -1,16 +1,17 @@
 import ArgumentParser
 import Foundation
 import StrataCore
+import StrataServer
 
 /// Runs a command body, printing Strata errors to stderr in the standard format and exiting 1.
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as any StrataError {
-        printError(error.description)
+        printStrataError(error)
         throw ExitCode.failure
     } catch let error as DefinitionErrors {
-        printError(error.description)
+        printStrataError(error)
         throw ExitCode.failure
     } catch let error as ExitCode {
         throw error
@@ -24,6 +25,36 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch {
         printError("error: \(error)")
         throw ExitCode.failure
+    }
+}
+
+/// Prints a Strata error to stderr: the standard `error:` / `-->` / `fix:` text, or with `STRATA_ERROR_FORMAT=json` one
+/// line `{"error": {"code", "status", "message", "what", "where", "fix"}}` with the code and status the HTTP server would
+/// answer with, so clients (the Python client) tell errors apart the same way from the CLI and the server.
+func printStrataError(_ error: any Error & CustomStringConvertible) {
+    guard ProcessInfo.processInfo.environment["STRATA_ERROR_FORMAT"] == "json" else { return printError(error.description) }
+    struct Line: Encodable {
+        struct Body: Encodable {
+            var code: String
+            var status: Int?
+            var message: String
+            var what: String?
+            var `where`: String?
+            var fix: String?
+        }
+        var error: Body
+    }
+    let strata = error as? any StrataError
+    let classified = errorClassification(error)
+    let body = Line.Body(code: classified?.code ?? (error is DefinitionErrors ? "invalid_definitions" : "error"), status: classified?.status,
+                         message: strata.map { $0.what + ($0.fix.map { "; \($0)" } ?? "") } ?? error.description,
+                         what: strata?.what, where: strata?.location.map { "\($0)" }, fix: strata?.fix)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    do {
+        printError(String(decoding: try encoder.encode(Line(error: body)), as: UTF8.self))
+    } catch {
+        printError(#"{"error":{"code":"error","message":"the error could not be encoded as JSON"}}"#)
     }
 }
 

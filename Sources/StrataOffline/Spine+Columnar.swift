@@ -35,11 +35,13 @@ extension Spine {
 
     /// A spine from Parquet or Arrow IPC (file or stream) bytes held in memory, such as a request body.
     /// Columns keep their types; the time column must be a timestamp, or text in RFC 3339.
-    public static func columnar(bytes: [UInt8], format: SpineFormat, displayPath: String, timestampColumn: String) throws -> Spine {
+    /// - Parameter rowsMax: more rows than this are refused (`ColumnarError` of kind `limitExceeded`).
+    public static func columnar(bytes: [UInt8], format: SpineFormat, displayPath: String, timestampColumn: String,
+                                rowsMax: Int = Spine.rowsMax) throws -> Spine {
         var sha = SHA256()
         sha.update(bytes)
         do {
-            let (schema, columns) = try readColumns(bytes, format: format)
+            let (schema, columns) = try readColumns(bytes, format: format, rowsMax: rowsMax)
             guard let timeIndex = schema.index(of: timestampColumn) else {
                 throw OfflineStoreError.spineProblem(
                     what: "the spine has no `\(timestampColumn)` column (found: \(schema.fields.map(\.name).joined(separator: ", ")))",
@@ -58,7 +60,7 @@ extension Spine {
         }
     }
 
-    private static func readColumns(_ bytes: [UInt8], format: SpineFormat) throws -> (ColumnarSchema, [ColumnarColumn]) {
+    private static func readColumns(_ bytes: [UInt8], format: SpineFormat, rowsMax: Int) throws -> (ColumnarSchema, [ColumnarColumn]) {
         var batches: [ColumnarBatch] = []
         let schema: ColumnarSchema
         if format == .parquet {

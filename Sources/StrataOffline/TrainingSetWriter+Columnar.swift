@@ -9,7 +9,7 @@ extension TrainingSetWriter {
     package static func writeWithHashes(_ set: TrainingSet, to url: URL, format: TrainingSetFormat,
                                        table: String = "training_set") throws -> (content: String, file: String) {
         switch format {
-        case .parquet, .arrow: return try writeColumnar(set, to: url, format: format)
+        case .parquet, .arrow, .arrowStream: return try writeColumnar(set, to: url, format: format)
         case .csv:
             let content = try write(set, to: url, format: format, table: table)
             return (content, content)
@@ -19,12 +19,15 @@ extension TrainingSetWriter {
     }
 
     static func writeColumnar(_ set: TrainingSet, to url: URL, format: TrainingSetFormat) throws -> (content: String, file: String) {
-        try ColumnarTrainingSetWriter.write(set, to: url, format: format) { set in
-            var hasher = SHA256()
-            // The sink only hashes, so the rendering cannot fail.
-            try? renderCSV(set) { hasher.update($0) }
-            return hasher.finalizeHex()
-        }
+        try ColumnarTrainingSetWriter.write(set, to: url, format: format) { contentSHA256($0) }
+    }
+
+    /// The SHA-256 of the set rendered as CSV: the content hash a manifest records, equal across formats.
+    package static func contentSHA256(_ set: TrainingSet) -> String {
+        var hasher = SHA256()
+        // The sink only hashes, so the rendering cannot fail.
+        try? renderCSV(set) { hasher.update($0) }
+        return hasher.finalizeHex()
     }
 
     /// SHA-256 of a file's bytes, read in chunks.
@@ -77,6 +80,9 @@ enum ColumnarTrainingSetWriter {
         var sink = try ColumnarFileSink(destination: url)
         do {
             switch format {
+            case .arrowStream:
+                var stream = try TrainingSetArrowStream(set)
+                while let bytes = try stream.next() { try sink.write(bytes) }
             case .arrow:
                 var writer = try ArrowWriter(schema: schema, format: .file, batchRowsMax: batchRows)
                 for start in stride(from: 0, to: rowCount, by: batchRows) {
@@ -99,13 +105,13 @@ enum ColumnarTrainingSetWriter {
 }
 
 /// Appends bytes to a temporary file beside `destination` (created with `mkstemp`, so private and unique), then renames it.
-struct ColumnarFileSink {
-    let destination: URL
+package struct ColumnarFileSink {
+    package let destination: URL
     private let temporaryPath: String
     private var descriptor: Int32
     private var hasher = SHA256()
 
-    init(destination: URL) throws {
+    package init(destination: URL) throws {
         self.destination = destination
         var template = Array("\(destination.deletingLastPathComponent().path)/.\(destination.lastPathComponent).XXXXXX".utf8CString)
         descriptor = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
@@ -115,7 +121,7 @@ struct ColumnarFileSink {
         }
     }
 
-    mutating func write(_ bytes: [UInt8]) throws {
+    package mutating func write(_ bytes: [UInt8]) throws {
         hasher.update(bytes)
         var written = 0
         while written < bytes.count {
@@ -130,7 +136,7 @@ struct ColumnarFileSink {
 
     /// Closes the file (with its permissions widened to what a plain file gets), moves it over the destination, and
     /// returns the SHA-256 of the bytes written.
-    mutating func commit() throws -> String {
+    package mutating func commit() throws -> String {
         let mask = umask(0)
         umask(mask)
         fchmod(descriptor, 0o666 & ~mask)
@@ -143,9 +149,46 @@ struct ColumnarFileSink {
         return hasher.finalizeHex()
     }
 
-    mutating func discard() {
+    package mutating func discard() {
         if descriptor >= 0 { close(descriptor) }
         descriptor = -1
         unlink(temporaryPath)
+    }
+}
+
+/// A training set as an Arrow IPC stream, piece by piece: the schema with the first record batch, one record batch per
+/// `ColumnarTrainingSetWriter.batchRows` rows, then the end-of-stream marker. The `.arrows` writer and the server's
+/// `POST /v1/historical` both use it, so a streamed training set and its file have the same bytes.
+///
+/// ```swift
+/// var stream = try TrainingSetArrowStream(set)
+/// while let bytes = try stream.next() { send(bytes) }
+/// ```
+public struct TrainingSetArrowStream: Sendable {
+    public let set: TrainingSet
+    private var writer: ArrowWriter
+    private var nextRow = 0
+    private var isDone = false
+
+    /// A stream of `set`; nothing is encoded until `next`.
+    public init(_ set: TrainingSet) throws {
+        self.set = set
+        writer = try ArrowWriter(schema: set.columnarSchema, format: .stream, batchRowsMax: ColumnarTrainingSetWriter.batchRows)
+    }
+
+    /// Whether the next piece is the last one (the end-of-stream marker, or the schema alone for no rows).
+    public var isAtEnd: Bool { nextRow >= set.spine.rows.count }
+
+    /// The next piece of the stream, or nil after the end-of-stream marker.
+    public mutating func next() throws -> [UInt8]? {
+        guard !isDone else { return nil }
+        let rowCount = set.spine.rows.count
+        guard nextRow < rowCount else {
+            isDone = true
+            return try writer.finish()
+        }
+        let end = min(nextRow + ColumnarTrainingSetWriter.batchRows, rowCount)
+        defer { nextRow = end }
+        return try writer.write(try set.columnarBatch(nextRow..<end))
     }
 }

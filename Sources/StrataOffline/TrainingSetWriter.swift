@@ -54,8 +54,11 @@ public struct TrainingSet: Sendable {
 /// Where and how a training set is written, chosen from the output path.
 public enum TrainingSetFormat: String, Sendable, Codable {
     case csv, jsonl, sqlite, parquet, arrow
+    /// The Arrow IPC stream format (`application/vnd.apache.arrow.stream`): what `POST /v1/historical` sends.
+    case arrowStream = "arrow_stream"
 
-    /// `.csv`, `.jsonl`/`.ndjson`, `.db`/`.sqlite`/`.sqlite3`, `.parquet`, or `.arrow`/`.feather` (Arrow IPC file format).
+    /// `.csv`, `.jsonl`/`.ndjson`, `.db`/`.sqlite`/`.sqlite3`, `.parquet`, `.arrow`/`.feather` (Arrow IPC file format),
+    /// or `.arrows` (Arrow IPC stream format).
     public static func forPath(_ path: String) -> TrainingSetFormat? {
         switch URL(fileURLWithPath: path).pathExtension.lowercased() {
         case "csv": return .csv
@@ -63,6 +66,7 @@ public enum TrainingSetFormat: String, Sendable, Codable {
         case "db", "sqlite", "sqlite3": return .sqlite
         case "parquet": return .parquet
         case "arrow", "feather": return .arrow
+        case "arrows": return .arrowStream
         default: return nil
         }
     }
@@ -77,7 +81,7 @@ public enum TrainingSetWriter {
     /// text first and copying it three times (String, hash input, Data) took 0.4 GB at SCALE=10 and ~15% of a 1M-row
     /// `historical` run.
     public static func write(_ set: TrainingSet, to url: URL, format: TrainingSetFormat, table: String = "training_set") throws -> String {
-        if format == .parquet || format == .arrow { return try writeColumnar(set, to: url, format: format).content }
+        if format == .parquet || format == .arrow || format == .arrowStream { return try writeColumnar(set, to: url, format: format).content }
         var hasher = SHA256()
         do {
             switch format {
@@ -99,7 +103,7 @@ public enum TrainingSetWriter {
             case .sqlite:
                 try renderCSV(set) { hasher.update($0) }
                 try writeSQLite(set, to: url, table: table)
-            case .parquet, .arrow: break  // written above
+            case .parquet, .arrow, .arrowStream: break  // written above
             }
         } catch let error as any StrataError {
             throw error

@@ -27,15 +27,17 @@ public final class FeatureServer: Sendable {
     let featureLog: FeatureLogger
     let readers = ReaderCache()
     let logger: Logger
-    /// Threads for blocking store work: one per concurrent push, plus one so the feature-log flush never waits.
+    /// Threads for blocking store work: one per concurrent push, two per training set being built or streamed (the
+    /// encoding and its content hash run side by side), plus one so the feature-log flush never waits.
     let blockingPool: NIOThreadPool
     let pushesInFlight = Atomic<Int>(0)
+    let historicalInFlight = Atomic<Int>(0)
 
     public init(store: FeatureStore, configuration: ServerConfiguration, logger: Logger = Logger(label: "strata.server")) throws {
         self.store = store
         self.configuration = configuration
         self.logger = logger
-        blockingPool = NIOThreadPool(numberOfThreads: configuration.pushesInFlightMax + 1)
+        blockingPool = NIOThreadPool(numberOfThreads: configuration.pushesInFlightMax + 2 * configuration.historicalInFlightMax + 1)
         featureLog = try FeatureLogger(path: store.folder.featureLogPath, capacity: configuration.logQueueCapacity, pool: blockingPool, logger: logger)
     }
 
@@ -85,6 +87,8 @@ public final class FeatureServer: Sendable {
         router.post("v1/features") { [self] request, context in try nativeFeatures(try await body(request, context)) }
         router.post("push") { [self] request, context in try await push(try await body(request, context)) }
         addLineageRoutes(to: router)
+        addHistoricalRoutes(to: router)
+        addRegistryObjectRoutes(to: router)
         router.get("registry/{kind}") { [self] _, context in try registryListing(context.parameters.get("kind") ?? "") }
         return router
     }
@@ -95,9 +99,16 @@ public final class FeatureServer: Sendable {
     /// connection: clients that send the whole body before reading the answer (urllib, requests, Feast's client)
     /// get the 413 at once instead of hanging. Past `drainBytesMax` the connection's input is closed instead.
     func body(_ request: Request, _ context: StrataRequestContext) async throws -> [String: Any] {
-        let limit = configuration.bodyBytesMax, drainMax = max(configuration.drainBytesMax, limit)
+        try JSONInput.object(try await bodyBytes(request, context, limit: configuration.bodyBytesMax, setting: "--body-bytes-max"))
+    }
+
+    /// The request body's bytes, at most `limit` of them (the 413 names `setting`, the server option that raises it);
+    /// larger bodies are drained or cut off as `body` says.
+    func bodyBytes(_ request: Request, _ context: StrataRequestContext, limit: Int, setting: String) async throws -> ByteBuffer {
+        let drainMax = max(configuration.drainBytesMax, limit)
         let tooLarge = ServerError(status: .contentTooLarge, code: "body_too_large",
-                                   message: "the request body exceeds \(limit) bytes", closesConnection: true)
+                                   message: "the request body exceeds \(limit) bytes; send less, or start the server with a larger \(setting)",
+                                   closesConnection: true)
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > drainMax {
             context.channel.close(mode: .input, promise: nil)
             throw tooLarge
@@ -114,7 +125,7 @@ public final class FeatureServer: Sendable {
             }
         }
         guard total <= limit else { throw tooLarge }
-        return try JSONInput.object(buffer)
+        return buffer
     }
 }
 

@@ -55,8 +55,10 @@ struct GuardMiddleware: RouterMiddleware {
 
     /// Known routes by name; anything else is "other", so metric labels stay bounded.
     static func routeLabel(_ path: String) -> String {
-        let known = ["/health", "/ready", "/metrics", "/openapi.json", "/get-online-features", "/v1/features", "/push"]
+        let known = ["/health", "/ready", "/metrics", "/openapi.json", "/get-online-features", "/v1/features", "/push", "/v1/historical"]
         if known.contains(path) { return path }
+        if path.hasPrefix("/v1/registry/objects") { return "/v1/registry/objects" }
+        if path.hasPrefix("/v1/training-sets/") { return path.hasSuffix("/reproduce") ? "/v1/training-sets/reproduce" : "/v1/training-sets" }
         return path.hasPrefix("/registry/") ? "/registry" : "other"
     }
 }

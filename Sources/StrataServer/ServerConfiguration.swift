@@ -15,11 +15,19 @@ public struct ServerConfiguration: Sendable {
     public var logQueueCapacity: Int
     /// Pushes running at once; more get 503 with `Retry-After`.
     public var pushesInFlightMax: Int
+    /// Largest Arrow IPC or Parquet spine body of `POST /v1/historical`, in bytes (JSON spines keep `bodyBytesMax`);
+    /// larger gets 413 and the connection is closed.
+    public var spineBytesMax: Int
+    /// Most spine rows one `POST /v1/historical` accepts; more get 413.
+    public var spineRowsMax: Int
+    /// Training sets built or streamed at once (`/v1/historical`, `/reproduce`); more get 503 with `Retry-After`.
+    public var historicalInFlightMax: Int
     /// Fault injection for crash tests: a push kills the process after its offline commit.
     package var crashesBeforeOnlinePush = false
 
     public init(host: String = "127.0.0.1", port: Int = 6566, token: String? = nil, bodyBytesMax: Int = 1 << 20, drainBytesMax: Int = 64 << 20,
-                entitiesMax: Int = 1000, logQueueCapacity: Int = 100_000, pushesInFlightMax: Int = 4) {
+                entitiesMax: Int = 1000, logQueueCapacity: Int = 100_000, pushesInFlightMax: Int = 4,
+                spineBytesMax: Int = 256 << 20, spineRowsMax: Int = 2_000_000, historicalInFlightMax: Int = 2) {
         self.host = host
         self.port = port
         self.token = token
@@ -28,5 +36,8 @@ public struct ServerConfiguration: Sendable {
         self.entitiesMax = entitiesMax
         self.logQueueCapacity = logQueueCapacity
         self.pushesInFlightMax = max(1, pushesInFlightMax)
+        self.spineBytesMax = spineBytesMax
+        self.spineRowsMax = spineRowsMax
+        self.historicalInFlightMax = max(1, historicalInFlightMax)
     }
 }

@@ -5,6 +5,7 @@ public import StrataCore
 public import StrataOffline
 public import StrataOnline
 public import StrataRegistry
+public import StrataColumnar
 
 // Store errors reach HTTP by conforming to Hummingbird's `HTTPResponseError`, as Hummingbird's own errors do: the
 // status and code live here in the server, and Core and the stores never know a status code.
@@ -27,28 +28,35 @@ extension FeatureStoreError: HTTPResponseError {
         switch self {
         case .unknownService, .unknownView, .unknownSource: return .notFound
         case .nothingApplied: return .serviceUnavailable
-        case .badFeatureList, .ambiguousBareNames, .badOutput: return .badRequest
+        case .badFeatureList, .ambiguousBareNames, .badOutput, .needsOutputPath: return .badRequest
         case .invalidKey, .wouldOverwriteOriginal, .reproductionDiffers: return .internalServerError
         }
     }
 
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let code: String
+    /// The error's code in JSON answers (and in the CLI's JSON errors).
+    package var code: String {
         switch self {
-        case .unknownService, .unknownView, .unknownSource: code = "unknown_object"
-        case .nothingApplied: code = "not_ready"
-        case .badFeatureList, .ambiguousBareNames: code = "bad_selection"
-        default: code = status == .badRequest ? "bad_request" : "internal"
+        case .unknownService, .unknownView, .unknownSource: return "unknown_object"
+        case .nothingApplied: return "not_ready"
+        case .badFeatureList, .ambiguousBareNames: return "bad_selection"
+        case .wouldOverwriteOriginal: return "would_overwrite"
+        case .reproductionDiffers: return "reproduction_differs"
+        default: return status == .badRequest ? "bad_request" : "internal"
         }
-        return errorAnswer(self, status: status, code: code)
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        errorAnswer(self, status: status, code: code)
     }
 }
 
 extension Diagnostic: HTTPResponseError {
     public var status: HTTPResponse.Status { .badRequest }
 
+    package var code: String { "unknown_feature" }
+
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        errorAnswer(self, status: status, code: "unknown_feature")
+        errorAnswer(self, status: status, code: code)
     }
 }
 
@@ -58,14 +66,25 @@ extension OfflineStoreError: HTTPResponseError {
         if isFull { return .insufficientStorage }
         switch self {
         case .limitExceeded: return .contentTooLarge
-        case .strictRowRejected, .badHeader: return .badRequest
+        case .strictRowRejected, .badHeader, .spineProblem: return .badRequest
+        case .unknownTrainingSet: return .notFound
+        case .spineChanged: return .conflict
         default: return .internalServerError
         }
     }
 
+    package var code: String {
+        switch self {
+        case .spineProblem: return "bad_spine"
+        case .unknownTrainingSet: return "unknown_training_set"
+        case .spineChanged: return "spine_changed"
+        case .limitExceeded: return "too_large"
+        default: return isBusy ? "busy" : isFull ? "storage_full" : status == .internalServerError ? "internal" : "bad_request"
+        }
+    }
+
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let code = isBusy ? "busy" : isFull ? "storage_full" : status == .internalServerError ? "internal" : "bad_request"
-        return errorAnswer(self, status: status, code: code, retryAfterSeconds: isBusy ? 1 : nil)
+        errorAnswer(self, status: status, code: code, retryAfterSeconds: isBusy ? 1 : nil)
     }
 }
 
@@ -78,8 +97,10 @@ extension OnlineStoreError: HTTPResponseError {
         }
     }
 
+    package var code: String { status == .insufficientStorage ? "storage_full" : "internal" }
+
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        errorAnswer(self, status: status, code: status == .insufficientStorage ? "storage_full" : "internal")
+        errorAnswer(self, status: status, code: code)
     }
 }
 
@@ -93,8 +114,37 @@ extension RegistryError: HTTPResponseError {
         }
     }
 
+    package var code: String {
+        status == .notFound ? "unknown_object" : status == .serviceUnavailable ? "busy" : status == .insufficientStorage ? "storage_full" : "internal"
+    }
+
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let code = status == .notFound ? "unknown_object" : status == .serviceUnavailable ? "busy" : status == .insufficientStorage ? "storage_full" : "internal"
-        return errorAnswer(self, status: status, code: code, retryAfterSeconds: status == .serviceUnavailable ? 1 : nil)
+        errorAnswer(self, status: status, code: code, retryAfterSeconds: status == .serviceUnavailable ? 1 : nil)
+    }
+}
+
+extension ColumnarError: HTTPResponseError {
+    /// A spine body that is not valid Arrow or Parquet, or uses what Strata does not read, is the client's error (400);
+    /// one with more rows than `--spine-rows-max` is too large (413).
+    public var status: HTTPResponse.Status { code == .limitExceeded ? .contentTooLarge : .badRequest }
+
+    package var errorCode: String { code == .limitExceeded ? "spine_too_large" : "bad_spine" }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        errorAnswer(self, status: status, code: errorCode)
+    }
+}
+
+/// The status and code a Strata error answers with over HTTP, for the CLI's JSON errors (`STRATA_ERROR_FORMAT=json`),
+/// so a client sees the same code from either; nil for errors that are not Strata's own.
+package func errorClassification(_ error: any Error) -> (status: Int, code: String)? {
+    switch error {
+    case let e as FeatureStoreError: return (Int(e.status.code), e.code)
+    case let e as Diagnostic: return (Int(e.status.code), e.code)
+    case let e as OfflineStoreError: return (Int(e.status.code), e.code)
+    case let e as OnlineStoreError: return (Int(e.status.code), e.code)
+    case let e as RegistryError: return (Int(e.status.code), e.code)
+    case let e as ColumnarError: return (Int(e.status.code), e.errorCode)
+    default: return nil
     }
 }

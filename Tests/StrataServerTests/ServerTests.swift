@@ -54,7 +54,7 @@ final class ServerFixture: @unchecked Sendable {
     """
 
     func start(token: String? = nil, entitiesMax: Int = 1000, bodyBytesMax: Int = 1 << 20, pushesInFlightMax: Int = 4,
-               definitions: String = ServerFixture.definitions) async throws {
+               spineRowsMax: Int = 2_000_000, definitions: String = ServerFixture.definitions) async throws {
         try dir.write("featuresets/f.yaml", definitions)
         try dir.write("trips.csv", Self.trips)
         store = try FeatureStore(projectPath: dir.path)
@@ -62,7 +62,7 @@ final class ServerFixture: @unchecked Sendable {
         _ = try store.ingest()
         _ = try store.materialize(end: Timestamp.parse("2026-03-01T12:00:00Z").get())
         server = try FeatureServer(store: store, configuration: .init(port: 0, token: token, bodyBytesMax: bodyBytesMax, entitiesMax: entitiesMax,
-                                                                      pushesInFlightMax: pushesInFlightMax))
+                                                                      pushesInFlightMax: pushesInFlightMax, spineRowsMax: spineRowsMax))
         let (stream, continuation) = AsyncStream<Int>.makeStream()
         let server = self.server!
         task = Task { try await server.run { port in continuation.yield(port) } }

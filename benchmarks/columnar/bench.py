@@ -1,6 +1,6 @@
 """Columnar benchmark: the same training set written as CSV, Parquet and Arrow by `strata historical`, then loaded into
 pandas — `pandas.read_csv` of the CSV against the Arrow and Parquet files — all measured in this run on the offline
-benchmark's data (benchmarks/offline/generate.py: 1M feature rows and 100k spine rows per scale unit).
+benchmark's data (benchmarks/generate.py: 1M feature rows and 100k spine rows per scale unit).
 
 python3 benchmarks/columnar/bench.py [--scale N] [--strata PATH] [--repeat R]
 
@@ -18,7 +18,6 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OFFLINE = os.path.join(HERE, "..", "offline")
 
 
 def strata_run(strata, data, *args):
@@ -36,25 +35,26 @@ def main():
     import pyarrow.feather as feather
 
     strata = os.path.abspath(args.strata)
-    data = os.path.join(HERE, "..", "out", f"offline-s{args.scale}")
-    if not os.path.exists(os.path.join(data, "spine.csv")):
-        subprocess.run([sys.executable, os.path.join(OFFLINE, "generate.py"), data, "--scale", str(args.scale)], check=True)
-    shutil.rmtree(os.path.join(data, ".strata"), ignore_errors=True)
+    sys.path.insert(0, os.path.join(HERE, ".."))
+    from common import fresh_state, project
+    data = project(args.scale, "time")
+    fresh_state(data)
     strata_run(strata, data, "apply")
     strata_run(strata, data, "ingest")
-    spine_rows = sum(1 for _ in open(os.path.join(data, "spine.csv"))) - 1
-    print(f"data: {spine_rows:,} spine rows × 3 spine columns + 2 features + status columns (scale {args.scale}); "
+    spine_csv = os.path.join(data, "featuresets", "data", "driver_spine.csv")
+    spine_rows = sum(1 for _ in open(spine_csv)) - 1
+    print(f"data: {spine_rows:,} spine rows × 3 spine columns + 9 features + status columns (scale {args.scale}); "
           f"machine: {os.cpu_count()} cores, shared; best of {args.repeat}")
 
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
-    spine_table = pacsv.read_csv(os.path.join(data, "spine.csv"), convert_options=pacsv.ConvertOptions(
-        column_types={"entity_id": pa.int64(), "event_timestamp": pa.timestamp("us", tz="UTC"), "label": pa.int64()}))
+    spine_table = pacsv.read_csv(spine_csv, convert_options=pacsv.ConvertOptions(
+        column_types={"driver_id": pa.int64(), "event_timestamp": pa.timestamp("us", tz="UTC"), "label_completed_trip": pa.int64()}))
     pq.write_table(spine_table, os.path.join(data, "spine.parquet"))
     # The first request after an ingest brings the feature table up to date: keep it out of the timings.
-    strata_run(strata, data, "historical", "--entities", "spine.csv", "--features", "stats:*", "--out", "columnar_warmup.csv")
-    for spine, what in [("spine.parquet", "typed Parquet spine (as the Python client sends)"), ("spine.csv", "CSV spine (text columns)")]:
+    strata_run(strata, data, "historical", "--entities", spine_csv, "--features", "driver_stats:*", "--out", "columnar_warmup.csv")
+    for spine, what in [("spine.parquet", "typed Parquet spine (as the Python client sends)"), (spine_csv, "CSV spine (text columns)")]:
         print(f"\n== {what}: {spine_rows:,} rows ==")
         write, path = {}, {}
         # Interleaved rounds (csv, parquet, arrow each round), as for the loads below.
@@ -65,7 +65,7 @@ def main():
                 path[suffix] = os.path.join(data, f"columnar_bench.{suffix}")
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 start = time.perf_counter()
-                strata_run(strata, data, "historical", "--entities", spine, "--features", "stats:*", "--include-status", "--out", path[suffix])
+                strata_run(strata, data, "historical", "--entities", spine, "--features", "driver_stats:*", "--include-status", "--out", path[suffix])
                 times[suffix].append(time.perf_counter() - start)
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 cpu[suffix] += (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / args.repeat
