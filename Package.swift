@@ -55,12 +55,12 @@ let package = Package(
         ),
         .target(
             name: "StrataOffline",
-            dependencies: ["StrataCore", "StrataColumnar", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
+            dependencies: ["StrataCore", "StrataQuality", "StrataColumnar", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .target(
             name: "Strata",
-            dependencies: ["StrataCore", "StrataRegistry", "StrataOffline", "StrataOnline"],
+            dependencies: ["StrataCore", "StrataQuality", "StrataRegistry", "StrataOffline", "StrataOnline"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -114,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataOfflineTests",
-            dependencies: ["StrataOffline", "Strata", "StrataTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["StrataOffline", "Strata", "StrataQuality", "StrataTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -124,7 +124,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataServerTests",
-            dependencies: ["StrataServer", "Strata", "StrataTestSupport"],
+            dependencies: ["StrataServer", "Strata", "StrataQuality", "StrataTestSupport", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -134,7 +134,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataCLITests",
-            dependencies: ["StrataCLI", "StrataTestSupport", "Strata", "StrataColumnar"],
+            dependencies: ["StrataCLI", "StrataTestSupport", "Strata", "StrataQuality", "StrataColumnar"],
             swiftSettings: strictSettings
         ),
     ]
