@@ -1,5 +1,5 @@
 import GRDB
-package import StrataCore
+import StrataCore
 package import StrataQuality
 
 extension OfflineStore {

@@ -59,6 +59,6 @@ extension ServerMetrics {
             registry.makeGauge(descriptor: Self.driftScore, labels: [("service", service), ("feature", feature.feature), ("method", method.rawValue)])
                 .set(score)
         }
-        registry.makeGauge(descriptor: Self.serviceDrifting, labels: [("service", service)]).set(report.isDrifting ? 1 : 0)
+        registry.makeGauge(descriptor: Self.serviceDrifting, labels: [("service", service)]).set(report.isDrifting ? 1.0 : 0.0)
     }
 }

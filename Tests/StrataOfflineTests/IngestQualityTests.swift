@@ -74,7 +74,8 @@ import Testing
         let report = try fixture.ingest(["1,2026-03-01T00:00:00Z,0.5,lagos", "2,2026-03-01T00:00:00Z,0.5,porto"])
         #expect(report.rowsAccepted == 2 && report.rowsQuarantined == 0)
         #expect(report.validation.map(\.verdict) == [.warn])
-        let record = try #require(try fixture.store.qualityRun(id: try #require(report.runID)))
+        let runID = try #require(report.runID)
+        let record = try #require(try fixture.store.qualityRun(id: runID))
         #expect(record.verdict == .warn && record.results == report.validation)
     }
 
@@ -131,7 +132,8 @@ import Testing
     func runProfile() throws {
         let fixture = try Fixture(expectations: "      columns: {rate: {between: [0, 1]}}")
         let report = try fixture.ingest(["1,2026-03-01T00:00:00Z,0.5,lagos", "2,2026-03-01T00:00:00Z,,porto", "3,2026-03-01T00:00:00Z,9,porto"])
-        let profile = try #require(try fixture.store.runProfile(id: try #require(report.runID)))
+        let runID = try #require(report.runID)
+        let profile = try #require(try fixture.store.runProfile(id: runID))
         #expect(profile.rowCount == 2)
         #expect(profile.columns.map(\.name) == ["driver_id", "rate", "city", "ts", "driver_stats:rate", "driver_stats:double_rate"])
         #expect(profile[column: "driver_stats:double_rate"]?.mean == 1.0)
