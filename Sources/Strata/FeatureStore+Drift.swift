@@ -50,7 +50,7 @@ extension FeatureStore {
         let currentProfile = try profile(of: current, service: service)
         let monitoring = applied.compiled.definitions.service(service)?.monitoring
         let report = Self.compare(features: features, reference: referenceProfile, current: currentProfile, monitoring: monitoring)
-        let json = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
+        let json = String(decoding: try QualityJSON.encoder().encode(report), as: UTF8.self)
         let id = try registry.recordDriftReport(createdAtMicros: now, service: service, reference: reference.description,
                                                 current: current.description, origin: origin, isDrifting: report.isDrifting, report: json)
         return StoredDriftReport(id: id, createdAtMicros: now, service: service, reference: reference.description,
@@ -90,7 +90,7 @@ extension FeatureStore {
 
     static func decodeDrift(_ row: DriftReportRow) throws -> StoredDriftReport {
         do {
-            let report = try JSONDecoder().decode(DriftReport.self, from: Data(row.report.utf8))
+            let report = try QualityJSON.decoder().decode(DriftReport.self, from: Data(row.report.utf8))
             return StoredDriftReport(id: row.id, createdAtMicros: row.createdAtMicros, service: row.service, reference: row.reference,
                                      current: row.current, origin: row.origin, report: report)
         } catch {

@@ -83,7 +83,7 @@ extension FeatureStore {
                                fix: "reproduce it with `strata historical --reproduce \(id)` and use the new id")
         }
         do {
-            return try JSONDecoder().decode(DatasetProfile.self, from: Data(text.utf8))
+            return try QualityJSON.decoder().decode(DatasetProfile.self, from: Data(text.utf8))
         } catch {
             throw OfflineStoreError.corruptRecord(what: "the profile of training set", record: id, reason: "\(error)")
         }
@@ -98,7 +98,7 @@ extension FeatureStore {
             return profile
         }
         let profile = DatasetProfile(columns: columns, rowCount: Int64(set.spine.rows.count))
-        try registry.recordTrainingSetProfile(id: id, profile: String(decoding: try JSONEncoder().encode(profile), as: UTF8.self))
+        try registry.recordTrainingSetProfile(id: id, profile: String(decoding: try QualityJSON.encoder().encode(profile), as: UTF8.self))
     }
 
     /// The profile of the served values logged with `since <= request time <= until` (optionally of one service),

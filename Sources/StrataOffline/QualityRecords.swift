@@ -38,8 +38,7 @@ enum QualityRecords {
     }
 
     static func insert(_ db: Database, runID: Int64, request: IngestRequest, report: IngestReport, profile: DatasetProfile) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        let encoder = QualityJSON.encoder()
         let results = String(decoding: try encoder.encode(report.validation), as: UTF8.self)
         let profileJSON = String(decoding: try encoder.encode(profile), as: UTF8.self)
         try db.execute(sql: """
@@ -82,7 +81,7 @@ extension OfflineStore {
         }
         guard let text else { return nil }
         do {
-            return try JSONDecoder().decode(DatasetProfile.self, from: Data(text.utf8))
+            return try QualityJSON.decoder().decode(DatasetProfile.self, from: Data(text.utf8))
         } catch {
             throw OfflineStoreError.corruptRecord(what: "the profile of ingest run", record: "\(id)", reason: "\(error)")
         }
@@ -109,7 +108,7 @@ extension OfflineStore {
         let resultsText: String = row["results"], verdictText: String = row["verdict"]
         let results: [ExpectationResult]
         do {
-            results = try JSONDecoder().decode([ExpectationResult].self, from: Data(resultsText.utf8))
+            results = try QualityJSON.decoder().decode([ExpectationResult].self, from: Data(resultsText.utf8))
         } catch {
             throw OfflineStoreError.corruptRecord(what: "the validation results of ingest run", record: "\(runID)", reason: "\(error)")
         }

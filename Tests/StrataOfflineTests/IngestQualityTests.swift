@@ -51,8 +51,12 @@ import Testing
                                                                     definitionVersions: ["stats": 1], views: [spec]))
         }
 
+        /// Rows of `table`; 0 when the table does not exist (a rolled-back run also rolls back the table it created).
         func count(_ table: String) throws -> Int {
-            try DatabaseQueue(path: dir.file("offline.db").path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM \(quoted(table))") ?? 0 }
+            try DatabaseQueue(path: dir.file("offline.db").path).read { db in
+                guard try db.tableExists(table) else { return 0 }
+                return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(quoted(table))") ?? 0
+            }
         }
     }
 

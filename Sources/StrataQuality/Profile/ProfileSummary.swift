@@ -35,12 +35,14 @@ public struct ColumnSummary: Sendable, Hashable, Codable {
         type = profile.type
         count = profile.rowCount
         nulls = profile.nullCount
-        minimum = profile.minimum
-        maximum = profile.maximum
-        mean = profile.mean
-        standardDeviation = profile.standardDeviation
-        p50 = profile.quantile(0.5)
-        p95 = profile.quantile(0.95)
+        // A non-finite statistic (a sum of squares past the largest double) is shown as null, as everywhere else.
+        func finite(_ value: Double?) -> Double? { value.flatMap { $0.isFinite ? $0 : nil } }
+        minimum = finite(profile.minimum)
+        maximum = finite(profile.maximum)
+        mean = finite(profile.mean)
+        standardDeviation = finite(profile.standardDeviation)
+        p50 = finite(profile.quantile(0.5))
+        p95 = finite(profile.quantile(0.95))
         quantileRankError = profile.quantileRankError
         let distinctCount = profile.distinctCount
         distinct = distinctCount?.value
