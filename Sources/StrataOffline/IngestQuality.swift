@@ -1,3 +1,4 @@
+import Foundation
 import StrataCore
 import StrataQuality
 
@@ -27,6 +28,9 @@ struct IngestQuality {
     var rows: Int64 = 0
     var newestEvent: Int64?
     var duplicates: DuplicateCounter?
+    /// False only under `STRATA_BENCH_UNPROFILED=1` for a source without run rules: `make bench-quality` times the
+    /// same ingest without profiling, to report what profiling costs. The run's stored profile is then empty.
+    let isProfiling: Bool
 
     init(request: IngestRequest) throws {
         let source = request.source
@@ -56,6 +60,7 @@ struct IngestQuality {
         self.slots = slots
         self.evaluated = evaluated
         inputs.reserveCapacity(source.expressionColumns.count)
+        isProfiling = ProcessInfo.processInfo.environment["STRATA_BENCH_UNPROFILED"] != "1" || source.expectations?.run.isEmpty == false
         if source.expectations?.run.contains(where: { $0.rule == .unique }) == true {
             let keys = source.columns.indices.filter { request.keyColumns.contains(source.columns[$0].name) }
             duplicates = DuplicateCounter(keyIndexes: keys)
@@ -72,11 +77,12 @@ struct IngestQuality {
     @inline(__always)
     mutating func add(_ values: [Value], event: Int64, created: Int64) {
         rows += 1
+        if newestEvent.map({ event > $0 }) ?? true { newestEvent = event }
+        duplicates?.add(values, event: event)
+        guard isProfiling else { return }
         for index in 0..<schemaCount { columns[index].add(values[index]) }
         columns[schemaCount].add(number: Double(event))
         if hasCreated { columns[schemaCount + 1].add(number: Double(created)) }
-        if newestEvent.map({ event > $0 }) ?? true { newestEvent = event }
-        duplicates?.add(values, event: event)
         guard !evaluated.isEmpty else { return }
         inputs.removeAll(keepingCapacity: true)
         inputs.append(contentsOf: values)

@@ -1,6 +1,7 @@
 // Data quality in the server, over real sockets: a push its expectations reject gets 400 with the failed
 // expectations and writes nothing; drift monitoring publishes Prometheus gauges; a rejected push reaches the service's
-// webhook — a real HTTP server on loopback that fails the first delivery, so the retry is exercised too.
+// webhook — a real HTTP server on loopback that fails the first delivery, so the retry is exercised too; a webhook
+// that refuses connections costs only a logged, counted failure.
 import Foundation
 import Hummingbird
 import Strata
@@ -54,7 +55,8 @@ final class WebhookReceiver: Sendable {
     }
 }
 
-@Suite(.serialized) struct ServerQualityTests {
+// Waits for deliveries are bounded by the time limit, so a missing alert fails the test instead of hanging the run.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct ServerQualityTests {
     static func definitions(webhook: String, every: String) -> String {
         ServerFixture.definitions
             .replacingOccurrences(of: "    schema: {driver_id: int64, trips: int64, city: string}\n", with: """
@@ -70,6 +72,7 @@ final class WebhookReceiver: Sendable {
                   every: \(every)
                   window: 1h
                   reference: source:..
+                  features: {driver_trips:trips: {method: l_infinity, threshold: 0}}
                   alert: {webhook: "\(webhook)"}
             """)
     }
@@ -123,7 +126,26 @@ final class WebhookReceiver: Sendable {
         await receiver.stop()
     }
 
-    @Test("scheduled drift comparisons are Prometheus gauges per service, feature and method, and are stored as monitor reports")
+    @Test("an alert to a webhook that refuses connections is retried, given up and counted; the server keeps serving")
+    func deadWebhook() async throws {
+        // A port that was just listening and is now closed: connections to it are refused.
+        let receiver = WebhookReceiver(failures: 0)
+        let deadPort = try await receiver.start()
+        await receiver.stop()
+        let f = ServerFixture()
+        try await start(f, webhookPort: deadPort)
+        let (status, _) = try await f.request("POST", "/push", body: pushBody(drivers: 30..<32, city: { _ in "null" }))
+        #expect(status == 400)
+        for _ in 0..<400 where f.server.alerts.counts.failed == 0 { try await Task.sleep(for: .milliseconds(25)) }
+        #expect(f.server.alerts.counts.failed == 1 && f.server.alerts.counts.sent == 0)
+        let (health, _) = try await f.request("GET", "/health")
+        #expect(health == 200)
+        let (accepted, _) = try await f.request("POST", "/push", body: pushBody(drivers: 40..<42))
+        #expect(accepted == 200)
+        await f.stop()
+    }
+
+    @Test("scheduled drift comparisons are Prometheus gauges per service, feature and method, are stored, and a drift reaches the webhook")
     func driftGauges() async throws {
         let receiver = WebhookReceiver(failures: 0)
         let webhookPort = try await receiver.start()
@@ -140,6 +162,11 @@ final class WebhookReceiver: Sendable {
         }
         let report = try #require(scored)
         #expect(report.origin == "monitor" && report.reference == "source:..")
+        // Threshold 0 makes `trips` drift once it is compared: one of two features is the default share of one half.
+        var alert: String?
+        for await delivered in receiver.stream where delivered.contains(#""kind":"drift""#) { alert = delivered; break }
+        let text = try #require(alert)
+        #expect(text.contains(#""service":"dispatch""#) && text.contains(#""feature":"driver_trips:trips","method":"l_infinity""#), "\(text)")
         let (_, metrics) = try await f.request("GET", "/metrics")
         #expect(metrics.contains(#"strata_service_drifting{service="dispatch"}"#), "\(metrics)")
         for feature in report.report.features where feature.score != nil {
