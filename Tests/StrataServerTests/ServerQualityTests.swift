@@ -128,15 +128,23 @@ final class WebhookReceiver: Sendable {
 
     @Test("an alert to a webhook that refuses connections is retried, given up and counted; the server keeps serving")
     func deadWebhook() async throws {
-        // A port that was just listening and is now closed: connections to it are refused.
-        let receiver = WebhookReceiver(failures: 0)
-        let deadPort = try await receiver.start()
-        await receiver.stop()
+        // A loopback port bound by a socket that never listens: connections to it are refused at once.
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socketFD) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, length) == 0 && getsockname(socketFD, $0, &length) == 0 }
+        }
+        try #require(bound)
+        let deadPort = Int(UInt16(bigEndian: address.sin_port))
         let f = ServerFixture()
         try await start(f, webhookPort: deadPort)
         let (status, _) = try await f.request("POST", "/push", body: pushBody(drivers: 30..<32, city: { _ in "null" }))
         #expect(status == 400)
-        for _ in 0..<400 where f.server.alerts.counts.failed == 0 { try await Task.sleep(for: .milliseconds(25)) }
+        for _ in 0..<2400 where f.server.alerts.counts.failed == 0 { try await Task.sleep(for: .milliseconds(25)) }
         #expect(f.server.alerts.counts.failed == 1 && f.server.alerts.counts.sent == 0)
         let (health, _) = try await f.request("GET", "/health")
         #expect(health == 200)
