@@ -25,6 +25,7 @@ struct DriftCommand: ParsableCommand {
     @Option(help: "With --history: show at most this many reports.") var limit = 50
 
     func validate() throws {
+        guard limit > 0 else { throw ValidationError("--limit must be at least 1, got \(limit)") }
         if history {
             if reference != nil || current != nil || html != nil { throw ValidationError("--history lists stored reports; drop --reference, --current and --html") }
             return

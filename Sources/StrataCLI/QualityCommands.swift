@@ -48,6 +48,10 @@ struct QualityCommand: ParsableCommand {
         @Option(help: "Only runs of this source.") var source: String?
         @Option(help: "Show at most this many runs.") var limit = 50
 
+        func validate() throws {
+            guard limit > 0 else { throw ValidationError("--limit must be at least 1, got \(limit)") }
+        }
+
         func run() throws {
             try reportingErrors {
                 let runs = try projectOptions.open().qualityRuns(source: source, limit: limit)

@@ -62,6 +62,8 @@ import Testing
         #expect(lines[2].contains(" reject "))
         let show = try CLIRunner.run(["quality", "show", "2", "--json"], in: project)
         #expect(show.stdout.contains("\"verdict\" : \"reject\""))
+        let badLimit = try CLIRunner.run(["quality", "runs", "--limit", "0"], in: project)
+        #expect(badLimit.exitCode == 64 && badLimit.stderr.contains("--limit must be at least 1, got 0"), "\(badLimit.stderr)")
     }
 
     @Test("profile prints a run's columns, a training set's features and the serving log's")
