@@ -57,8 +57,15 @@ extension FeatureStore {
     /// Validation records after run `afterID` with verdict `warn` or `reject`, oldest first.
     public func failedQualityRuns(after afterID: Int64) throws -> [QualityRunRecord] { try offline.failedQualityRuns(after: afterID) }
 
-    /// The profile of a run, a training set, a window of offline feature values or of the serving log.
-    /// - Throws: `QualityError` when there is no such run or training set, or no such profile was recorded.
+    /// The profile of a run, a training set, a window of offline feature values or of the serving log. Columns are
+    /// named `view:feature` (runs also have their source and time columns); `service` limits windows to its features.
+    ///
+    /// ```swift
+    /// let summary = ProfileSummary(try store.profile(of: .run(1)))          // what `strata profile --run 1` prints
+    /// let served = try store.profile(of: .logs(since: nil, until: nil), service: "driver_activity")
+    /// ```
+    /// - Throws: `QualityError` when there is no such run or training set, or no such profile was recorded;
+    ///   `FeatureStoreError.unknownService`; store errors.
     public func profile(of spec: ProfileSpec, service: String? = nil) throws -> DatasetProfile {
         switch spec {
         case .run(let id):

@@ -3,19 +3,33 @@ import GRDB
 public import StrataCore
 public import StrataQuality
 
-/// The validation results and profile of one ingest or push run, stored in the offline store beside the run.
+/// The validation results of one ingest or push run, stored in the offline store beside the run (table `quality_runs`;
+/// the run's profile is in the same row, read with `OfflineStore.runProfile(id:)`).
+///
+/// ```swift
+/// for record in try store.qualityRuns(source: "driver_stats_source") where record.verdict != .pass {
+///     print(record.runID, record.results.filter { $0.verdict != .pass })
+/// }
+/// ```
 public struct QualityRunRecord: Sendable, Codable, Hashable {
+    /// The ingest run (`ingest_runs.run_id`), as `strata quarantine show` and lineage name it.
     public var runID: Int64
     public var source: String
+    /// The registry version of the source whose expectations judged the run.
     public var sourceVersion: Int
     /// The file as recorded (relative to the project), or `push:REQUEST`.
     public var file: String
+    /// When the run started: its ingest time (microseconds since the Unix epoch, UTC).
     public var startedAtMicros: Int64
+    /// `pass`, `warn` or `reject` (a rejected run wrote nothing).
     public var verdict: RunVerdict
+    /// Records read from the file or batch, malformed ones included.
     public var rowsRead: Int
     /// Rows that passed every quarantining rule (for a rejected run: the rows it would have written).
     public var rowsAccepted: Int
+    /// Rows sent to quarantine: malformed, or failing a quarantining expectation.
     public var rowsQuarantined: Int
+    /// One result per expectation of the source, column rules first, in the order `ingest` prints them.
     public var results: [ExpectationResult]
 
     /// Whether the run came from `push` rather than `ingest`.
