@@ -93,6 +93,7 @@ enum QualityBench {
     }
 
     nonisolated static func loadSource() throws -> SourceDefinition {
+        // The same expectations as the timed ingest (`benchExpectations`); the checker uses the column rules.
         let yaml = """
         sources:
           - name: driver_stats_source
@@ -100,14 +101,8 @@ enum QualityBench {
             timestamp: event_timestamp
             created: created
             schema: {driver_id: int64, conv_rate: float64, acc_rate: float64, avg_daily_trips: int64, rating: float64, city: string}
-            expectations:
-              columns:
-                driver_id: {not_null: true}
-                conv_rate: {not_null: {mostly: 0.99}, between: [0, 1]}
-                acc_rate: {between: [0, 1]}
-                rating: {between: [1, 5], action: warn}
-                city: {in: [lagos, lisbon, porto, oslo, lima, pune, accra, quito], matches: "[a-z]+"}
-        """
+
+        """ + benchExpectations
         let loaded = try DefinitionLoader.load([(path: "bench.yaml", text: yaml)]).get()
         guard let source = loaded.definitions.sources.first else { throw CocoaError(.fileReadCorruptFile) }
         return source
