@@ -57,12 +57,12 @@ let package = Package(
         ),
         .target(
             name: "StrataOffline",
-            dependencies: ["StrataCore", "StrataColumnar", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
+            dependencies: ["StrataCore", "StrataQuality", "StrataColumnar", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .target(
             name: "Strata",
-            dependencies: ["StrataCore", "StrataRegistry", "StrataOffline", "StrataOnline"],
+            dependencies: ["StrataCore", "StrataQuality", "StrataRegistry", "StrataOffline", "StrataOnline"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -117,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataOfflineTests",
-            dependencies: ["StrataOffline", "Strata", "StrataTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["StrataOffline", "Strata", "StrataQuality", "StrataTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -127,7 +127,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataServerTests",
-            dependencies: ["StrataServer", "Strata", "StrataColumnar", "StrataTestSupport"],
+            dependencies: ["StrataServer", "Strata", "StrataColumnar", "StrataQuality", "StrataTestSupport", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -137,7 +137,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataCLITests",
-            dependencies: ["StrataCLI", "StrataTestSupport", "Strata", "StrataColumnar"],
+            dependencies: ["StrataCLI", "StrataTestSupport", "Strata", "StrataQuality", "StrataColumnar"],
             swiftSettings: strictSettings
         ),
     ]

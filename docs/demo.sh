@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The demo behind `make demo`: a fresh example project, taken through every step Strata has:
-# ingest with quarantine → training set with manifest → materialize → lookups in-process and over HTTP (logged),
-# windowed aggregations served online and traced to their events →
-# a late correction → `check --logs` finding exactly that skew → `lineage` tracing the value to its CSV line.
+# ingest with quarantine and expectations → training set with manifest → materialize → lookups in-process and over HTTP
+# (logged) → windowed aggregations served online and traced to their events → data quality: stored validation runs, a
+# rejected push, a profile, drift of the serving log against the training set (with an HTML report) → a late correction
+# → `check --logs` finding exactly that skew → `lineage` tracing the value to its CSV line.
 set -euo pipefail
 STRATA=$(realpath "${STRATA:-.build/release/strata}")
 DEMO_DIR=${DEMO_DIR:-/tmp/strata-demo}
@@ -17,7 +18,7 @@ cd "$DEMO_DIR"
 step validate
 step apply --message "first version of the driver features" --author demo
 step registry list
-say "Ingest: six bad rows go to quarantine with file, line, column and reason; the rest land with lineage."
+say "Ingest: 6 malformed rows and 2 failing an expectation go to quarantine with file, line, column and reason; then the validation table."
 step ingest
 step historical --entities featuresets/data/driver_spine.csv --service driver_activity --out training.csv --include-status
 printf '\nFirst rows of training.csv:\n'
@@ -45,11 +46,34 @@ for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/health" > /dev/null &&
 printf '$ curl -X POST http://127.0.0.1:%s/get-online-features -d {"entities": {"driver_id": [1024, 1001]}, "feature_service": "driver_activity"}\n' "$PORT"
 curl -s -X POST "http://127.0.0.1:$PORT/get-online-features" -d '{"entities": {"driver_id": [1024, 1001]}, "feature_service": "driver_activity"}'
 echo
+printf '(and drivers 1001..1040 through the native route at 22:30, output not shown, so the feature log has something to profile)\n'
+entities=$(python3 -c 'import json; print(json.dumps([{"driver_id": d} for d in range(1001, 1041)]))')
+curl -s -o /dev/null -X POST "http://127.0.0.1:$PORT/v1/features" -d "{\"service\": \"driver_activity\", \"entities\": $entities, \"at\": \"2026-03-02T22:30:00Z\"}"
 kill -TERM $server; wait $server 2>/dev/null || true
 trap - EXIT
 
 say "Parity so far: the logged lookups agree with the offline point-in-time join."
 step check --logs --service driver_activity --max-mismatch 0.001
+
+say "Data quality: every ingest and push stores its validation results and a profile of its rows."
+step quality runs
+step quality show 1
+say "A pushed batch with no ratings breaks the run rule null_rate(rating) <= 0.1: the whole push is rejected, nothing is written."
+cat > no_ratings.jsonl <<'JSON'
+{"driver_id": 1001, "event_timestamp": "2026-03-02T23:00:00Z", "created": "2026-03-02T23:01:00Z", "conv_rate": 0.5, "acc_rate": 0.5, "avg_daily_trips": 3, "rating": null, "city": "Porto"}
+{"driver_id": 1002, "event_timestamp": "2026-03-02T23:00:00Z", "created": "2026-03-02T23:01:00Z", "conv_rate": 0.5, "acc_rate": 0.5, "avg_daily_trips": 3, "rating": null, "city": "Lisbon"}
+JSON
+printf '\n\033[1m$ strata push driver_stats --file no_ratings.jsonl\033[0m\n'
+"$STRATA" push driver_stats --file no_ratings.jsonl || echo "(exit code $?)"
+step quality runs --source driver_stats_source
+say "Profile of the first ingest run: source columns, time columns and every row feature (view:feature)."
+step profile --run 1 --top 2
+say "Drift: what the server served (the feature log) against the training set built above; exit code 1 would mean drift."
+train_id=$("$STRATA" historical --list --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["id"])')
+printf '\n\033[1m$ strata drift --service driver_activity --reference training-set:%s --current logs:.. --html drift.html\033[0m\n' "$train_id"
+"$STRATA" drift --service driver_activity --reference "training-set:$train_id" --current logs:.. --html drift.html || echo "(exit code $?)"
+echo "Open $DEMO_DIR/drift.html in a browser: a reference-vs-current histogram per feature, inline SVG, no network needed."
+step drift --history
 
 say "A late correction arrives: driver 1024's 22:00 row, stamped as known at 22:10, but delivered only now."
 echo "1024,2026-03-02T22:00:00Z,2026-03-02T22:10:00Z,0.111,0.222,3,4.9,Lisbon" >> featuresets/data/driver_stats.csv

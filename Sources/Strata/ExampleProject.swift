@@ -35,6 +35,18 @@ public enum ExampleProject {
           city: string
         description: Hourly driver statistics exported by the trips pipeline.
         owner: data-platform@example.com
+        # Checked on every ingest and push: a row failing a column rule goes to quarantine (or is kept and counted with
+        # `action: warn`); a failing run rule rejects the whole run, which then writes nothing.
+        expectations:
+          columns:
+            driver_id: {not_null: true}
+            conv_rate: {between: [0, 1]}
+            acc_rate: {between: [0, 1]}
+            rating: {between: [1, 5], not_null: {mostly: 0.99, action: warn}}
+            city: {in: [Delhi, Lisbon, Porto, São Paulo, Zürich]}
+          run:
+            null_rate: {rating: 0.1}
+            mean: {conv_rate: [0.05, 0.95]}
 
     feature_views:
       - name: driver_stats
@@ -70,6 +82,15 @@ public enum ExampleProject {
         owner: mobility-ml@example.com
         features: [driver_stats:conv_rate, driver_stats:acc_rate, driver_stats:avg_daily_trips, driver_stats:conv_x_acc, driver_stats:is_top_rated]
         logging: {sample_rate: 1.0}
+        # `strata serve` profiles this service's feature log every 15 minutes and compares it with the offline values
+        # of the first day; scores are Prometheus gauges (strata_feature_drift_score). Add
+        # `alert: {webhook: http://127.0.0.1:9000/strata-alerts}` to be told about drift and rejected runs.
+        monitoring:
+          every: 15m
+          reference: source:2026-03-01T00:00:00Z..2026-03-02T00:00:00Z
+          drift_share: 0.5
+          features:
+            driver_stats:conv_rate: {method: psi, threshold: 0.2}
       - name: driver_everything
         features: ["driver_stats:*"]
 
@@ -79,7 +100,8 @@ public enum ExampleProject {
     static let hour: Int64 = 3_600_000_000
     static let cities = ["Lisbon", "Porto", "São Paulo", "Zürich", "Delhi"]
 
-    /// 40 drivers × 48 hours, with gaps, 2% late corrections, nulls, `+05:30` offsets and six bad rows.
+    /// 40 drivers × 48 hours, with gaps, 2% late corrections, nulls, `+05:30` offsets, six malformed rows and two that
+    /// fail the source's expectations.
     static func driverStats() -> String {
         var rng = SeededGenerator(seed: 20_260_301)
         var lines = ["driver_id,event_timestamp,created,conv_rate,acc_rate,avg_daily_trips,rating,city"]
@@ -110,6 +132,9 @@ public enum ExampleProject {
             ",2026-03-01T07:00:00Z,2026-03-01T07:05:00Z,0.5,0.5,10,4.5,Lisbon",
             "1004,2026-03-01T08:00:00Z,2026-03-01T08:05:00Z,0.5,0.5",
             "1005,2026-03-01T09:00:00Z,2026-03-01T09:05:00Z,0.5,0.5,ten,4.5,Porto",
+            // Well-formed rows that fail the source's expectations (conv_rate and rating out of range).
+            "1006,2026-03-01T10:00:00Z,2026-03-01T10:05:00Z,1.7,0.5,10,4.5,Porto",
+            "1007,2026-03-01T11:00:00Z,2026-03-01T11:05:00Z,0.5,0.5,10,9.5,Lisbon",
         ]
         return lines.joined(separator: "\n") + "\n"
     }

@@ -148,7 +148,7 @@ public final class FeatureStore: Sendable {
                                         definitionVersions: applied.versionsByName, views: views.compactMap { tables[$0.name] })
             request.crashAfterRows = crashAfterRows
             request.pauseAfterHashing = pauseFile
-            reports.append(try recordingFailure(of: request) { try offline.ingest(request) { done, total in progress?(source.name, done, total) } })
+            reports.append(try recordingFailure(of: request) { try judgedIngest(request) { done, total in progress?(source.name, done, total) } })
         }
         return reports
     }

@@ -35,6 +35,8 @@ public struct StreamedTrainingSet: Sendable {
     public var manifest: TrainingSetManifest
     /// When the build started (the instant the id is derived from).
     public var createdAtMicros: Int64
+    /// What the set was built from; `record` profiles the set's columns by it, as `historical` does.
+    let plan: TrainingSetPlan
 }
 
 extension FeatureStore {
@@ -74,6 +76,7 @@ extension FeatureStore {
         manifest.output.fileSHA256 = streamSHA256
         manifest.finishedAt = Timestamp.format(max(now, streamed.createdAtMicros))
         try registry.recordTrainingSet(id: manifest.id, createdAtMicros: streamed.createdAtMicros, manifest: try manifest.json())
+        try recordTrainingSetProfile(id: manifest.id, plan: streamed.plan, set: streamed.trainingSet)
         return manifest
     }
 
@@ -86,7 +89,7 @@ extension FeatureStore {
         var manifest = try TrainingSetManifest(plan: plan, spine: spine, spinePath: spinePath, output: "stream:\(label)", format: .arrowStream,
                                                table: request.table, contentSHA256: "", createdAt: now, store: self, set: set)
         manifest.reproducedFrom = original?.id
-        return StreamedTrainingSet(trainingSet: set, manifest: manifest, createdAtMicros: now)
+        return StreamedTrainingSet(trainingSet: set, manifest: manifest, createdAtMicros: now, plan: plan)
     }
 
     /// Keeps a spine's bytes in the project (`.strata/spines/SHA256.arrow` or `.parquet`), written through a private

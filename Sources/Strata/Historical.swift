@@ -99,6 +99,7 @@ extension FeatureStore {
         manifest.output.fileSHA256 = hashes.file
         try manifest.save(beside: outputURL)
         try registry.recordTrainingSet(id: manifest.id, createdAtMicros: now, manifest: try manifest.json())
+        try recordTrainingSetProfile(id: manifest.id, plan: plan, set: set)
         return HistoricalResult(manifest: manifest, trainingSet: set, matchesOriginal: original.map { $0.output.contentSHA256 == hash },
                                 originalContentSHA256: original?.output.contentSHA256)
     }

@@ -19,6 +19,8 @@ public struct PushReport: Sendable, Codable {
     public var offline: IngestReport
     public var views: [ViewResult]
 
+    /// True when the source's expectations rejected the batch: nothing was written, offline or online.
+    public var isRejected: Bool { offline.isRejected }
     public var onlineWritten: Int { views.reduce(0) { $0 + $1.onlineWritten } }
     public var onlineKept: Int { views.reduce(0) { $0 + $1.onlineKept } }
 }
@@ -85,11 +87,11 @@ extension FeatureStore {
         var pushed = source
         pushed.format = .jsonl
         let sourceVersion = snapshot.applied.version(.source, source.name)
-        let report = try offline.ingest(IngestRequest(source: pushed, sourceVersion: sourceVersion, keyColumns: Set(specs.flatMap { $0.view.keys.map(\.name) }),
+        let report = try judgedIngest(IngestRequest(source: pushed, sourceVersion: sourceVersion, keyColumns: Set(specs.flatMap { $0.view.keys.map(\.name) }),
                                                       input: input, displayPath: label, isStrict: false, now: now,
                                                       definitionVersions: snapshot.applied.versionsByName, views: specs))
         if crashesBeforeOnline { kill(getpid(), SIGKILL) }
-        guard target == .onlineAndOffline, let fileID = report.fileID else {
+        guard target == .onlineAndOffline, !report.isRejected, let fileID = report.fileID else {
             return PushReport(source: source.name, offline: report, views: specs.map { .init(view: $0.view.definition.name, onlineWritten: 0, onlineKept: 0) })
         }
         let rows = try offline.sourceRows(pushed, version: sourceVersion, fileID: fileID)

@@ -3,9 +3,9 @@ import StrataOffline
 import StrataRegistry
 
 /// Everything a training set depends on besides the spine: which feature tables, which features, which mode, which watermark.
-struct TrainingSetPlan {
+struct TrainingSetPlan: Sendable {
     /// The row features or the aggregations of one view (a view with both requested has two parts).
-    struct ViewPart {
+    struct ViewPart: Sendable {
         var spec: FeatureTableSpec
         var features: [ResolvedFeature]
         var maxIngestSeq: Int64?

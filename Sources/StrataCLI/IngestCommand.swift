@@ -8,7 +8,7 @@ struct IngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Read source files into the offline store, with lineage, quarantine and incremental feature tables.",
         discussion: """
-        Each source is one atomic run: a killed run leaves nothing behind. An unchanged file is a no-op (detected by its SHA-256); an appended file ingests only the new records; a changed file becomes a new file version. Bad rows (unparseable or zoneless timestamps, wrong types, missing keys, wrong column counts, invalid UTF-8) go to quarantine with file, line, column and reason, and the run continues; `--strict` fails the run instead and writes nothing. Uses the applied definitions (`strata apply` first).
+        Each source is one atomic run: a killed run leaves nothing behind. The source's expectations are checked on every row and on the whole run, and a validation table (expectation, observed, threshold, verdict) follows the run table: a row failing a row rule goes to quarantine with the expectation as its reason (or is kept and counted with `action: warn`); a failing run rule rejects the run — it writes nothing, and the command exits 1 — unless declared `on_fail: warn`. Results and a profile of the accepted rows are stored with the run (`strata quality show RUN`, `strata profile --run RUN`). An unchanged file is a no-op (detected by its SHA-256); an appended file ingests only the new records; a changed file becomes a new file version. Bad rows (unparseable or zoneless timestamps, wrong types, missing keys, wrong column counts, invalid UTF-8) go to quarantine with file, line, column and reason, and the run continues; `--strict` fails the run instead and writes nothing. Uses the applied definitions (`strata apply` first).
         """
     )
 
@@ -31,20 +31,26 @@ struct IngestCommand: ParsableCommand {
             let reports = try store.ingest(sources: sources, isStrict: strict, crashAfterRows: crashAfter, pauseFile: pause) { source, done, total in
                 progress.update("ingest \(source)", done: done, total: total)
             }
-            if output.json { try printJSON(reports); return }
+            if output.json {
+                try printJSON(reports)
+                try exitIfRejected(reports)
+                return
+            }
             var table = TextTable("SOURCE", "FILE", "CHANGE", "READ", "ACCEPTED", "QUARANTINED", "RUN", "TIME")
             for r in reports {
-                table.add(r.source, r.file, r.change.rawValue, "\(r.rowsRead)", "\(r.rowsAccepted)", "\(r.rowsQuarantined)",
+                table.add(r.source, r.file, r.isRejected ? "rejected" : r.change.rawValue, "\(r.rowsRead)", "\(r.rowsAccepted)", "\(r.rowsQuarantined)",
                           r.runID.map { "\($0)" } ?? "-", String(format: "%.2fs", Double(r.elapsedMicros) / 1e6))
             }
             print(table.render())
-            for r in reports where r.rowsQuarantined > 0 {
+            for r in reports where r.rowsQuarantined > 0 && !r.isRejected {
                 print("\n\(r.rowsQuarantined) row\(r.rowsQuarantined == 1 ? "" : "s") of \(r.source) quarantined\(r.rowsQuarantined > r.quarantineSample.count ? " (first \(r.quarantineSample.count) shown)" : ""):")
                 for q in r.quarantineSample {
                     print("  \(q.file):\(q.line)\(q.column.map { ":\($0)" } ?? "")  \(q.reason)")
                 }
                 print("See them all with `strata quarantine show \(r.runID ?? 0)`.")
             }
+            for r in reports { printValidation(r) }
+            try exitIfRejected(reports)
         }
     }
 }

@@ -128,7 +128,7 @@ struct PushCommand: ParsableCommand {
         commandName: "push",
         abstract: "Write fresh rows (JSON Lines with the view's source columns) to the offline and online stores.",
         discussion: """
-        The rows go to the view's source: the offline append commits first, with lineage (the batch is recorded as `push:FILE` with its SHA-256); then every view of the source gets them online, with features computed by the Swift evaluator. A stored row is replaced only by a better one, so shuffled batches give the same state. Pushing the same batch again is idempotent, which also repairs a crash between the two writes.
+        The rows go to the view's source: the offline append commits first, with lineage (the batch is recorded as `push:FILE` with its SHA-256); then every view of the source gets them online, with features computed by the Swift evaluator. A stored row is replaced only by a better one, so shuffled batches give the same state. Pushing the same batch again is idempotent, which also repairs a crash between the two writes. The source's expectations are checked as for `ingest`: failing rows go to quarantine, and a failing run rule rejects the whole batch (nothing is written, exit code 1).
         """
     )
 
@@ -146,11 +146,20 @@ struct PushCommand: ParsableCommand {
             // STRATA_FAULT_BEFORE_ONLINE makes the process kill itself between the offline and online writes (crash tests).
             let crashes = ProcessInfo.processInfo.environment["STRATA_FAULT_BEFORE_ONLINE"] == "1"
             let report = try mapSize.open(projectOptions).push(view: view, file: URL(fileURLWithPath: file), crashesBeforeOnline: crashes)
-            if output.json { try printJSON(report); return }
+            if output.json {
+                try printJSON(report)
+                try exitIfRejected([report.offline])
+                return
+            }
             let o = report.offline
+            if report.isRejected {
+                printValidation(o)
+                try exitIfRejected([o])
+            }
             let views = report.views.map(\.view).joined(separator: ", ")
             print("pushed \(o.rowsAccepted) row\(o.rowsAccepted == 1 ? "" : "s") to \(report.source) (offline run \(o.runID.map(String.init) ?? "-"), \(o.change.rawValue)); online (\(views)): \(report.onlineWritten) written, \(report.onlineKept) kept (a better row was stored)")
             for q in o.quarantineSample { print("  quarantined \(q.file):\(q.line)  \(q.reason)") }
+            printValidation(o)
         }
     }
 }

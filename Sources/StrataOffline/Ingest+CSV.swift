@@ -32,7 +32,8 @@ extension IngestRun {
         }
         switch decoder.decode(fields, reader) {
         case .success(let times):
-            try sink.insert(line: record.line, event: times.event, created: times.created, values: decoder.values)
+            let fields = decoder.columnFields
+            try sink.accept(line: record.line, event: times.event, created: times.created, values: decoder.values, column: { fields[$0] + 1 }, raw: raw)
         case .failure(let failure):
             try sink.quarantine(line: record.line, column: failure.column, raw: raw(), reason: failure.reason)
         }

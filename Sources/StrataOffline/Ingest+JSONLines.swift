@@ -69,7 +69,7 @@ extension IngestRun {
             }
         }
         switch decode(object, into: &values) {
-        case .success(let times): try sink.insert(line: line, event: times.event, created: times.created, values: values)
+        case .success(let times): try sink.accept(line: line, event: times.event, created: times.created, values: values, column: { _ in nil }, raw: { raw })
         case .failure(let failure): try sink.quarantine(line: line, column: nil, raw: raw, reason: failure.reason)
         }
     }

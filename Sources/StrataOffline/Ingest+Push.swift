@@ -72,7 +72,8 @@ extension IngestRun {
             var object: [String: JSONScalar] = [:]
             for (name, value) in zip(pushed.columns, row) { object[name] = value }
             switch decode(object, into: &values) {
-            case .success(let times): try sink.insert(line: index + 1, event: times.event, created: times.created, values: values)
+            case .success(let times):
+                try sink.accept(line: index + 1, event: times.event, created: times.created, values: values, column: { _ in nil }, raw: { pushed.line(index) })
             case .failure(let failure): try sink.quarantine(line: index + 1, column: nil, raw: pushed.line(index), reason: failure.reason)
             }
         }

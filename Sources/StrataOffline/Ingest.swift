@@ -67,11 +67,15 @@ public struct IngestReport: Sendable, Codable {
     /// The first few quarantined rows, for the run summary.
     public var quarantineSample: [QuarantinedRow] = []
     public var elapsedMicros: Int64 = 0
+    /// One result per expectation of the source (empty when it declares none): the validation table.
+    public var validation: [ExpectationResult] = []
+    /// True when an expectation rejected the run: it wrote nothing (see `OfflineStore.ingestRecordingRejection`).
+    public var isRejected = false
     /// The stored file (or push) record whose rows this content is: for an unchanged push, the earlier identical one.
     package var fileID: Int64?
 
     enum CodingKeys: String, CodingKey {
-        case runID, source, file, change, fileVersion, contentSHA256, rowsRead, rowsAccepted, rowsQuarantined, featureRowsAdded, quarantineSample, elapsedMicros
+        case runID, source, file, change, fileVersion, contentSHA256, rowsRead, rowsAccepted, rowsQuarantined, featureRowsAdded, quarantineSample, elapsedMicros, validation, isRejected
     }
 }
 
@@ -206,6 +210,7 @@ struct IngestRun {
         report.rowsAccepted = sink.rowsAccepted
         report.rowsQuarantined = sink.rowsQuarantined
         report.quarantineSample = sink.sample
+        try judge(&report, sink: sink)
         try db.execute(sql: "UPDATE source_files SET records = ?, lines = ? WHERE file_id = ?", arguments: [records, lines, sink.fileID])
         try refreshViews(&report)
         try db.execute(sql: """

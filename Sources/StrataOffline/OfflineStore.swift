@@ -56,6 +56,7 @@ public final class OfflineStore: Sendable {
                     source TEXT NOT NULL, source_version INTEGER NOT NULL, last_source_row INTEGER NOT NULL);
                 """)
         }
+        QualityRecords.registerMigrations(&migrator)
         return migrator
     }
 

@@ -14,6 +14,8 @@ struct RowSink {
     var rowsAccepted = 0
     var rowsQuarantined = 0
     var sample: [QuarantinedRow] = []
+    /// Expectations, profile and duplicate counter of the run (`accept`, in Ingest+Quality.swift).
+    var quality: IngestQuality
 
     /// `sqlite3_bind_text` must copy: the Swift string's buffer does not outlive the call.
     static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -23,6 +25,7 @@ struct RowSink {
         self.db = db
         self.runID = runID
         self.fileID = fileID
+        quality = try IngestQuality(request: request)
         let columns = ["strata_run_id", "strata_file_id", "strata_line", "strata_event_ts", "strata_created_ts"] + request.source.columns.map { quoted($0.name) }
         let table = quoted(SourceTable.name(request.source.name, version: request.sourceVersion))
         insert = try db.makeStatement(sql: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))")

@@ -58,6 +58,7 @@ public final class Registry: Sendable {
             try db.execute(sql: "CREATE TABLE check_reports (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, report TEXT NOT NULL)")
         }
         migrator.registerMigration("v4 job runs") { db in try db.execute(sql: JobRunRecord.createSQL) }
+        registerQualityMigrations(&migrator)
         return migrator
     }
 

@@ -15,6 +15,7 @@ import Synchronization
 /// Handlers run on Swift's cooperative pool, which has one thread per core: lookups (lock-free LMDB reads) run
 /// there, while store writes (push) and the feature-log flush run on `blockingPool`, so a slow write never holds
 /// a cooperative thread. At most `pushesInFlightMax` pushes run at once; more get 503 with `Retry-After`.
+/// Services with a `monitoring:` block get drift computed on their schedule, and alerts, by `DriftMonitor`.
 ///
 /// ```swift
 /// let server = try FeatureServer(store: store, configuration: .init(port: 6566))
@@ -28,17 +29,24 @@ public final class FeatureServer: Sendable {
     let readers = ReaderCache()
     let logger: Logger
     /// Threads for blocking store work: one per concurrent push, two per training set being built or streamed (the
-    /// encoding and its content hash run side by side), plus one so the feature-log flush never waits.
+    /// encoding and its content hash run side by side), one so the feature-log flush never waits, and one for drift
+    /// monitoring and alerts.
     let blockingPool: NIOThreadPool
     let pushesInFlight = Atomic<Int>(0)
     let historicalInFlight = Atomic<Int>(0)
+    let alerts: AlertSender
+    let monitor: DriftMonitor
 
     public init(store: FeatureStore, configuration: ServerConfiguration, logger: Logger = Logger(label: "strata.server")) throws {
         self.store = store
         self.configuration = configuration
         self.logger = logger
-        blockingPool = NIOThreadPool(numberOfThreads: configuration.pushesInFlightMax + 2 * configuration.historicalInFlightMax + 1)
+        // One more thread for drift monitoring and alerts, so they never take the log flush's thread.
+        blockingPool = NIOThreadPool(numberOfThreads: configuration.pushesInFlightMax + 2 * configuration.historicalInFlightMax + 2)
         featureLog = try FeatureLogger(path: store.folder.featureLogPath, capacity: configuration.logQueueCapacity, pool: blockingPool, logger: logger)
+        alerts = AlertSender(pool: blockingPool, logger: logger, retryPause: configuration.alertRetryPause)
+        monitor = DriftMonitor(store: store, pool: blockingPool, alerts: alerts, metrics: metrics, logger: logger,
+                               pollInterval: configuration.monitorPollInterval)
     }
 
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully.
@@ -51,7 +59,7 @@ public final class FeatureServer: Sendable {
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        app.addServices(featureLog)
+        app.addServices(featureLog, alerts, monitor)
         do {
             try await app.runService()
         } catch {

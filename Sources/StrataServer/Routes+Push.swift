@@ -50,12 +50,14 @@ extension FeatureServer {
         let report = try await blockingPool.runIfActive { [store] in
             try store.push(source: source, rows: rows, requestID: requestID, target: target, crashesBeforeOnline: crashes)
         }
+        if report.isRejected { return Self.rejectedPush(report, requestID: requestID) }
         var json = JSONWriter()
         json.object { o in
             o.key("request_id"); o.string(requestID)
             o.key("source"); o.string(report.source)
             o.key("change"); o.string(report.offline.change.rawValue)
             o.key("content_sha256"); o.string(report.offline.contentSHA256)
+            o.key("validation"); o.validation(report.offline.validation)
             o.key("pushed")
             o.array { a in
                 for view in report.views {

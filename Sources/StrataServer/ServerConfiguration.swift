@@ -24,6 +24,10 @@ public struct ServerConfiguration: Sendable {
     public var historicalInFlightMax: Int
     /// Fault injection for crash tests: a push kills the process after its offline commit.
     package var crashesBeforeOnlinePush = false
+    /// How often drift monitoring checks for due comparisons and new failed runs (tests shorten it).
+    package var monitorPollInterval: Duration = .seconds(1)
+    /// The pause before retrying a failed alert; it doubles after each attempt.
+    package var alertRetryPause: Duration = .milliseconds(500)
 
     public init(host: String = "127.0.0.1", port: Int = 6566, token: String? = nil, bodyBytesMax: Int = 1 << 20, drainBytesMax: Int = 64 << 20,
                 entitiesMax: Int = 1000, logQueueCapacity: Int = 100_000, pushesInFlightMax: Int = 4,

@@ -105,7 +105,8 @@ import Testing
         ["--help"], ["init", "--help"], ["validate", "--help"], ["plan", "--help"], ["apply", "--help"], ["registry", "--help"],
         ["registry", "list", "--help"], ["registry", "describe", "--help"], ["registry", "history", "--help"],
         ["registry", "diff", "--help"], ["registry", "search", "--help"], ["registry", "revisions", "--help"],
-        ["materialize", "--help"], ["get", "--help"], ["push", "--help"], ["serve", "--help"], ["check", "--help"], ["lineage", "--help"], ["ingest", "--help"], ["quarantine", "--help"], ["quarantine", "list", "--help"], ["quarantine", "show", "--help"], ["historical", "--help"],
+        ["materialize", "--help"], ["get", "--help"], ["push", "--help"], ["serve", "--help"], ["check", "--help"], ["lineage", "--help"], ["ingest", "--help"], ["quarantine", "--help"], ["quarantine", "list", "--help"], ["quarantine", "show", "--help"], ["historical", "--help"], ["quality", "--help"], ["quality", "runs", "--help"],
+        ["quality", "show", "--help"], ["profile", "--help"], ["drift", "--help"],
     ])
     func help(arguments: [String]) throws {
         let result = try CLIRunner.run(arguments)

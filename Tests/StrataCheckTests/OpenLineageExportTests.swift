@@ -126,7 +126,7 @@ import Testing
         let failedIngest = try #require(try Self.events(store, .init(jobs: [.ingest], host: "h")).last)
         #expect(failedIngest["eventType"] as? String == "FAIL")
         let message = (((failedIngest["run"] as? [String: Any])?["facets"] as? [String: Any])?["errorMessage"] as? [String: Any])?["message"] as? String
-        #expect(message?.hasPrefix("row rejected in --strict mode: has 2 fields, the header has 8 (at featuresets/data/driver_stats.csv:1739") == true, "\(message ?? "")")
+        #expect(message?.hasPrefix("row rejected in --strict mode: has 2 fields, the header has 8 (at featuresets/data/driver_stats.csv:1741") == true, "\(message ?? "")")
 
         _ = try store.materialize(views: ["driver_stats"], end: Self.t("2026-03-02T10:00:00Z"))
         let reader = try store.onlineReader(.service("driver_activity"))

@@ -198,7 +198,7 @@ public enum DefinitionLoader {
     }
 
     static func readService(_ node: Node, _ reader: inout YAMLReader) -> FeatureServiceDefinition? {
-        let allowed = ["name", "features", "logging", "description", "owner", "tags"]
+        let allowed = ["name", "features", "logging", "monitoring", "description", "owner", "tags"]
         guard let fields = reader.fields(node, allowed: allowed, context: "feature service"),
               let name = reader.requiredString(fields, "name", in: node, context: "feature service"),
               reader.checkName(name, fields["name"], context: "feature service")
@@ -221,8 +221,10 @@ public enum DefinitionLoader {
                 }
             }
         }
+        let monitoring = fields["monitoring"].flatMap { readMonitoring($0, features: references, &reader, context: "\(ctx), field `monitoring`") }
         return FeatureServiceDefinition(name: name, features: references, loggingSampleRate: sampleRate,
                                         description: reader.optionalString(fields, "description", context: ctx),
-                                        owner: reader.optionalString(fields, "owner", context: ctx), tags: reader.stringList(fields, "tags", context: ctx))
+                                        owner: reader.optionalString(fields, "owner", context: ctx), tags: reader.stringList(fields, "tags", context: ctx),
+                                        monitoring: monitoring)
     }
 }

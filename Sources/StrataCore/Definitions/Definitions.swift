@@ -170,6 +170,8 @@ public struct FeatureServiceDefinition: Codable, Sendable, Hashable {
     public var description: String?
     public var owner: String?
     public var tags: [String]
+    /// Drift monitoring by `strata serve` (`monitoring:`); nil when off. Not a breaking change: it judges data.
+    public var monitoring: ServiceMonitoring? = nil
 }
 
 /// Every definition of a project, each list sorted by name.

@@ -43,3 +43,9 @@ extension Array where Element == ExpectationResult {
 func formatShare(_ share: Double) -> String {
     ExpectationLiteral.float((share * 10_000).rounded() / 10_000).description
 }
+
+/// An observed statistic for the validation table: four decimals, unless that would round a small value to zero
+/// (the exact value is kept in `observedValue`).
+func formatObserved(_ value: Double) -> String {
+    value == 0 || abs(value) >= 0.001 ? formatShare(value) : ExpectationLiteral.float(value).description
+}

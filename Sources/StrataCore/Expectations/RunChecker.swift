@@ -76,7 +76,7 @@ public enum RunChecker {
         case .mean(let column, let lower, let upper):
             let threshold = "in [\(formatShare(lower)), \(formatShare(upper))]"
             guard let mean = run.columns[column]?.mean else { return result("no values", threshold, passes: false) }
-            return result(ExpectationLiteral.float(mean).description, threshold, passes: lower <= mean && mean <= upper, mean)
+            return result(formatObserved(mean), threshold, passes: lower <= mean && mean <= upper, mean)
         case .unique:
             guard let duplicates = run.duplicateKeyRows else { return skipped("not measured", "0 duplicate rows") }
             return result("\(duplicates) duplicate rows", "0 duplicate rows", passes: duplicates == 0, Double(duplicates))

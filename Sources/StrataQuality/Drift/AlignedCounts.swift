@@ -42,8 +42,9 @@ public struct AlignedCounts: Sendable, Hashable, Codable {
         let edges = Histogram.edges(from: range.low, to: range.high, binCount: binCount)
         let referenceCounts = Histogram(edges: edges, distribution: reference).counts
         let currentCounts = Histogram(edges: edges, distribution: current).counts
+        // Labels are for reading (charts, tables): four significant digits; `edges` keeps the exact bounds.
         let labels = (0..<(edges.count - 1)).map { index in
-            "[\(format(edges[index])), \(format(edges[index + 1]))\(index == edges.count - 2 ? "]" : ")")"
+            "[\(DriftReportPage.format(edges[index])), \(DriftReportPage.format(edges[index + 1]))\(index == edges.count - 2 ? "]" : ")")"
         }
         return AlignedCounts(labels: labels, edges: edges, reference: referenceCounts, current: currentCounts,
                              shareErrorBound: 2 * reference.rankError + 2 * current.rankError)
@@ -56,10 +57,5 @@ public struct AlignedCounts: Sendable, Hashable, Codable {
     static func shares(_ counts: [Double]) -> [Double] {
         let total = counts.reduce(0, +)
         return total > 0 ? counts.map { $0 / total } : counts
-    }
-
-    /// Edges as written in bin labels: integers without `.0`, other numbers in Swift's shortest exact form.
-    static func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 }

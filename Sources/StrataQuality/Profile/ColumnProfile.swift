@@ -19,7 +19,7 @@ public struct ColumnProfile: Sendable, Hashable {
     /// Columns with at most this many values keep them all, so small references get exact tests.
     public static let exactValuesMax = 1000
 
-    public let name: String
+    public private(set) var name: String
     public let type: ValueType
     /// Values seen, nulls included.
     public internal(set) var rowCount: Int64 = 0
@@ -116,6 +116,13 @@ public struct ColumnProfile: Sendable, Hashable {
         items.merge(other.items)
         trueCount += other.trueCount
         distinct.merge(other.distinct)
+    }
+
+    /// The same profile under another name (a feature that is a bare source column shares the column's profile).
+    public func renamed(_ name: String) -> ColumnProfile {
+        var copy = self
+        copy.name = name
+        return copy
     }
 
     /// The merge of two profiles of the same column.

@@ -16,6 +16,12 @@ public struct DatasetProfile: Sendable, Hashable, Codable {
         self.columns = columns.map { ColumnProfile(name: $0.name, type: $0.type) }
     }
 
+    /// A profile assembled from column profiles built elsewhere (for example one value at a time on a hot path).
+    public init(columns: [ColumnProfile], rowCount: Int64) {
+        self.columns = columns
+        self.rowCount = rowCount
+    }
+
     /// Adds one row whose values are in column order; extra values are ignored and missing ones count as nulls.
     @inline(__always)
     public mutating func add(row: [Value]) {

@@ -84,7 +84,7 @@ public struct EmpiricalDistribution: Sendable, Hashable {
     public func quantile(_ q: Double) -> Double? {
         guard !values.isEmpty else { return nil }
         let target = min(max(q, 0), 1) * totalWeight
-        let index = cumulativeWeights.partitionPoint { $0 < target }
+        let index = cumulativeWeights.partitionPoint { $0 >= target }
         return values[min(index, values.count - 1)]
     }
 

@@ -93,6 +93,7 @@ enum QualityBench {
     }
 
     nonisolated static func loadSource() throws -> SourceDefinition {
+        // The same expectations as the timed ingest (`benchExpectations`); the checker uses the column rules.
         let yaml = """
         sources:
           - name: driver_stats_source
@@ -100,14 +101,8 @@ enum QualityBench {
             timestamp: event_timestamp
             created: created
             schema: {driver_id: int64, conv_rate: float64, acc_rate: float64, avg_daily_trips: int64, rating: float64, city: string}
-            expectations:
-              columns:
-                driver_id: {not_null: true}
-                conv_rate: {not_null: {mostly: 0.99}, between: [0, 1]}
-                acc_rate: {between: [0, 1]}
-                rating: {between: [1, 5], action: warn}
-                city: {in: [lagos, lisbon, porto, oslo, lima, pune, accra, quito], matches: "[a-z]+"}
-        """
+
+        """ + benchExpectations
         let loaded = try DefinitionLoader.load([(path: "bench.yaml", text: yaml)]).get()
         guard let source = loaded.definitions.sources.first else { throw CocoaError(.fileReadCorruptFile) }
         return source
@@ -128,14 +123,12 @@ enum QualityBench {
                      ours / Double(sample.count) * 1e9, swift / Double(sample.count) * 1e9, foundation / Double(sample.count) * 1e9, hits))
     }
 
-    /// Ingests the same rows from CSV with `FeatureStore` (apply, then one timed `ingest`).
+    /// Ingests the same rows from CSV with `FeatureStore` in three configurations, interleaved and repeated so load
+    /// on the machine hits them alike: without profiling (`STRATA_BENCH_UNPROFILED=1`) and without expectations, the
+    /// baseline; with the run profile (what every ingest does); with the profile and the benchmark's expectations.
     nonisolated static func ingestComparison(_ data: [[Value]], profileSeconds: Double, checkSeconds: Double) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("strata-quality-bench-\(getpid())")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("featuresets"), withIntermediateDirectories: true)
-        var example = try String(contentsOfFile: "../featuresets/drivers.yaml", encoding: .utf8)
-        example = example.replacingOccurrences(of: "path: featuresets/data/driver_stats.csv", with: "path: data.csv")
-        try example.write(to: dir.appendingPathComponent("featuresets/drivers.yaml"), atomically: true, encoding: .utf8)
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("strata-quality-bench-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: root) }
         var csv = "event_timestamp,driver_id,conv_rate,acc_rate,avg_daily_trips,rating,city,created\n"
         csv.reserveCapacity(data.count * 90)
         for row in data {
@@ -144,17 +137,76 @@ enum QualityBench {
                 csv += "\(Timestamp.format(event)),\(text(row[0])),\(text(row[1])),\(text(row[2])),\(text(row[3])),\(text(row[4])),\(text(row[5])),\(Timestamp.format(created))\n"
             }
         }
-        try csv.write(to: dir.appendingPathComponent("data.csv"), atomically: true, encoding: .utf8)
-        let store = try FeatureStore(projectPath: dir.path)
-        _ = try store.apply(try store.plan(), author: "bench", message: nil)
-        let start = DispatchTime.now().uptimeNanoseconds
-        let reports = try store.ingest(now: base + 31 * 86_400_000_000)
-        let ingestSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        let rows = reports.reduce(0) { $0 + $1.rowsRead }
-        print(String(format: "ingest (CSV → SQLite + feature table, same rows): %.2f s, %.0f k rows/s", ingestSeconds, Double(rows) / ingestSeconds / 1e3))
-        print(String(format: "  profiling would add %.1f %%, expectation checks %.1f %% to this ingest", profileSeconds / ingestSeconds * 100,
-                     checkSeconds / ingestSeconds * 100))
+        let example = try String(contentsOfFile: "../featuresets/drivers.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "path: featuresets/data/driver_stats.csv", with: "path: data.csv")
+        guard let cut = example.range(of: "    # Checked on every ingest"), let cutEnd = example.range(of: "mean: {conv_rate: [0.05, 0.95]}\n") else {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "featuresets/drivers.yaml has no expectations block to replace"])
+        }
+        let plain = example.replacingCharacters(in: cut.lowerBound..<cutEnd.upperBound, with: "")
+        let checked = example.replacingCharacters(in: cut.lowerBound..<cutEnd.upperBound, with: benchExpectations)
+        let configurations = [("ingest, no profile, no expectations (baseline)", plain, true), ("ingest + run profile (default)", plain, false),
+                              ("ingest + run profile + expectations", checked, false)]
+        var seconds = Array(repeating: [Double](), count: configurations.count)
+        // CPU time of this process: on a shared machine other processes' load inflates wall time, much less CPU time.
+        var cpuSeconds = seconds
+        var rowsRead = 0
+        for round in 0..<3 {
+            for (index, configuration) in configurations.enumerated() {
+                let dir = root.appendingPathComponent("\(round)-\(index)")
+                try FileManager.default.createDirectory(at: dir.appendingPathComponent("featuresets"), withIntermediateDirectories: true)
+                try configuration.1.write(to: dir.appendingPathComponent("featuresets/drivers.yaml"), atomically: true, encoding: .utf8)
+                try csv.write(to: dir.appendingPathComponent("data.csv"), atomically: true, encoding: .utf8)
+                let store = try FeatureStore(projectPath: dir.path)
+                _ = try store.apply(try store.plan(), author: "bench", message: nil)
+                if configuration.2 { setenv("STRATA_BENCH_UNPROFILED", "1", 1) } else { unsetenv("STRATA_BENCH_UNPROFILED") }
+                let start = DispatchTime.now().uptimeNanoseconds, cpuStart = processCPUSeconds()
+                let reports = try store.ingest(sources: ["driver_stats_source"], now: base + 31 * 86_400_000_000)
+                seconds[index].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                cpuSeconds[index].append(processCPUSeconds() - cpuStart)
+                unsetenv("STRATA_BENCH_UNPROFILED")
+                rowsRead = reports.reduce(0) { $0 + $1.rowsRead }
+                if index == 2, round == 0, let report = reports.first {
+                    let passed = report.validation.filter { $0.verdict == .pass }.count
+                    print("  expectations on ingest: \(report.rowsAccepted) accepted, \(report.rowsQuarantined) quarantined, "
+                          + (report.isRejected ? "run rejected" : "\(passed) of \(report.validation.count) expectations pass"))
+                }
+                try? FileManager.default.removeItem(at: dir)
+            }
+        }
+        let medians = seconds.map { $0.sorted()[$0.count / 2] }, cpu = cpuSeconds.map { $0.sorted()[$0.count / 2] }
+        print("ingest of the same \(rowsRead.formatted()) CSV rows (CSV → SQLite source table + feature table), median of 3, interleaved:")
+        for (index, configuration) in configurations.enumerated() {
+            print("  " + configuration.0.padding(toLength: 48, withPad: " ", startingAt: 0) + String(
+                format: " wall %6.2f s (%+6.1f %%)  cpu %6.2f s (%+6.1f %%)  %5.0f k rows/s of cpu", medians[index], (medians[index] / medians[0] - 1) * 100,
+                cpu[index], (cpu[index] / cpu[0] - 1) * 100, Double(rowsRead) / cpu[index] / 1e3))
+        }
+        print(String(format: "  cpu: profiling adds %.1f %% and expectation checks a further %.1f %% of the baseline ingest "
+                     + "(standalone, same run: profile %.0f ms, checks %.0f ms)",
+                     (cpu[1] - cpu[0]) / cpu[0] * 100, (cpu[2] - cpu[1]) / cpu[0] * 100, profileSeconds * 1e3, checkSeconds * 1e3))
     }
+
+    /// User + system CPU seconds of this process so far.
+    nonisolated static func processCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
+    /// The benchmark data's expectations (its cities are not the example's): column rules of every kind and run rules.
+    static let benchExpectations = """
+        expectations:
+          columns:
+            driver_id: {not_null: true}
+            conv_rate: {not_null: {mostly: 0.99}, between: [0, 1]}
+            acc_rate: {between: [0, 1]}
+            rating: {between: [1, 5], action: warn}
+            city: {in: [lagos, lisbon, porto, oslo, lima, pune, accra, quito], matches: "[a-z]+"}
+          run:
+            null_rate: {rating: 0.1}
+            mean: {conv_rate: [0.05, 0.95]}
+            row_count: {min: 1000}
+
+    """
 }
 
 extension Double {

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Strata
+import StrataCore
+import StrataQuality
+
+struct ProfileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "profile",
+        abstract: "Summarise the data of an ingest run, a training set or a window of serving logs, column by column.",
+        discussion: """
+        Per column: count, nulls, min, max, mean, sample standard deviation, p50 and p95 (from a KLL sketch beyond 1,000 values; rank error shown as ±), distinct values (exact or a HyperLogLog estimate, marked ~), and the most frequent values. Run profiles are recorded at ingest (source columns, time columns and each view's row features as `view:feature`); training-set profiles when the set is built; log profiles are computed from the feature log on demand, page by page. Definitions of every statistic: docs/semantics.md, "Data quality".
+        """
+    )
+
+    @OptionGroup var projectOptions: ProjectOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(name: .customLong("run"), help: ArgumentHelp("The ingest or push run (see `strata quality runs`).", valueName: "id")) var runID: Int64?
+    @Option(name: .customLong("training-set"), help: ArgumentHelp("A training set id (see `strata historical --list`).", valueName: "id"))
+    var trainingSet: String?
+    @Flag(help: "Profile the serving log (with --since, --until, --service).") var logs = false
+    @Option(help: ArgumentHelp("With --logs: lookups at or after this time (RFC 3339).", valueName: "time")) var since: String?
+    @Option(help: ArgumentHelp("With --logs: lookups at or before this time (RFC 3339).", valueName: "time")) var until: String?
+    @Option(help: "With --logs: only lookups of this feature service.") var service: String?
+    @Option(help: "How many frequent values to show per column.") var top = 3
+
+    func validate() throws {
+        let chosen = [runID != nil, trainingSet != nil, logs].filter { $0 }.count
+        guard chosen == 1 else { throw ValidationError("pass exactly one of --run, --training-set or --logs") }
+        if !logs, since != nil || until != nil || service != nil { throw ValidationError("--since, --until and --service go with --logs") }
+        for (name, value) in [("--since", since), ("--until", until)] {
+            if let value, case .failure(let failure) = Timestamp.parse(value) { throw ValidationError("\(name): \(failure)") }
+        }
+        guard top >= 0 else { throw ValidationError("--top must be 0 or more") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let store = try projectOptions.open()
+            func time(_ text: String?) -> Int64? { text.flatMap { try? Timestamp.parse($0).get() } }
+            let spec: ProfileSpec
+            if let runID { spec = .run(runID) } else if let trainingSet { spec = .trainingSet(trainingSet) } else {
+                spec = .logs(since: time(since), until: time(until))
+            }
+            let summary = ProfileSummary(try store.profile(of: spec, service: service), topCount: top)
+            if output.json { try printJSON(summary); return }
+            print("profile of \(spec): \(summary.rows) rows")
+            guard !summary.columns.isEmpty else { print("(no columns)"); return }
+            print(Self.table(summary).render())
+        }
+    }
+
+    static func table(_ summary: ProfileSummary) -> TextTable {
+        var table = TextTable("COLUMN", "TYPE", "COUNT", "NULLS", "MIN", "MAX", "MEAN", "STDDEV", "P50", "P95", "DISTINCT", "TOP VALUES")
+        for column in summary.columns {
+            let isTime = column.type == .timestamp
+            func number(_ value: Double?) -> String {
+                guard let value else { return "-" }
+                return isTime ? Timestamp.format(Int64(value.rounded())) : DriftReportPage.format(value)
+            }
+            let quantileNote = column.quantileRankError > 0 ? "±" : ""
+            let top = column.topValues.map { "\($0.value) (\($0.count))" }.joined(separator: ", ")
+            table.add(column.name, column.type.rawValue, "\(column.count - column.nulls)", "\(column.nulls)", number(column.minimum),
+                      number(column.maximum), isTime ? "-" : number(column.mean), isTime ? "-" : number(column.standardDeviation),
+                      column.p50.map { number($0) + quantileNote } ?? "-", column.p95.map { number($0) + quantileNote } ?? "-",
+                      column.distinct.map { (column.distinctIsExact ? "" : "~") + "\($0)" } ?? "-", top.isEmpty ? "-" : top)
+        }
+        return table
+    }
+}

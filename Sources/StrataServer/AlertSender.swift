@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// Sends alerts (JSON POSTs to webhooks) off the request path: producers `offer` and never wait; this service
+/// delivers them one by one on the server's thread pool, each with at most `attemptsMax` attempts spaced by a
+/// doubling pause. Failures are logged and counted; a full queue drops the alert (and counts it).
+final class AlertSender: Service, Sendable {
+    struct Alert: Sendable {
+        var webhook: String
+        var body: [UInt8]
+        /// For the log: what the alert is about.
+        var summary: String
+    }
+
+    private struct State {
+        var pending: [Alert] = []
+        var sent = 0
+        var failed = 0
+    }
+
+    private let state = Mutex(State())
+    let pool: NIOThreadPool
+    let logger: Logger
+    static let queueMax = 1000
+    static let attemptsMax = 3
+    /// The pause after the first failed attempt; it doubles after each.
+    let retryPause: Duration
+
+    init(pool: NIOThreadPool, logger: Logger, retryPause: Duration = .milliseconds(500)) {
+        self.pool = pool
+        self.logger = logger
+        self.retryPause = retryPause
+    }
+
+    /// Queues an alert; never blocks. Returns false when the queue was full and the alert was dropped.
+    @discardableResult
+    func offer(_ alert: Alert) -> Bool {
+        let accepted = state.withLock { state -> Bool in
+            guard state.pending.count < Self.queueMax else {
+                state.failed += 1
+                return false
+            }
+            state.pending.append(alert)
+            return true
+        }
+        if !accepted { logger.error("alert queue full; dropped the alert: \(alert.summary)") }
+        return accepted
+    }
+
+    /// Alerts delivered, and alerts given up (after every attempt failed, or dropped).
+    var counts: (sent: Int, failed: Int) { state.withLock { ($0.sent, $0.failed) } }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                let batch = self.state.withLock { state in
+                    defer { state.pending.removeAll(keepingCapacity: true) }
+                    return state.pending
+                }
+                for alert in batch { await self.deliver(alert) }
+                do { try await Task.sleep(for: .milliseconds(100)) } catch { break }
+            }
+        }
+    }
+
+    private func deliver(_ alert: Alert) async {
+        guard let target = WebhookClient.Target(alert.webhook) else {
+            state.withLock { $0.failed += 1 }
+            logger.error("alert not sent: `\(alert.webhook)` is not an http:// address (\(alert.summary))")
+            return
+        }
+        var pause = retryPause
+        for attempt in 1...Self.attemptsMax {
+            let problem: String?
+            do {
+                problem = try await pool.runIfActive { WebhookClient.post(target, body: alert.body) }
+            } catch {
+                problem = "the server is shutting down"
+            }
+            guard let problem else {
+                state.withLock { $0.sent += 1 }
+                return
+            }
+            logger.warning("alert to \(alert.webhook) failed (attempt \(attempt) of \(Self.attemptsMax)): \(problem)")
+            if attempt == Self.attemptsMax || Task.isCancelled { break }
+            try? await Task.sleep(for: pause)
+            pause *= 2
+        }
+        state.withLock { $0.failed += 1 }
+        logger.error("alert given up after \(Self.attemptsMax) attempts: \(alert.summary)")
+    }
+}
