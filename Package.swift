@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         .target(
@@ -64,10 +65,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "StrataUI",
+            dependencies: ["Strata", "StrataCheck", "StrataQuality", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "StrataServer",
             dependencies: [
                 "Strata",
                 "StrataCheck",
+                "StrataUI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -125,6 +132,11 @@ let package = Package(
         .testTarget(
             name: "StrataServerTests",
             dependencies: ["StrataServer", "Strata", "StrataTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "StrataUITests",
+            dependencies: ["StrataUI", "Strata", "StrataCheck", "StrataTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
