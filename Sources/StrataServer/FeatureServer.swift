@@ -85,6 +85,7 @@ public final class FeatureServer: Sendable {
         router.post("v1/features") { [self] request, context in try nativeFeatures(try await body(request, context)) }
         router.post("push") { [self] request, context in try await push(try await body(request, context)) }
         addLineageRoutes(to: router)
+        addUIRoutes(to: router)
         router.get("registry/{kind}") { [self] _, context in try registryListing(context.parameters.get("kind") ?? "") }
         return router
     }

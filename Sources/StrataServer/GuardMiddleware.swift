@@ -12,7 +12,9 @@ struct GuardMiddleware: RouterMiddleware {
         let started = DispatchTime.now().uptimeNanoseconds
         let path = request.uri.path
         let response: Response
-        if let token = server.configuration.token, path != "/health", !Self.authorized(request.headers[.authorization], token: token) {
+        // `/ui` checks its own session cookie (Routes+UI.swift): a browser cannot send a bearer header.
+        let isUI = path == "/ui" || path.hasPrefix("/ui/")
+        if let token = server.configuration.token, path != "/health", !isUI, !Self.authorized(request.headers[.authorization], token: token) {
             response = ServerError(status: .unauthorized, code: "unauthorized", message: "send `Authorization: Bearer <token>`").response
         } else {
             do {
@@ -57,6 +59,7 @@ struct GuardMiddleware: RouterMiddleware {
     static func routeLabel(_ path: String) -> String {
         let known = ["/health", "/ready", "/metrics", "/openapi.json", "/get-online-features", "/v1/features", "/push"]
         if known.contains(path) { return path }
+        if path == "/ui" || path.hasPrefix("/ui/") { return "/ui" }
         return path.hasPrefix("/registry/") ? "/registry" : "other"
     }
 }
