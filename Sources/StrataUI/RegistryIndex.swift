@@ -24,6 +24,8 @@ struct RegistryIndex: Sendable {
         /// What matched, shown under the name: for an object found by a feature name, the feature.
         var entryIndex: Int
         var feature: String?
+        /// The feature's own description, shown instead of its view's.
+        var featureDescription: String?
     }
 
     var revision: Int
@@ -64,11 +66,11 @@ struct RegistryIndex: Sendable {
             entries.append(Entry(object: object, definition: definition, owner: owner, description: description, tags: tags))
             let fields = [object.name, owner ?? "", description ?? ""] + tags
             items.append(SearchItem(label: object.name, kind: object.kind.displayName, url: UIPaths.object(object.kind, object.name),
-                                    haystack: Array(fields.joined(separator: "\n").lowercased().utf8), entryIndex: index, feature: nil))
+                                    haystack: Array(fields.joined(separator: "\n").lowercased().utf8), entryIndex: index, feature: nil, featureDescription: nil))
             if case .view(let view) = definition {
                 for (name, text) in view.features.map({ ($0.name, $0.description ?? "") }) + view.aggregations.map({ ($0.name, $0.description ?? "") }) {
                     items.append(SearchItem(label: "\(view.name):\(name)", kind: "feature", url: UIPaths.feature(view.name, name),
-                                            haystack: Array((name + "\n" + text).lowercased().utf8), entryIndex: index, feature: name))
+                                            haystack: Array((name + "\n" + text).lowercased().utf8), entryIndex: index, feature: name, featureDescription: text))
                 }
             }
         }

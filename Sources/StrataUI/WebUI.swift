@@ -1,6 +1,7 @@
 public import Strata
 import StrataCheck
 import StrataCore
+import StrataRegistry
 import Synchronization
 
 /// The web UI's pages, rendered on the server from built-in templates; the HTTP layer (`StrataServer`) mounts it
@@ -41,6 +42,13 @@ public final class WebUI: Sendable {
             return frame(try page(for: request), request: request)
         } catch let problem as UIProblem {
             return problemPage(problem, request: request)
+        } catch let error as RegistryError {
+            switch error {
+            case .unknownObject, .unknownVersion, .ambiguousName:
+                return problemPage(UIProblem(status: 404, heading: "Not found", message: error.what, fix: error.fix), request: request)
+            default:
+                return problemPage(UIProblem(status: 500, heading: "The registry cannot be read", message: error.what, fix: error.fix), request: request)
+            }
         } catch {
             let strataError = error as? any StrataError
             return problemPage(UIProblem(status: 500, heading: "Something went wrong", message: strataError?.what ?? "\(error)", fix: strataError?.fix),

@@ -18,7 +18,7 @@ enum Stylesheet {
     h1{font-size:21px;margin:4px 0 12px}h2{font-size:16px;margin:20px 0 8px}
     .card{background:var(--card);border:1px solid var(--line);border-radius:6px;padding:12px 14px;margin-bottom:14px}
     .counts{display:flex;gap:12px;flex-wrap:wrap}.counts .card{min-width:130px;text-align:center}
-    .counts b{display:block;font-size:22px}
+    .counts b{display:block;font-size:22px}.counts a.card{text-decoration:none;color:inherit}
     table{border-collapse:collapse;width:100%;background:var(--card)}
     th,td{border-bottom:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top}
     th{background:#eef1f6;font-weight:600}
@@ -30,7 +30,9 @@ enum Stylesheet {
     .tag{display:inline-block;background:#e8eefc;color:#1f3f8a;border-radius:10px;padding:0 8px;margin:0 4px 2px 0;font-size:12px}
     .pill{display:inline-block;border-radius:4px;padding:0 6px;font-size:12px;border:1px solid var(--line)}
     tr.changed td{background:#fff8e1}tr.breaking td{background:#fde8e6}
-    .diff td.old{color:#8a1c12}.diff td.new{color:#175e2a}
+    .diff tr.changed td.old,.diff tr.breaking td.old{color:#8a1c12}.diff tr.changed td.new,.diff tr.breaking td.new{color:#175e2a}
+    .diff tr.same td{color:var(--muted)}
+    svg.lineage,svg.bars{max-width:100%;height:auto}
     .pager{margin:10px 0;display:flex;gap:10px;align-items:center}
     form.inline{display:flex;gap:8px;align-items:end;flex-wrap:wrap;margin-bottom:12px}
     form.inline label{display:flex;flex-direction:column;font-size:12px;color:var(--muted)}

@@ -26,15 +26,18 @@ extension WebUI {
         let a = CanonicalJSON.flatten(old.spec), b = CanonicalJSON.flatten(new.spec)
         let breakingFields = Self.breakingFields(kind: kind, breaking: breaking)
         var changeCount = 0
-        let rows: [[String: Any]] = Set(a.keys).union(b.keys).sorted().map { path in
+        // Changed fields first, so the change is on screen without scrolling; unchanged ones follow, muted.
+        let paths = Set(a.keys).union(b.keys).sorted()
+        let ordered = paths.filter { a[$0] != b[$0] } + paths.filter { a[$0] == b[$0] }
+        let rows: [[String: Any]] = ordered.map { path in
             let isChanged = a[path] != b[path]
             if isChanged { changeCount += 1 }
             let isBreaking = isChanged && !Self.isHumanField(path)
                 && breakingFields.contains { path == $0 || path.hasPrefix($0 + ".") || path.hasPrefix($0 + "[") }
-            return ["path": path, "old": a[path] ?? "—", "new": b[path] ?? "—", "rowClass": isBreaking ? "breaking" : isChanged ? "changed" : ""]
+            return ["path": path, "old": a[path] ?? "—", "new": b[path] ?? "—", "rowClass": isBreaking ? "breaking" : isChanged ? "changed" : "same"]
         }
         let context: [String: Any] = [
-            "kindLabel": kind.displayName.capitalized, "name": name, "objectHref": UIPaths.object(kind, name),
+            "kindLabel": Self.sentenceCase(kind.displayName), "name": name, "objectHref": UIPaths.object(kind, name),
             "from": old.version, "to": new.version, "fromAt": HTML.time(old.appliedAtMicros), "toAt": HTML.time(new.appliedAtMicros),
             "fromAuthor": old.author, "toAuthor": new.author, "breaking": breaking, "hasBreaking": !breaking.isEmpty,
             "changeCount": changeCount, "rows": rows,

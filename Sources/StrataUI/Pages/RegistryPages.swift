@@ -16,7 +16,12 @@ extension WebUI {
             for item in index.search(query, limit: Int.max) {
                 let entry = index.entries[item.entryIndex]
                 guard kind == nil || entry.object.kind == kind else { continue }
-                rows.append(objectRow(entry, label: item.label, url: item.url, match: item.feature.map { "feature \($0)" }))
+                var row = objectRow(entry, label: item.label, url: item.url, match: item.feature.map { "feature \($0) of this view" })
+                if item.feature != nil {
+                    row["kind"] = "feature"
+                    row["description"] = item.featureDescription ?? ""
+                }
+                rows.append(row)
             }
         } else {
             for entry in index.entries where kind == nil || entry.object.kind == kind {
@@ -61,7 +66,7 @@ extension WebUI {
         let versions = history.map(\.version)
         let previous = versions.count > 1 ? versions[versions.count - 2] : latest.version
         var context: [String: Any] = [
-            "kindLabel": kind.displayName.capitalized, "name": name, "version": shown.version, "removed": shown.isRemoved,
+            "kindLabel": Self.sentenceCase(kind.displayName), "name": name, "version": shown.version, "removed": shown.isRemoved,
             "owner": Self.optional(owner), "description": description ?? "", "tags": tags, "definition": Self.prettyJSON(shown.spec),
             "usedBy": try usedBy(kind: kind, name: name), "diffAction": base + "/diff",
             "versionOptions": versions.reversed().map { ["v": $0, "isFrom": $0 == previous, "isTo": $0 == latest.version] as [String: Any] },
@@ -116,6 +121,9 @@ extension WebUI {
             return []
         }
     }
+
+    /// "feature view" → "Feature view".
+    static func sentenceCase(_ text: String) -> String { text.prefix(1).uppercased() + text.dropFirst() }
 
     static func kind(_ text: String) throws -> DefinitionKind {
         guard let kind = DefinitionKind(rawValue: text) else {

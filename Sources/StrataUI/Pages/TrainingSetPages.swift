@@ -52,8 +52,9 @@ extension WebUI {
             let fileID = "source:\(view.source):\(view.sourceVersion)"
             if seen.insert(fileID).inserted {
                 let path = (try? store.recordedSource(view.source, version: view.sourceVersion).path) ?? view.source
-                files.append(.init(id: fileID, label: "\(path) (\(view.source) v\(view.sourceVersion))", kind: "file",
-                                   href: UIPaths.object(.source, view.source) + "?version=\(view.sourceVersion)"))
+                files.append(.init(id: fileID, label: String(path.split(separator: "/").last ?? Substring(path)), kind: "file",
+                                   href: UIPaths.object(.source, view.source) + "?version=\(view.sourceVersion)",
+                                   detail: "\(path) (source \(view.source) v\(view.sourceVersion))"))
             }
             let shown = view.ingestRuns.suffix(Self.graphRunsPerView)
             if view.ingestRuns.count > shown.count {

@@ -7,12 +7,14 @@ struct LayeredGraph {
         /// A CSS class: `run`, `view`, `ts`, `svc` (colours in the stylesheet, since the CSP forbids inline styles).
         var kind: String
         var href: String?
+        /// The hover text; the label when nil.
+        var detail: String? = nil
     }
 
     var columns: [[Node]]
     var edges: [(from: String, to: String)]
 
-    static let nodeWidth = 210, nodeHeight = 30, columnGap = 60, rowGap = 12, labelCharactersMax = 30
+    static let nodeWidth = 190, nodeHeight = 30, columnGap = 44, rowGap = 12, labelCharactersMax = 27
 
     var svg: String {
         let w = Self.nodeWidth, h = Self.nodeHeight
@@ -35,7 +37,7 @@ struct LayeredGraph {
             for node in column {
                 guard let p = position[node.id] else { continue }
                 let label = node.label.count > Self.labelCharactersMax ? String(node.label.prefix(Self.labelCharactersMax - 1)) + "…" : node.label
-                var shape = "<g class=\"node \(HTML.escape(node.kind))\"><title>\(HTML.escape(node.label))</title>"
+                var shape = "<g class=\"node \(HTML.escape(node.kind))\"><title>\(HTML.escape(node.detail ?? node.label))</title>"
                 shape += "<rect x=\"\(p.x)\" y=\"\(p.y)\" width=\"\(w)\" height=\"\(h)\" rx=\"5\"/>"
                 shape += "<text x=\"\(p.x + 8)\" y=\"\(p.y + h / 2 + 4)\">\(HTML.escape(label))</text></g>"
                 out += node.href.map { "<a href=\"\(HTML.escape($0))\">\(shape)</a>" } ?? shape
