@@ -39,6 +39,9 @@ for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/health" > /dev/null &&
 printf '$ curl -X POST http://127.0.0.1:%s/get-online-features -d {"entities": {"driver_id": [1024, 1001]}, "feature_service": "driver_activity"}\n' "$PORT"
 curl -s -X POST "http://127.0.0.1:$PORT/get-online-features" -d '{"entities": {"driver_id": [1024, 1001]}, "feature_service": "driver_activity"}'
 echo
+say "The same server has the web UI (registry, training sets, data quality, parity, lookup): http://127.0.0.1:$PORT/ui"
+printf '$ curl http://127.0.0.1:%s/ui   # the page title\n' "$PORT"
+curl -s "http://127.0.0.1:$PORT/ui" | grep -o '<title>[^<]*</title>'
 kill -TERM $server; wait $server 2>/dev/null || true
 trap - EXIT
 
@@ -65,3 +68,4 @@ id=$("$STRATA" historical --list --json | python3 -c 'import json,sys; print(jso
 step historical --reproduce "$id" --out reproduced.csv
 cmp training.csv reproduced.csv && echo "training.csv and reproduced.csv are byte-identical"
 printf '\nDone. The project is in %s; try `%s --help`.\n' "$DEMO_DIR" "$STRATA"
+printf 'Browse it: `cd %s && %s serve --port %s`, then open http://127.0.0.1:%s/ui\n' "$DEMO_DIR" "$STRATA" "$PORT" "$PORT"
