@@ -71,6 +71,22 @@ import Testing
         }
     }
 
+    @Test("a cached object page is rendered again after an apply and after a new training set")
+    func cachedPagesFollowTheRegistry() throws {
+        let (dir, store) = try Self.example()
+        let ui = WebUI(store: store)
+        let before = Self.page(ui, "registry/feature_view/driver_stats").body
+        #expect(before.contains("v2") && !before.contains(">v3<"))
+        try dir.write("featuresets/drivers.yaml", try dir.read("featuresets/drivers.yaml").replacingOccurrences(of: "ttl: 2h", with: "ttl: 3h"))
+        try store.apply(try store.plan(), author: "bo", message: "longer ttl", allowsBreakingChanges: true)
+        let after = Self.page(ui, "registry/feature_view/driver_stats").body
+        #expect(after.contains(">v3<") && after.contains("longer ttl"))
+        let setsBefore = after.components(separatedBy: "training set <a").count
+        _ = try store.historical(HistoricalRequest(spinePath: dir.file("featuresets/data/driver_spine.csv").path, features: .service("driver_activity"),
+                                                   outputPath: dir.file("again.csv").path))
+        #expect(Self.page(ui, "registry/feature_view/driver_stats").body.components(separatedBy: "training set <a").count == setsBefore + 1)
+    }
+
     @Test("a non-integer key in the lookup form is explained on the page, not thrown")
     func badLookupKey() throws {
         let (_, store) = try Self.example()

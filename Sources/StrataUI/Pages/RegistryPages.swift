@@ -11,30 +11,30 @@ extension WebUI {
         let index = try registryIndex()
         let query = request.value("q")
         let kind = request.value("kind").flatMap(DefinitionKind.init(rawValue:))
-        var rows: [[String: Any]] = []
+        // Rows are built for the shown page only: a thousand dictionaries per request cost more than the rest of the page.
+        let matches: [(entry: RegistryIndex.Entry, item: RegistryIndex.SearchItem?)]
         if let query {
-            for item in index.search(query, limit: Int.max) {
-                let entry = index.entries[item.entryIndex]
-                guard kind == nil || entry.object.kind == kind else { continue }
-                var row = objectRow(entry, label: item.label, url: item.url, match: item.feature.map { "feature \($0) of this view" })
-                if item.feature != nil {
-                    row["kind"] = "feature"
-                    row["description"] = item.featureDescription ?? ""
-                }
-                rows.append(row)
-            }
+            matches = index.search(query, limit: Int.max).map { (index.entries[$0.entryIndex], $0) }.filter { kind == nil || $0.entry.object.kind == kind }
         } else {
-            for entry in index.entries where kind == nil || entry.object.kind == kind {
-                rows.append(objectRow(entry, label: entry.object.name, url: UIPaths.object(entry.object.kind, entry.object.name), match: nil))
-            }
+            matches = index.entries.filter { kind == nil || $0.object.kind == kind }.map { ($0, nil) }
         }
-        let pager = Pager(page: request.page(), perPage: Self.objectsPerPage, total: rows.count) { page in
+        let pager = Pager(page: request.page(), perPage: Self.objectsPerPage, total: matches.count) { page in
             "/ui/registry" + HTML.query([("q", query), ("kind", kind?.rawValue), ("page", String(page))])
+        }
+        let rows = pager.slice(matches).map { entry, item -> [String: Any] in
+            guard let item else { return objectRow(entry, label: entry.object.name, url: UIPaths.object(entry.object.kind, entry.object.name), match: nil) }
+            var row = objectRow(entry, label: item.label, url: item.url, match: item.feature.map { "feature \($0) of this view" })
+            if item.feature != nil {
+                row["kind"] = "feature"
+                row["description"] = item.featureDescription ?? ""
+            }
+            return row
         }
         let kinds: [[String: Any]] = [["value": "", "label": "all kinds", "selected": kind == nil]]
             + DefinitionKind.allCases.map { ["value": $0.rawValue, "label": $0.displayName, "selected": $0 == kind] }
-        let summary = query.map { "\(rows.count) match\(rows.count == 1 ? "" : "es") for “\($0)”" } ?? "\(rows.count) object\(rows.count == 1 ? "" : "s")"
-        let context: [String: Any] = ["query": query ?? "", "kinds": kinds, "summary": summary, "objects": Array(pager.slice(rows)), "pager": pager.html]
+        let count = matches.count
+        let summary = query.map { "\(count) match\(count == 1 ? "" : "es") for “\($0)”" } ?? "\(count) object\(count == 1 ? "" : "s")"
+        let context: [String: Any] = ["query": query ?? "", "kinds": kinds, "summary": summary, "objects": rows, "pager": pager.html]
         return Page(title: "Registry", section: .registry, id: "registry", body: renderer.render("registry", context))
     }
 
