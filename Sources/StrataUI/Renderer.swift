@@ -13,6 +13,7 @@ struct Renderer: Sendable {
             ("diff", PageTemplates.diff), ("feature", PageTemplates.feature),
             ("trainingSets", RunTemplates.trainingSets), ("trainingSet", RunTemplates.trainingSet), ("quality", RunTemplates.quality),
             ("parityList", RunTemplates.parityList), ("parityReport", RunTemplates.parityReport), ("lookup", RunTemplates.lookup),
+            ("exampleLineage", RunTemplates.exampleLineage),
         ]
         for (name, text) in templates {
             do {

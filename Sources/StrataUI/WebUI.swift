@@ -81,6 +81,7 @@ public final class WebUI: Sendable {
         case ("quality", 1): return try qualityPage(request)
         case ("parity", 1): return try parityListPage()
         case ("parity", 2): return try parityReportPage(id: s[1])
+        case ("parity", 4) where s[2] == "examples": return try exampleLineagePage(reportID: s[1], number: s[3])
         case ("lookup", 1): return try lookupPage(request)
         default: throw UIProblem.notFound("There is no page at /ui/\(s.joined(separator: "/")).", fix: "use the links in the bar above")
         }

@@ -171,7 +171,16 @@ def test_training_set_page_shows_the_reproduce_command_and_an_svg_lineage_graph(
 
 def test_parity_report_page_charts_mismatch_rates(browser, server) -> None:
     visit(browser, server.base + "/ui/parity", "parity", "#reports tr td a")
-    visit(browser, first_link(browser, "#reports tr td a"), "parity-report", "#parity-features", "svg.bars", "#examples")
+    # The logs check (newest report is the snapshot one) has example mismatches: trace one to its source line.
+    reports = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#reports tr td a")]
+    for report in reports:
+        visit(browser, report, "parity-report", "#parity-features", "svg.bars", "#examples")
+        traces = browser.find_elements(By.CSS_SELECTOR, "#examples a")
+        if traces:
+            visit(browser, traces[0].get_attribute("href"), "parity-lineage", "#value-lineage", "#lineage-values", "#source-values")
+            assert "driver_stats.csv:" in browser.find_element(By.ID, "value-lineage").text
+            return
+    pytest.fail("no report has an example mismatch to trace")
 
 
 def test_object_history_lists_every_version_with_author_and_message(browser, server) -> None:

@@ -54,8 +54,20 @@ enum RunTemplates {
     {{#features}}<tr><td><a href="{{href}}">{{feature}}</a></td><td class="num">{{compared}}</td><td class="num">{{mismatches}}</td><td class="num"><span class="{{rateClass}}">{{rate}}</span></td><td class="num">{{missingOnline}}</td><td class="num">{{missingOffline}}</td><td>{{reasons}}</td></tr>{{/features}}</table>
     <h2>Example mismatches</h2>
     <table id="examples"><tr><th>Feature</th><th>Keys</th><th>Request time</th><th>Online</th><th>Offline</th><th>Reason</th><th>Lineage</th></tr>
-    {{#examples}}<tr><td>{{feature}}</td><td><code>{{keys}}</code></td><td>{{time}}</td><td>{{online}} <span class="muted">{{onlineStatus}}</span></td><td>{{offline}} <span class="muted">{{offlineStatus}}</span></td><td><span class="pill">{{reason}}</span></td><td><code>{{lineage}}</code></td></tr>{{/examples}}
+    {{#examples}}<tr><td>{{feature}}</td><td><code>{{keys}}</code></td><td>{{time}}</td><td>{{online}} <span class="muted">{{onlineStatus}}</span></td><td>{{offline}} <span class="muted">{{offlineStatus}}</span></td><td><span class="pill">{{reason}}</span></td><td><a href="{{traceHref}}">trace</a> <span class="muted">{{lineage}}</span></td></tr>{{/examples}}
     {{^examples}}<tr><td colspan="7" class="muted">No mismatch.</td></tr>{{/examples}}</table>
+    """
+
+    static let exampleLineage = """
+    <h1>Where <code>{{feature}}</code> for <code>{{keys}}</code> at {{time}} comes from</h1>
+    <p>Report <a href="{{reportHref}}">{{reportID}}</a>: online served <b>{{online}}</b> ({{onlineStatus}}), offline gives <b>{{offline}}</b> ({{offlineStatus}}); reason <span class="pill">{{reason}}</span>.</p>
+    <table id="value-lineage"><tr><th>Feature view</th><td><a href="{{viewHref}}">{{view}}</a> v{{viewVersion}}</td></tr>
+    <tr><th>Offline status (known mode)</th><td>{{status}}</td></tr><tr><th>Winning row</th><td>event {{eventTime}} · created {{createdTime}} · row {{lineageID}}</td></tr>
+    {{#source}}<tr><th>Source line</th><td><code>{{file}}:{{line}}</code> (source {{name}} v{{version}}, ingest run {{runID}} at {{runStarted}}, file sha256 {{sha}})</td></tr>{{/source}}
+    <tr><th>Online now</th><td>row {{onlineLineageID}} · event {{onlineEventTime}}</td></tr></table>
+    <h2>Values of the winning row</h2><table id="lineage-values"><tr><th>Feature</th><th>Value</th><th>Expression</th></tr>
+    {{#values}}<tr><td>{{name}}</td><td><code>{{value}}</code></td><td><code>{{expression}}</code></td></tr>{{/values}}</table>
+    <h2>Source row</h2><table id="source-values"><tr><th>Column</th><th>Value</th></tr>{{#sourceValues}}<tr><td>{{name}}</td><td><code>{{value}}</code></td></tr>{{/sourceValues}}</table>
     """
 
     static let lookup = """
