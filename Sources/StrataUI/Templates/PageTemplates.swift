@@ -12,6 +12,7 @@ enum PageTemplates {
     <table id="freshness"><tr><th>Feature view</th><th>Version</th><th>Materialized up to</th><th>Newest event time online</th><th class="num">Keys</th></tr>
     {{#freshness}}<tr><td><a href="{{href}}">{{view}}</a></td><td>v{{version}}</td><td>{{watermark}}</td><td>{{newest}}</td><td class="num">{{keys}}</td></tr>{{/freshness}}</table>
     {{{freshnessPager}}}
+    <p class="muted">Newest event time and keys are counted once per materialization of the view: rows pushed since then show after its next run.</p>
     <h2>Last parity check</h2>
     {{#check}}<p id="last-check"><a href="{{href}}">{{id}}</a> ({{mode}}, {{at}}): <span class="{{verdictClass}}">{{verdict}}</span>, {{rows}} rows replayed, worst mismatch rate {{worst}}.</p>{{/check}}
     {{^check}}<p class="muted" id="last-check">No check yet: run <code>strata check --logs</code>.</p>{{/check}}
