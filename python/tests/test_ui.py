@@ -199,6 +199,20 @@ def test_search_as_you_type_suggests_features(browser, server) -> None:
     assert console_errors(browser) == []
 
 
+def test_choosing_another_service_shows_its_keys(browser, server) -> None:
+    from selenium.webdriver.support.ui import Select
+    visit(browser, server.base + "/ui/lookup?service=driver_activity", "lookup-form", "#service")
+    Select(browser.find_element(By.ID, "service")).select_by_value("driver_everything")
+    WebDriverWait(browser, 10).until(lambda b: "service=driver_everything" in b.current_url
+                                     and b.find_elements(By.CSS_SELECTOR, ".key-input"), message="the form was not reloaded")
+    assert [i.get_attribute("name") for i in browser.find_elements(By.CSS_SELECTOR, ".key-input")] == ["key.driver_id"]
+    assert Select(browser.find_element(By.ID, "service")).first_selected_option.text == "driver_everything"
+    # A service with windowed aggregations is not served online yet: the page says so beside the form.
+    visit(browser, server.base + "/ui/lookup?service=driver_activity_windows", "lookup-windows", "#service", "#lookup-error")
+    assert "aggregations are not served online" in browser.find_element(By.ID, "lookup-error").text
+    assert console_errors(browser) == []
+
+
 def test_markup_in_descriptions_and_tags_renders_as_text(browser, server) -> None:
     for shot, path in [("xss-view", "/ui/registry/feature_view/driver_stats"), ("xss-feature", "/ui/feature/driver_stats/conv_x_acc"),
                        ("xss-search", "/ui/registry?q=xss"), ("xss-diff", "/ui/registry/feature_view/driver_stats/diff?from=1&to=2"),

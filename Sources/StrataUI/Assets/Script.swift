@@ -1,10 +1,18 @@
-/// The UI's one script, served from `/ui/static/app.js`: search-as-you-type over `/ui/search.json`, nothing else.
+/// The UI's one script, served from `/ui/static/app.js`: search-as-you-type over `/ui/search.json`, and on the lookup
+/// form a change of service reloads the form with that service's key fields.
 /// Results are added with `textContent`, never `innerHTML`, so a name holding markup stays text. Every page works
 /// without it (the search box is a plain GET form).
 enum Script {
     static let javascript = """
     "use strict";
     (function () {
+      var service = document.getElementById("service");
+      if (service && service.form) {
+        service.addEventListener("change", function () {
+          Array.prototype.forEach.call(service.form.querySelectorAll(".key-input"), function (k) { k.disabled = true; });
+          service.form.submit();
+        });
+      }
       var input = document.getElementById("q");
       var list = document.getElementById("suggest");
       if (!input || !list || !window.fetch) { return; }

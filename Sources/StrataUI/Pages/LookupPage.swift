@@ -15,7 +15,14 @@ extension WebUI {
         guard services.contains(chosen) else {
             throw UIProblem.notFound("No feature service is called `\(chosen)`.", fix: nearMiss(chosen, in: services).map { "did you mean `\($0)`?" })
         }
-        let reader = try store.onlineReader(.service(chosen))
+        let reader: OnlineFeatureReader
+        do {
+            reader = try store.onlineReader(.service(chosen))
+        } catch let error as any StrataError {
+            // A service this server cannot serve online (e.g. windowed aggregations) is explained beside the form.
+            context["error"] = error.what + (error.fix.map { ". Fix: \($0)" } ?? "")
+            return Page(title: "Lookup", section: .lookup, id: "lookup", body: renderer.render("lookup", context))
+        }
         context["keys"] = reader.keyNames.map { ["name": $0, "type": reader.keyTypes[$0]?.rawValue ?? "", "value": request.query["key.\($0)"] ?? ""] }
         let given = reader.keyNames.filter { request.value("key.\($0)") != nil }
         guard !given.isEmpty else { return Page(title: "Lookup", section: .lookup, id: "lookup", body: renderer.render("lookup", context)) }
