@@ -24,6 +24,8 @@ public final class WebUI: Sendable {
         /// Rendered object and diff pages, valid while `pageStamp` holds: they depend only on the registry and the
         /// recorded training sets and reports. A view with 200 versions took ~20 ms to render; a hit takes well under 1.
         var pages: [String: Page] = [:]
+        /// Online value histograms by `view:feature`, valid for one materialization watermark.
+        var histograms: [String: (stamp: String, svg: String?)] = [:]
         var pageStamp = ""
     }
 

@@ -129,6 +129,25 @@ import Testing
         }
     }
 
+    @Test("histogram bars count every value once: numbers in ten equal bins (the maximum in the last), nulls apart, top text values")
+    func histogramBars() {
+        var generator = SeededGenerator(seed: propertyTestSeed("ui histogram"))
+        let numbers = (0..<500).map { _ in Double(Int.random(in: -50...250, using: &generator)) / 4 }
+        let values = numbers.map { Value.float($0) } + Array(repeating: Value.null, count: 7)
+        let bars = WebUI.histogramBars(values)
+        #expect(bars.count == 11 && bars.last?.label == "null" && bars.last?.value == 7)
+        #expect(bars.reduce(0) { $0 + $1.value } == Double(values.count))
+        let low = numbers.min() ?? 0, width = ((numbers.max() ?? 0) - low) / 10
+        for (i, bar) in bars.dropLast().enumerated() {
+            let expected = numbers.filter { min(9, Int(($0 - low) / width)) == i }.count
+            #expect(bar.value == Double(expected), "bin \(i)")
+        }
+        let texts = (0..<30).map { Value.string("c\($0 % 12)") }
+        let textBars = WebUI.histogramBars(texts)
+        #expect(textBars.count == 11 && textBars.reduce(0) { $0 + $1.value } == 30 && textBars.last?.label == "2 other values")
+        #expect(WebUI.histogramBars([.null, .null]).isEmpty && WebUI.histogramBars([.int(3), .int(3)]).map(\.value) == [2])
+    }
+
     @Test("the pager's pages partition the list in order", arguments: [0, 1, 99, 100, 101, 250])
     func pagerPartitions(count: Int) {
         let items = Array(0..<count)

@@ -70,6 +70,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run(p, "apply", "-m", "markup in a description", "--author", "eve")
     definitions.write_text(text.replace("ttl: 2h", "ttl: 3h"))
     run(p, "apply", "-m", "longer ttl", "--author", "ana", "--allow-breaking")
+    run(p, "materialize", "--end", "2026-03-02T10:00:00Z")
     return p
 
 
@@ -145,7 +146,8 @@ PAGES = [
     ("view", "/ui/registry/feature_view/driver_stats", ["#page-object", "#features", "#definition", "#history", "#used-by"]),
     ("source", "/ui/registry/source/driver_stats_source", ["#page-object", "#definition", "#used-by"]),
     ("diff", "/ui/registry/feature_view/driver_stats/diff?from=2&to=3", ["#page-diff", "#diff tr.breaking", "#breaking .bad"]),
-    ("feature", "/ui/feature/driver_stats/conv_x_acc", ["#page-feature", "#feature-facts", "#feature-parity"]),
+    ("feature", "/ui/feature/driver_stats/conv_x_acc", ["#page-feature", "#feature-facts", "#feature-parity", "#online-histogram svg.bars"]),
+    ("feature-text", "/ui/feature/driver_stats/city", ["#page-feature", "#online-histogram svg.bars"]),
     ("training-sets", "/ui/training-sets", ["#page-training-sets", "#training-sets tr td a"]),
     ("quality", "/ui/quality", ["#page-quality", "#quality-runs", "#reasons", "#quarantine tr td"]),
     ("quality-filtered", "/ui/quality?source=driver_stats_source&reason=column", ["#page-quality", "#quarantine-count"]),

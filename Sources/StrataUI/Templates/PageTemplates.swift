@@ -58,8 +58,9 @@ enum PageTemplates {
     <tr><th>Feature view</th><td><a href="{{viewHref}}">{{view}}</a> v{{viewVersion}}</td></tr><tr><th>Owner</th><td>{{owner}}</td></tr>
     <tr><th>Tags</th><td>{{#tags}}<span class="tag">{{.}}</span>{{/tags}}</td></tr><tr><th>Description</th><td>{{description}}</td></tr>
     <tr><th>Freshness</th><td>{{freshness}}</td></tr><tr><th>Services</th><td>{{#services}}<a href="{{href}}">{{name}}</a> {{/services}}</td></tr></table>
+    <h2>Online values</h2>{{#histogram}}<p class="muted">One value per key in the online store, as of the last materialization.</p><div class="card" id="online-histogram">{{{histogram}}}</div>{{/histogram}}
+    {{^histogram}}<p class="muted" id="online-histogram">Not in the online store yet (materialize the view).</p>{{/histogram}}
     <h2>Profile</h2><p class="muted" id="profile">No profile is recorded by this build. The latest ingest profile's histogram appears here once data-quality records land.</p>
-    {{#histogram}}<div class="card">{{{histogram}}}</div>{{/histogram}}
     <h2>Drift</h2><p class="muted" id="drift-status">No drift report is recorded by this build.</p>
     <h2>Parity</h2>{{#parity}}<p id="feature-parity">Last check <a href="{{href}}">{{id}}</a>: mismatch rate {{rate}} over {{compared}} compared rows.</p>{{/parity}}{{^parity}}<p class="muted" id="feature-parity">No check compared this feature.</p>{{/parity}}
     """
