@@ -1,10 +1,11 @@
 # Strata: the two commands a fresh machine needs are `make demo` and `make test`.
 SHELL := /bin/bash
-APT_PACKAGES := liblmdb-dev libsqlite3-dev libzstd-dev zlib1g-dev curl python3-venv
+# chromium + chromium-driver: the web UI's browser tests drive headless Chromium through Selenium (python/tests/test_ui.py).
+APT_PACKAGES := liblmdb-dev libsqlite3-dev libzstd-dev zlib1g-dev curl python3-venv chromium chromium-driver
 DEMO_DIR ?= /tmp/strata-demo
 STRATA := .build/release/strata
 
-.PHONY: deps venv build demo test soak bench-offline bench-aggregations bench-online bench-server bench-check bench-get bench-quality bench-columnar bench-python clean
+.PHONY: deps venv build demo test soak bench-offline bench-aggregations bench-online bench-server bench-check bench-get bench-quality bench-columnar bench-python bench-ui clean
 
 # Installs the system libraries Strata links (LMDB, SQLite) when they are missing.
 deps:
@@ -118,3 +119,8 @@ python-client: venv
 # DuckDB (CSV load + ASOF join + fetch_df) and pandas.read_csv of the CSV training set, same run.
 bench-python: bench-build python-client
 	$(PYTHON) benchmarks/python/bench.py --scale $(SCALE)
+
+# Web UI page times: a generated registry (1,000 views, 10,000 features, 200 versions of one view, 1,000 training sets)
+# served by the release binary; p99 server time and weight per page, search time, next to /health in the same run.
+bench-ui: build venv
+	$(PYTHON) benchmarks/ui/bench.py --strata $(STRATA)

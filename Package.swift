@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         // SHA-256 block function in C: the CPU's SHA extensions when present (~5× the Swift one it replaced), portable C otherwise.
@@ -66,11 +67,17 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "StrataUI",
+            dependencies: ["Strata", "StrataCheck", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "StrataServer",
             dependencies: [
                 "Strata",
                 "StrataColumnar",
                 "StrataCheck",
+                "StrataUI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -128,6 +135,11 @@ let package = Package(
         .testTarget(
             name: "StrataServerTests",
             dependencies: ["StrataServer", "Strata", "StrataColumnar", "StrataQuality", "StrataTestSupport", .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "StrataUITests",
+            dependencies: ["StrataUI", "Strata", "StrataCheck", "StrataTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -49,6 +49,9 @@ echo
 printf '(and drivers 1001..1040 through the native route at 22:30, output not shown, so the feature log has something to profile)\n'
 entities=$(python3 -c 'import json; print(json.dumps([{"driver_id": d} for d in range(1001, 1041)]))')
 curl -s -o /dev/null -X POST "http://127.0.0.1:$PORT/v1/features" -d "{\"service\": \"driver_activity\", \"entities\": $entities, \"at\": \"2026-03-02T22:30:00Z\"}"
+say "The same server has the web UI (registry, training sets, data quality, parity, lookup): http://127.0.0.1:$PORT/ui"
+printf '$ curl http://127.0.0.1:%s/ui   # the page title\n' "$PORT"
+curl -s "http://127.0.0.1:$PORT/ui" | grep -o '<title>[^<]*</title>'
 kill -TERM $server; wait $server 2>/dev/null || true
 trap - EXIT
 
@@ -95,3 +98,4 @@ id=$("$STRATA" historical --list --json | python3 -c 'import json,sys; print(jso
 step historical --reproduce "$id" --out reproduced.csv
 cmp training.csv reproduced.csv && echo "training.csv and reproduced.csv are byte-identical"
 printf '\nDone. The project is in %s; try `%s --help`.\n' "$DEMO_DIR" "$STRATA"
+printf 'Browse it: `cd %s && %s serve --port %s`, then open http://127.0.0.1:%s/ui\n' "$DEMO_DIR" "$STRATA" "$PORT" "$PORT"

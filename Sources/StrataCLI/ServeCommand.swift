@@ -9,7 +9,7 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve online features over HTTP (Feast-compatible API), with metrics and feature logging.",
         discussion: """
-        Routes: POST /get-online-features (Feast), POST /v1/features (row-major), POST /push, GET /registry/{services|views|features|entities}, GET /v1/registry/objects/{name}, POST /v1/historical (a spine in, a training set out as an Arrow IPC stream), GET /v1/training-sets/{id}, POST /v1/training-sets/{id}/reproduce, GET /v1/lineage/openlineage (OpenLineage events), GET /health, GET /ready, GET /metrics (Prometheus), GET /openapi.json. Reads the project's LMDB store in-process, so a materialize or push is visible to the next request. Services with `logging: {sample_rate: …}` log served rows to .strata/feature_log.db off the request path. SIGTERM or SIGINT finishes in-flight requests and flushes the log.
+        Routes: POST /get-online-features (Feast), POST /v1/features (row-major), POST /push, GET /registry/{services|views|features|entities}, GET /v1/registry/objects/{name}, POST /v1/historical (a spine in, a training set out as an Arrow IPC stream), GET /v1/training-sets/{id}, POST /v1/training-sets/{id}/reproduce, GET /v1/lineage/openlineage (OpenLineage events), GET /ui (the web UI: registry, training sets, data quality, parity, lookup; with --token-file it asks for the token once and keeps it in an HttpOnly cookie), GET /health, GET /ready, GET /metrics (Prometheus), GET /openapi.json. Reads the project's LMDB store in-process, so a materialize or push is visible to the next request. Services with `logging: {sample_rate: …}` log served rows to .strata/feature_log.db off the request path. SIGTERM or SIGINT finishes in-flight requests and flushes the log.
         """
     )
 
@@ -22,7 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on (0 picks a free one).")
     var port = 6566
 
-    @Option(name: .long, help: ArgumentHelp("A file holding the bearer token every route but /health requires.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("A file holding the bearer token every route but /health requires (the web UI asks for it on a login page).", valueName: "file"))
     var tokenFile: String?
 
     @Option(help: "Largest accepted request body, in bytes.")

@@ -66,7 +66,7 @@ public enum LineageTracer {
         return try trace(store, spec: spec, keys: keys, at: spine.times[row - 1], options: options)
     }
 
-    static func trace(_ store: FeatureStore, spec: FeatureTableSpec, keys: [String: KeyPart], at: Int64, options: JoinOptions) throws -> ValueLineage {
+    package static func trace(_ store: FeatureStore, spec: FeatureTableSpec, keys: [String: KeyPart], at: Int64, options: JoinOptions) throws -> ValueLineage {
         var parts: [KeyPart] = []
         for key in spec.view.keys {
             guard let part = keys[key.name] else { throw FeatureStoreError.badFeatureList("missing key `\(key.name)`") }

@@ -97,6 +97,7 @@ public final class FeatureServer: Sendable {
         addLineageRoutes(to: router)
         addHistoricalRoutes(to: router)
         addRegistryObjectRoutes(to: router)
+        addUIRoutes(to: router)
         router.get("registry/{kind}") { [self] _, context in try registryListing(context.parameters.get("kind") ?? "") }
         return router
     }

@@ -12,7 +12,9 @@ struct GuardMiddleware: RouterMiddleware {
         let started = DispatchTime.now().uptimeNanoseconds
         let path = request.uri.path
         let response: Response
-        if let token = server.configuration.token, path != "/health", !Self.authorized(request.headers[.authorization], token: token) {
+        // `/ui` checks its own session cookie (Routes+UI.swift): a browser cannot send a bearer header.
+        let isUI = path == "/ui" || path.hasPrefix("/ui/")
+        if let token = server.configuration.token, path != "/health", !isUI, !Self.authorized(request.headers[.authorization], token: token) {
             response = ServerError(status: .unauthorized, code: "unauthorized", message: "send `Authorization: Bearer <token>`").response
         } else {
             do {
@@ -59,6 +61,7 @@ struct GuardMiddleware: RouterMiddleware {
         if known.contains(path) { return path }
         if path.hasPrefix("/v1/registry/objects") { return "/v1/registry/objects" }
         if path.hasPrefix("/v1/training-sets/") { return path.hasSuffix("/reproduce") ? "/v1/training-sets/reproduce" : "/v1/training-sets" }
+        if path == "/ui" || path.hasPrefix("/ui/") { return "/ui" }
         return path.hasPrefix("/registry/") ? "/registry" : "other"
     }
 }
