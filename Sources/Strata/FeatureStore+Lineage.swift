@@ -11,6 +11,8 @@ public struct RunHistory: Sendable {
     /// Ingest runs that failed: their transaction rolled back, so only this record remains.
     public var failedIngests: [FailedIngest]
     public var trainingSets: [TrainingSetManifest]
+    /// `historical` runs that failed: they wrote no manifest, so only this record remains.
+    public var failedTrainingSets: [FailedTrainingSet] = []
     /// Consistency-check reports as stored (JSON).
     public var checkReports: [String]
 }
@@ -41,6 +43,20 @@ public struct MaterializationRunDetail: Sendable, Codable {
     public var definitionVersions: [String: Int]
 }
 
+/// A `historical` run that failed, with what it was reading and where it was to write.
+public struct FailedTrainingSet: Sendable {
+    public var record: JobRunRecord
+    public var detail: FailedTrainingSetDetail
+}
+
+/// The stored detail of a failed `historical` run.
+public struct FailedTrainingSetDetail: Sendable, Codable {
+    /// The spine's path as given (empty when the spine came as bytes).
+    public var spine: String
+    /// The output path as given (empty for a streamed training set).
+    public var output: String
+}
+
 /// An ingest run that failed, with what it was reading.
 public struct FailedIngest: Sendable {
     public var record: JobRunRecord
@@ -67,6 +83,7 @@ extension FeatureStore {
             switch record.kind {
             case "materialize": history.materializations.append(MaterializationRun(record: record, detail: try decodeDetail(record)))
             case "ingest": history.failedIngests.append(FailedIngest(record: record, detail: try decodeDetail(record)))
+            case "historical": history.failedTrainingSets.append(FailedTrainingSet(record: record, detail: try decodeDetail(record)))
             default: continue
             }
         }

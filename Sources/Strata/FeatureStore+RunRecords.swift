@@ -68,6 +68,24 @@ extension FeatureStore {
         }
     }
 
+    /// Runs a `historical` build and, when it fails, records the failed run (it wrote no manifest) before passing the
+    /// error on, so lineage export reports a FAIL.
+    func recordingFailure<T>(ofHistorical request: HistoricalRequest, _ body: () throws -> T) throws -> T {
+        let started = currentMicros()
+        do {
+            return try body()
+        } catch {
+            let spine = request.spineBytes == nil ? URL(fileURLWithPath: request.spinePath).path : ""
+            let output = request.outputPath.isEmpty ? "" : URL(fileURLWithPath: request.outputPath).path
+            // Best effort, as for ingest: the build's own error is what the caller must see.
+            if let text = try? CanonicalJSONText.encode(FailedTrainingSetDetail(spine: spine, output: output)),
+               let runID = try? registry.startJobRun(kind: "historical", startedAtMicros: started, detail: text) {
+                recordFailure(runID: runID, error, detail: text)
+            }
+            throw error
+        }
+    }
+
     private func recordFailure(runID: Int64, _ error: any Error, detail: String) {
         let message = (error as? any StrataError).map { e in e.what + (e.location.map { " (at \($0))" } ?? "") + (e.fix.map { "; fix: \($0)" } ?? "") }
             ?? "\(error)"

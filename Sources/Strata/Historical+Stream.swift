@@ -51,7 +51,9 @@ extension FeatureStore {
     /// ```
     /// - Throws: what `historical` throws (unknown features, spine problems, store errors).
     public func historicalStream(_ request: HistoricalRequest, label: String, now: Int64 = currentMicros()) throws -> StreamedTrainingSet {
-        try stream(try trainingPlan(for: request), request: request, label: label, now: now, original: nil)
+        try recordingFailure(ofHistorical: request) {
+            try stream(try trainingPlan(for: request), request: request, label: label, now: now, original: nil)
+        }
     }
 
     /// Rebuilds a recorded training set like `reproduce`, in memory, to be sent as an Arrow IPC stream: the same bytes

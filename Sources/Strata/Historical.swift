@@ -63,7 +63,7 @@ public struct HistoricalResult: Sendable {
 extension FeatureStore {
     /// Builds a training set: joins the spine with the requested features point in time, writes it, and records its manifest.
     public func historical(_ request: HistoricalRequest, now: Int64 = currentMicros()) throws -> HistoricalResult {
-        try run(try trainingPlan(for: request), request: request, now: now, original: nil)
+        try recordingFailure(ofHistorical: request) { try run(try trainingPlan(for: request), request: request, now: now, original: nil) }
     }
 
     /// The feature tables, features, mode and ingest watermarks a new training set for `request` uses.

@@ -87,9 +87,11 @@ extension FeatureStore {
         var pushed = source
         pushed.format = .jsonl
         let sourceVersion = snapshot.applied.version(.source, source.name)
-        let report = try judgedIngest(IngestRequest(source: pushed, sourceVersion: sourceVersion, keyColumns: Set(specs.flatMap { $0.view.keys.map(\.name) }),
-                                                      input: input, displayPath: label, isStrict: false, now: now,
-                                                      definitionVersions: snapshot.applied.versionsByName, views: specs))
+        let request = IngestRequest(source: pushed, sourceVersion: sourceVersion, keyColumns: Set(specs.flatMap { $0.view.keys.map(\.name) }),
+                                    input: input, displayPath: label, isStrict: false, now: now,
+                                    definitionVersions: snapshot.applied.versionsByName, views: specs)
+        // A push that fails in its offline transaction is recorded like a failed ingest, so lineage export reports a FAIL.
+        let report = try recordingFailure(of: request) { try judgedIngest(request) }
         if crashesBeforeOnline { kill(getpid(), SIGKILL) }
         guard target == .onlineAndOffline, !report.isRejected, let fileID = report.fileID else {
             return PushReport(source: source.name, offline: report, views: specs.map { .init(view: $0.view.definition.name, onlineWritten: 0, onlineKept: 0) })

@@ -118,7 +118,7 @@ import Testing
         #expect(reached == ["file://testhost \(csv)#conv_rate", "file://testhost \(csv)#acc_rate"])
     }
 
-    @Test("a failed ingest, a failed check and a failed or killed materialization end as FAIL or stay started")
+    @Test("a failed ingest, a failed check, a failed training set and a failed or killed materialization end as FAIL or stay started")
     func failures() throws {
         let (dir, store) = try Self.example()
         try dir.write("featuresets/data/driver_stats.csv", try dir.read("featuresets/data/driver_stats.csv") + "1001,oops\n")
@@ -149,6 +149,18 @@ import Testing
         #expect(materialize.map { $0["eventType"] as? String } == ["START", "COMPLETE", "START", "START", "FAIL"])
         #expect(killed < failed)
         #expect(materialize[4]["eventTime"] as? String == "2030-01-02T00:00:01.000000Z")
+
+        // A training set that fails (here: a misspelt service) writes no manifest; its run is still exported as FAIL.
+        let spine = dir.file("featuresets/data/driver_spine.csv").path
+        #expect(throws: (any Error).self) {
+            try store.historical(HistoricalRequest(spinePath: spine, features: .service("driver_activty"), outputPath: dir.file("typo.csv").path))
+        }
+        let historical = try Self.events(store, .init(jobs: [.historical], host: "h"))
+        #expect(historical.map { $0["eventType"] as? String } == ["START", "FAIL"])
+        #expect(historical.map(Self.job) == ["historical.typo.csv", "historical.typo.csv"])
+        let reason = (((historical[1]["run"] as? [String: Any])?["facets"] as? [String: Any])?["errorMessage"] as? [String: Any])?["message"] as? String
+        #expect(reason?.contains("driver_activty") == true, "\(reason ?? "")")
+        #expect(Self.datasets(historical[1], "inputs").first?["name"] as? String == URL(fileURLWithPath: spine).path)
     }
 
     @Test("--since keeps events at or after the instant, --job keeps the named jobs, a push is its own job")

@@ -56,7 +56,8 @@ def export(project: Path, *args: str) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example project after one run of every job, including a failed check, a failed ingest and a killed materialization."""
+    """The example project after one run of every job, including a failed check, a failed ingest, a failed training set and a
+    killed materialization."""
     root = tmp_path_factory.mktemp("ol")
     subprocess.run([strata_binary(), "init", "proj"], cwd=root, check=True, capture_output=True)
     p = root / "proj"
@@ -65,6 +66,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run(p, "historical", "--entities", "featuresets/data/driver_spine.csv", "--service", "driver_activity", "--out", "train.csv")
     run(p, "historical", "--entities", "featuresets/data/driver_spine.csv", "--features", "driver_stats:conv_rate,driver_stats:trips_band",
         "--out", "train.db", "--include-status")
+    assert run(p, "historical", "--entities", "featuresets/data/driver_spine.csv", "--service", "driver_activty", "--out", "typo.csv",
+               check=False).returncode != 0
     run(p, "materialize", "--end", "2026-03-02T10:00:00Z")
     run(p, "get", "--service", "driver_activity", "--key", "driver_id=1024", "--at", "2026-03-02T12:00:00Z")
     assert run(p, "check", "--logs", "--max-mismatch", "0", check=False).returncode == 1
@@ -144,7 +147,7 @@ def test_every_job_kind_and_outcome_is_exported(events: list[dict]) -> None:
     outcomes = {(e["job"]["name"].split(".")[0], e["eventType"]) for e in events}
     assert outcomes == {("ingest", "START"), ("ingest", "COMPLETE"), ("ingest", "FAIL"), ("push", "START"), ("push", "COMPLETE"),
                         ("materialize", "START"), ("materialize", "COMPLETE"), ("historical", "START"), ("historical", "COMPLETE"),
-                        ("check", "START"), ("check", "COMPLETE"), ("check", "FAIL")}
+                        ("historical", "FAIL"), ("check", "START"), ("check", "COMPLETE"), ("check", "FAIL")}
     by_run: dict[str, list[str]] = {}
     for e in events:
         by_run.setdefault(e["run"]["runId"], []).append(e["eventType"])
@@ -154,6 +157,8 @@ def test_every_job_kind_and_outcome_is_exported(events: list[dict]) -> None:
     assert times == sorted(times)
     failed_ingest = next(e for e in events if e["eventType"] == "FAIL" and e["job"]["name"].startswith("ingest."))
     assert failed_ingest["run"]["facets"]["errorMessage"]["message"].startswith("row rejected in --strict mode")
+    failed_set = next(e for e in events if e["eventType"] == "FAIL" and e["job"]["name"] == "historical.typo.csv")
+    assert "driver_activty" in failed_set["run"]["facets"]["errorMessage"]["message"]
     failed_check = next(e for e in events if e["eventType"] == "FAIL" and e["job"]["name"] == "check.logs")
     assert "over the mismatch threshold 0.0" in failed_check["run"]["facets"]["errorMessage"]["message"]
 

@@ -25,6 +25,13 @@ struct DatasetBuilder: Sendable {
     }
 
     /// Rows pushed to a source (`strata push`, `POST /push`): one logical dataset per source.
+    /// A file known only by its path (a failed run's spine or output), with its `dataSource` facet.
+    func plainFile(_ absolutePath: String) -> LineageDataset {
+        var result = LineageDataset(name: naming.file(absolutePath))
+        result.facets = [("dataSource", naming.dataSource(naming.fileNamespace))]
+        return result
+    }
+
     func pushedRows(_ source: SourceDefinition) -> LineageDataset {
         dataset(naming.pushed(source: source.name), schema: Self.declaredColumns(source), description: "rows pushed to `\(source.name)`")
     }

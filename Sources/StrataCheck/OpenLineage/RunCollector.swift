@@ -24,9 +24,14 @@ struct RunCollector {
     mutating func runs(of kinds: Set<OpenLineageJobKind>) throws -> [LineageRun] {
         var runs: [LineageRun] = []
         for detail in history.ingests where kinds.contains(detail.isPush ? .push : .ingest) { runs.append(try ingest(detail)) }
-        if kinds.contains(.ingest) { for failed in history.failedIngests { runs.append(try failedIngest(failed)) } }
+        for failed in history.failedIngests where kinds.contains(failed.detail.file.hasPrefix("push:") ? .push : .ingest) {
+            runs.append(try failedIngest(failed))
+        }
         if kinds.contains(.materialize) { for run in history.materializations { runs += try materialization(run) } }
-        if kinds.contains(.historical) { for manifest in history.trainingSets { runs.append(try trainingSet(manifest)) } }
+        if kinds.contains(.historical) {
+            for manifest in history.trainingSets { runs.append(try trainingSet(manifest)) }
+            for failed in history.failedTrainingSets { runs.append(failedTrainingSet(failed)) }
+        }
         if kinds.contains(.check) { for json in history.checkReports { runs.append(try check(json)) } }
         return runs
     }
@@ -78,12 +83,15 @@ struct RunCollector {
                           endedAt: run.finishedAtMicros, failure: nil, inputs: [input], outputs: outputs)
     }
 
+    /// A failed ingest or push (a push is recorded with the file `push:REQUEST`).
     mutating func failedIngest(_ failed: FailedIngest) throws -> LineageRun {
         let detail = failed.detail
         let source = try source(detail.source, version: detail.sourceVersion)
-        let input = builder.sourceFile(source, path: detail.file)
+        let isPush = detail.file.hasPrefix("push:")
+        let input = isPush ? builder.pushedRows(source) : builder.sourceFile(source, path: detail.file)
         let specs = try tablesReading(detail.source, version: detail.sourceVersion, detail.definitionVersions)
-        return LineageRun(kind: .ingest, jobName: "ingest.\(detail.source)", localID: "failed/\(failed.record.id)", startedAt: failed.record.startedAtMicros,
+        let kind: OpenLineageJobKind = isPush ? .push : .ingest
+        return LineageRun(kind: kind, jobName: "\(kind.rawValue).\(detail.source)", localID: "failed/\(failed.record.id)", startedAt: failed.record.startedAtMicros,
                           endedAt: failed.record.finishedAtMicros, failure: failed.record.error ?? "failed",
                           inputs: [input], outputs: [builder.sourceTable(source, version: detail.sourceVersion, from: input.name)] + specs.map(builder.featureTable))
     }
@@ -111,6 +119,17 @@ struct RunCollector {
                           startedAt: started, endedAt: ended, failure: nil,
                           inputs: [builder.spine(manifest, columns: columns)] + specs.map(builder.featureTable),
                           outputs: [builder.trainingSet(manifest, specs: specs, columns: columns)])
+    }
+
+    /// A failed `historical` run: it read a spine and wrote nothing; the datasets carry only their names.
+    func failedTrainingSet(_ failed: FailedTrainingSet) -> LineageRun {
+        let detail = failed.detail
+        let inputs = detail.spine.isEmpty ? [] : [builder.plainFile(detail.spine)]
+        let outputs = detail.output.isEmpty ? [] : [builder.plainFile(detail.output)]
+        let name = detail.output.isEmpty ? "stream" : URL(fileURLWithPath: detail.output).lastPathComponent
+        return LineageRun(kind: .historical, jobName: "historical.\(name)", localID: "failed/\(failed.record.id)",
+                          startedAt: failed.record.startedAtMicros, endedAt: failed.record.finishedAtMicros,
+                          failure: failed.record.error ?? "failed", inputs: inputs, outputs: outputs)
     }
 
     static func instant(_ text: String, _ what: String) throws -> Int64 {
