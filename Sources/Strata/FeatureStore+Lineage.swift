@@ -13,6 +13,8 @@ public struct RunHistory: Sendable {
     public var trainingSets: [TrainingSetManifest]
     /// `historical` runs that failed: they wrote no manifest, so only this record remains.
     public var failedTrainingSets: [FailedTrainingSet] = []
+    /// Consistency checks that failed before producing a report.
+    public var failedChecks: [FailedCheck] = []
     /// Consistency-check reports as stored (JSON).
     public var checkReports: [String]
 }
@@ -41,6 +43,18 @@ public struct MaterializationRunDetail: Sendable, Codable {
     public var isIncremental: Bool
     public var views: [View]
     public var definitionVersions: [String: Int]
+}
+
+/// A consistency check that failed before producing a report (a report over its threshold is a report, not this).
+public struct FailedCheck: Sendable {
+    public var record: JobRunRecord
+    public var detail: FailedCheckDetail
+}
+
+/// The stored detail of a failed check.
+public struct FailedCheckDetail: Sendable, Codable {
+    /// `logs` or `snapshot`.
+    public var mode: String
 }
 
 /// A `historical` run that failed, with what it was reading and where it was to write.
@@ -84,6 +98,7 @@ extension FeatureStore {
             case "materialize": history.materializations.append(MaterializationRun(record: record, detail: try decodeDetail(record)))
             case "ingest": history.failedIngests.append(FailedIngest(record: record, detail: try decodeDetail(record)))
             case "historical": history.failedTrainingSets.append(FailedTrainingSet(record: record, detail: try decodeDetail(record)))
+            case "check": history.failedChecks.append(FailedCheck(record: record, detail: try decodeDetail(record)))
             default: continue
             }
         }

@@ -86,6 +86,21 @@ extension FeatureStore {
         }
     }
 
+    /// Runs a consistency check and, when it fails before producing its report, records the failed run before passing
+    /// the error on, so lineage export reports a FAIL.
+    package func recordingFailure<T>(ofCheck mode: String, _ body: () throws -> T) throws -> T {
+        let started = currentMicros()
+        do {
+            return try body()
+        } catch {
+            if let text = try? CanonicalJSONText.encode(FailedCheckDetail(mode: mode)),
+               let runID = try? registry.startJobRun(kind: "check", startedAtMicros: started, detail: text) {
+                recordFailure(runID: runID, error, detail: text)
+            }
+            throw error
+        }
+    }
+
     private func recordFailure(runID: Int64, _ error: any Error, detail: String) {
         let message = (error as? any StrataError).map { e in e.what + (e.location.map { " (at \($0))" } ?? "") + (e.fix.map { "; fix: \($0)" } ?? "") }
             ?? "\(error)"

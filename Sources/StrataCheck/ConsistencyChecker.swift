@@ -11,6 +11,13 @@ public enum ConsistencyChecker {
     /// Replays the feature log between `since` and `until` (optionally one service).
     public static func checkLogs(_ store: FeatureStore, since: Int64? = nil, until: Int64? = nil, service: String? = nil,
                                  maxMismatch: Double? = nil, pageSize: Int = 350_000, now: Int64 = currentMicros()) throws -> CheckReport {
+        try store.recordingFailure(ofCheck: "logs") {
+            try replayLogs(store, since: since, until: until, service: service, maxMismatch: maxMismatch, pageSize: pageSize, now: now)
+        }
+    }
+
+    private static func replayLogs(_ store: FeatureStore, since: Int64?, until: Int64?, service: String?, maxMismatch: Double?, pageSize: Int,
+                                   now: Int64) throws -> CheckReport {
         let log = try FeatureLogStore(path: store.folder.featureLogPath)
         var accumulator = try ParityAccumulator(store: store)
         var afterID: Int64 = 0
@@ -29,6 +36,10 @@ public enum ConsistencyChecker {
 
     /// Compares, for every (or `sample` evenly spread) stored key of each view, the online answer at `at` with the offline join.
     public static func checkSnapshot(_ store: FeatureStore, at: Int64, sample: Int? = nil, maxMismatch: Double? = nil, now: Int64 = currentMicros()) throws -> CheckReport {
+        try store.recordingFailure(ofCheck: "snapshot") { try compareSnapshot(store, at: at, sample: sample, maxMismatch: maxMismatch, now: now) }
+    }
+
+    private static func compareSnapshot(_ store: FeatureStore, at: Int64, sample: Int?, maxMismatch: Double?, now: Int64) throws -> CheckReport {
         let applied = try store.appliedProject()
         var accumulator = try ParityAccumulator(store: store)
         var replayed = 0

@@ -154,6 +154,12 @@ import Testing
         #expect(!check.wasKilledBySignal, "\(check.stderr)")
         #expect(check.exitCode == 1)
         #expect(check.stderr.contains("feature log record 2 is corrupt: `statuses` has 0 entries for 1 features"), "\(check.stderr)")
+        // The check that failed is recorded, so lineage export reports it as FAIL.
+        let export = try CLIRunner.run(["lineage", "--export", "openlineage", "--job", "check"], in: dir.path)
+        #expect(export.exitCode == 0, "\(export.stderr)")
+        let events = export.stdout.split(separator: "\n").map(String.init)
+        #expect(events.count == 2 && events[0].contains(#""eventType":"START""#) && events[1].contains(#""eventType":"FAIL""#), "\(export.stdout)")
+        #expect(events.last?.contains("feature log record 2 is corrupt") == true)
     }
 
     @Test("an unknown registry kind, or a manifest that cannot be decoded, is an error naming the record")

@@ -32,7 +32,10 @@ struct RunCollector {
             for manifest in history.trainingSets { runs.append(try trainingSet(manifest)) }
             for failed in history.failedTrainingSets { runs.append(failedTrainingSet(failed)) }
         }
-        if kinds.contains(.check) { for json in history.checkReports { runs.append(try check(json)) } }
+        if kinds.contains(.check) {
+            for json in history.checkReports { runs.append(try check(json)) }
+            for failed in history.failedChecks { runs.append(failedCheck(failed)) }
+        }
         return runs
     }
 
@@ -130,6 +133,19 @@ struct RunCollector {
         return LineageRun(kind: .historical, jobName: "historical.\(name)", localID: "failed/\(failed.record.id)",
                           startedAt: failed.record.startedAtMicros, endedAt: failed.record.finishedAtMicros,
                           failure: failed.record.error ?? "failed", inputs: inputs, outputs: outputs)
+    }
+
+    /// A check that failed before its report: it read the feature log (logs mode) and wrote nothing.
+    func failedCheck(_ failed: FailedCheck) -> LineageRun {
+        var inputs: [LineageDataset] = []
+        if failed.detail.mode == "logs" {
+            var log = LineageDataset(name: builder.naming.featureLog)
+            log.facets = [("dataSource", builder.naming.dataSource(log.name.namespace))]
+            inputs.append(log)
+        }
+        return LineageRun(kind: .check, jobName: "check.\(failed.detail.mode)", localID: "failed/\(failed.record.id)",
+                          startedAt: failed.record.startedAtMicros, endedAt: failed.record.finishedAtMicros,
+                          failure: failed.record.error ?? "failed", inputs: inputs, outputs: [])
     }
 
     static func instant(_ text: String, _ what: String) throws -> Int64 {
