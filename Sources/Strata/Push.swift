@@ -166,6 +166,8 @@ extension FeatureStore {
         var rebuildKeys: [KeyTuple] = []
         for (key, events) in pushed.events {
             let encoded = OnlineKeyEncoding.encode(key)
+            // Live traffic: events after the record's horizon only join its raw events, tiles copied as bytes.
+            if !pushed.layout.hasEventID, try batch.insertAfterHorizon(pushed.layout, key: encoded, events: events) { continue }
             guard case .record(var record) = try batch.aggregationRecord(pushed.layout, key: encoded) else {
                 rebuild[key] = now
                 rebuildKeys.append(key)
