@@ -65,10 +65,12 @@ bench-build: build venv
 
 # Aggregation benchmark: `historical` with count/sum/avg over 1h/24h/7d + a distinct count, 1M events / 10k keys /
 # 100k spine rows, vs DuckDB (from .venv) on a preloaded table and plain SQLite, same run, answers compared; then the
-# same aggregations served online (materialize events/s, tile bytes per key, lookup p50/p99 vs raw mdb_get, same run).
+# same aggregations served online (materialize and push events/s, tile bytes per key, lookup p50/p99 vs raw mdb_get,
+# same run), then over HTTP (wrk, 1 entity, vs a row-feature lookup on the same server).
 bench-aggregations: bench-build
 	$(PYTHON) benchmarks/aggregations/bench.py --scale $(SCALE)
 	$(PYTHON) benchmarks/aggregations/online.py --scale $(SCALE)
+	$(PYTHON) benchmarks/aggregations/server.py --scale $(SCALE) --duration $(DURATION)
 
 bench-offline: bench-build
 	$(PYTHON) benchmarks/offline/bench.py --scale $(SCALE)

@@ -11,8 +11,12 @@ public struct PushReport: Sendable, Codable {
         public var onlineWritten: Int
         /// Rows not written because a better row was already stored.
         public var onlineKept: Int
-        /// Keys whose aggregation tile record was rebuilt (nil for a view without aggregations).
+        /// Keys whose aggregation tile record was updated (nil for a view without aggregations).
         public var aggregationKeys: Int?
+        /// Of those, the keys rebuilt from all of their offline events (no record yet, an event before one already
+        /// folded into a tile, or a source with `id:` whose versions may replace each other); the others took the
+        /// pushed events into their stored record in place.
+        public var aggregationKeysRebuilt: Int?
     }
 
     public var source: String
@@ -25,8 +29,9 @@ public struct PushReport: Sendable, Codable {
     public var onlineKept: Int { views.reduce(0) { $0 + $1.onlineKept } }
 }
 
-/// One view's pushed keys with all of their aggregation events.
+/// One view's pushed keys with their pushed aggregation events (not the key's earlier ones), in event order.
 struct PushedAggregations {
+    var spec: FeatureTableSpec
     var layout: OnlineAggregationLayout
     var events: [(KeyTuple, AggregationEvents)]
 }
@@ -100,7 +105,7 @@ extension FeatureStore {
         // Evaluated before the write transaction: LMDB may run the closure again after growing the map.
         let evaluated = try specs.map { spec in try rows.map { try Self.evaluate($0, spec) } }
         let layouts = specs.compactMap { snapshot.layouts[$0.view.definition.name] }
-        let aggregated = try pushedAggregationEvents(specs, evaluated)
+        let aggregated = try pushedAggregationEvents(specs, rows, evaluated)
         let results = try online.write(layouts: layouts, aggregations: aggregated.map(\.layout)) { batch in
             var results = try zip(layouts, evaluated).map { layout, rows in
                 var result = PushReport.ViewResult(view: layout.view, onlineWritten: 0, onlineKept: 0)
@@ -110,43 +115,94 @@ extension FeatureStore {
                 return result
             }
             for view in aggregated {
-                let keys = try Self.rebuildAggregations(view, now: now, batch: batch)
-                if let index = results.firstIndex(where: { $0.view == view.layout.view }) { results[index].aggregationKeys = keys }
+                let counts = try Self.updateAggregations(view, now: now, batch: batch) { keys in
+                    var events: [(KeyTuple, AggregationEvents)] = []
+                    try offline.forEachAggregationKey(view.spec, keys: keys) { key, keyEvents in events.append((key, keyEvents)) }
+                    return events
+                }
+                if let index = results.firstIndex(where: { $0.view == view.layout.view }) {
+                    results[index].aggregationKeys = counts.keys
+                    results[index].aggregationKeysRebuilt = counts.rebuilt
+                }
             }
             return results
         }
         return PushReport(source: source.name, offline: report, views: results)
     }
 
-    /// The pushed keys' aggregation events, per view with aggregations, read after the offline commit and before the
-    /// write transaction (which LMDB may run again after growing the map).
-    private func pushedAggregationEvents(_ specs: [FeatureTableSpec], _ evaluated: [[(KeyTuple, OnlineRow)]]) throws -> [PushedAggregations] {
-        var result: [PushedAggregations] = []
-        let aggregated = zip(specs, evaluated).compactMap { spec, rows in aggregationLayout(spec).map { (spec, $0, rows) } }
+    /// The pushed rows' aggregation events per key, per view with aggregations, evaluated as the offline event table
+    /// evaluates them (`ExpressionEvaluator` on the source row): computed before the write transaction, which LMDB may
+    /// run again after growing the map. The event tables are refreshed first, so a fallback rebuild reads the pushed
+    /// rows too.
+    private func pushedAggregationEvents(_ specs: [FeatureTableSpec], _ rows: [StoredSourceRow],
+                                         _ evaluated: [[(KeyTuple, OnlineRow)]]) throws -> [PushedAggregations] {
+        let aggregated = zip(specs, evaluated).compactMap { spec, keyed in aggregationLayout(spec).map { (spec, $0, keyed) } }
         guard !aggregated.isEmpty else { return [] }
         try offline.refresh(aggregated.map(\.0))
-        for (spec, layout, rows) in aggregated {
-            var seen = Set<KeyTuple>()
-            let keys = rows.map(\.0).filter { seen.insert($0).inserted }
-            var events: [(KeyTuple, AggregationEvents)] = []
-            try offline.forEachAggregationKey(spec, keys: keys) { key, keyEvents in events.append((key, keyEvents)) }
-            result.append(PushedAggregations(layout: layout, events: events))
+        return aggregated.map { spec, layout, keyed in
+            let columns = layout.columns
+            var byKey: [KeyTuple: AggregationEvents] = [:]
+            var keys: [KeyTuple] = []
+            for (row, (key, _)) in zip(rows, keyed) {
+                let inputs = spec.view.source.expressionRow(values: row.values, eventTs: row.eventTs, createdTs: row.createdTs)
+                var events = byKey[key] ?? {
+                    keys.append(key)
+                    return AggregationEvents(inputColumns: columns.inputs.count, filterColumns: columns.filters.count)
+                }()
+                events.orders.append(EventOrder(eventTs: row.eventTs, createdTs: row.createdTs, ingestSeq: row.rowID))
+                for (i, input) in columns.inputs.enumerated() { events.inputs[i].append(ExpressionEvaluator.evaluate(input, row: inputs)) }
+                for (i, filter) in columns.filters.enumerated() { events.filters[i].append(ExpressionEvaluator.evaluate(filter, row: inputs) == .bool(true)) }
+                byKey[key] = events
+            }
+            return PushedAggregations(spec: spec, layout: layout, events: keys.map { ($0, byKey[$0]!) })
         }
-        return result
     }
 
-    /// Rebuilds each pushed key's tile record from all of its events, at the stored record's horizon (so every request
-    /// time it answered for stays exact), or at `now` for a key without a readable record. Rebuilding from the offline
-    /// events rather than patching the record is what makes pushes idempotent and late, out-of-order or corrected
-    /// events converge: the record depends only on the key's events and its horizon.
-    static func rebuildAggregations(_ pushed: PushedAggregations, now: Int64, batch: OnlineWriteBatch) throws -> Int {
+    /// Updates each pushed key's tile record. Where exactness allows, the pushed events go into the stored record in
+    /// place (`AggregationTileRecord.insert`, which keeps the record equal to the one built from all of the key's
+    /// events); otherwise — no readable record, a source with `id:` (a new version may replace a stored one), or an
+    /// event before one already folded into a tile — the key is rebuilt from all of its offline events (`eventsOf`) at
+    /// the stored record's horizon, or at `now` without one. Either way the record depends only on the key's events
+    /// and its horizon, which is what makes pushes idempotent and late, out-of-order or corrected events converge.
+    static func updateAggregations(_ pushed: PushedAggregations, now: Int64, batch: OnlineWriteBatch,
+                                   eventsOf: ([KeyTuple]) throws -> [(KeyTuple, AggregationEvents)]) throws -> (keys: Int, rebuilt: Int) {
+        var rebuild: [KeyTuple: Int64] = [:]
+        var rebuildKeys: [KeyTuple] = []
         for (key, events) in pushed.events {
             let encoded = OnlineKeyEncoding.encode(key)
-            var horizon = now
-            if case .record(let stored) = try batch.aggregationRecord(pushed.layout, key: encoded) { horizon = stored.horizon }
-            _ = try batch.putAggregationRecord(pushed.layout, key: encoded, record: AggregationTileRecord.build(events, horizon: horizon, layout: pushed.layout))
+            // Live traffic: events after the record's horizon only join its raw events, tiles copied as bytes.
+            if !pushed.layout.hasEventID, try batch.insertAfterHorizon(pushed.layout, key: encoded, events: events) { continue }
+            guard case .record(var record) = try batch.aggregationRecord(pushed.layout, key: encoded) else {
+                rebuild[key] = now
+                rebuildKeys.append(key)
+                continue
+            }
+            if !pushed.layout.hasEventID, Self.insert(events, into: &record, layout: pushed.layout) {
+                _ = try batch.putAggregationRecord(pushed.layout, key: encoded, record: record)
+            } else {
+                rebuild[key] = record.horizon
+                rebuildKeys.append(key)
+            }
         }
-        return pushed.events.count
+        if !rebuildKeys.isEmpty {
+            for (key, events) in try eventsOf(rebuildKeys) {
+                let horizon = rebuild[key] ?? now
+                _ = try batch.putAggregationRecord(pushed.layout, key: OnlineKeyEncoding.encode(key),
+                                                   record: AggregationTileRecord.build(events, horizon: horizon, layout: pushed.layout))
+            }
+        }
+        return (pushed.events.count, rebuildKeys.count)
+    }
+
+    /// Inserts a key's pushed events (in event order) into its record; false when one of them needs a rebuild.
+    private static func insert(_ events: AggregationEvents, into record: inout AggregationTileRecord, layout: OnlineAggregationLayout) -> Bool {
+        let order = events.orders.indices.sorted { events.orders[$0] < events.orders[$1] }
+        for i in order {
+            guard record.insert(order: events.orders[i], inputs: events.inputs.map { $0[i] }, filters: events.filters.map { $0[i] }, layout: layout) else {
+                return false
+            }
+        }
+        return true
     }
 
     /// Computes a view's key and features from one stored source row with the Swift evaluator (the online half of parity).

@@ -104,8 +104,10 @@ extension OfflineStore {
                 try Self.withIngestPageCache(db) { try IngestRun(request: request, db: db, progress: progress).run(file, fd) }
             }
         case .rows(let rows):
+            // A push touches a random leaf of the clustered feature and event tables per row: the larger cache keeps a
+            // batch's dirty pages from spilling to the WAL and being read back (benchmarks/findings.md).
             report = try write("ingest a push to \(request.source.name)") { db in
-                try IngestRun(request: request, db: db, progress: progress).run(rows)
+                try Self.withIngestPageCache(db) { try IngestRun(request: request, db: db, progress: progress).run(rows) }
             }
         }
         report.elapsedMicros = Int64((DispatchTime.now().uptimeNanoseconds - started) / 1000)

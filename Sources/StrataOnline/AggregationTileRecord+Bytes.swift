@@ -20,32 +20,9 @@ extension AggregationTileRecord {
 
     /// The record's bytes for a layout.
     package func bytes(layout: OnlineAggregationLayout) -> [UInt8] {
-        let n = raw.count, inputCount = raw.inputs.count, filterCount = raw.filters.count
         var out: [UInt8] = []
-        out.reserveCapacity(Self.headerBytes + 4 * (tiles.count + inputCount + filterCount) + n * 40 + tiles.joined().count * 12)
-        out.append(Self.formatVersion)
-        out.append((latestSettled == nil ? 0 : 1) | (foldedMax == nil ? 0 : 2))
-        append(UInt64(tiles.count), 2, &out)
-        append(UInt64(n), 4, &out)
-        for value in [horizon, latestSettled ?? 0, foldedMax?.eventTs ?? 0, foldedMax?.createdTs ?? 0, foldedMax?.ingestSeq ?? 0] {
-            CompactWriter.int64(value, &out)
-        }
-        append(UInt64(inputCount), 2, &out)
-        append(UInt64(filterCount), 2, &out)
-        let table = out.count
-        out.append(contentsOf: repeatElement(0, count: 4 * (tiles.count + inputCount + filterCount)))
-        for i in 0..<n { CompactWriter.int64(raw.orders[i].eventTs, &out) }
-        for i in 0..<n { CompactWriter.int64(raw.orders[i].createdTs, &out) }
-        for i in 0..<n { CompactWriter.int64(raw.orders[i].ingestSeq, &out) }
-        for i in 0..<n { CompactWriter.int64(raw.until[i], &out) }
-        for (column, values) in raw.inputs.enumerated() {
-            patch(&out, at: table + 4 * (tiles.count + column))
-            appendColumn(values, type: layout.columns.inputs[column].type, &out)
-        }
-        for (column, values) in raw.filters.enumerated() {
-            patch(&out, at: table + 4 * (tiles.count + inputCount + column))
-            appendBitmap(values, &out)
-        }
+        out.reserveCapacity(Self.headerBytes + 4 * (tiles.count + raw.inputs.count + raw.filters.count) + raw.count * 40 + tiles.joined().count * 12)
+        let table = appendHead(groups: tiles.count, layout: layout, &out)
         for (g, stored) in tiles.enumerated() {
             patch(&out, at: table + 4 * g)
             CompactWriter.varint(UInt64(stored.count), &out)
@@ -59,6 +36,76 @@ extension AggregationTileRecord {
         return out
     }
 
+    /// Writes the header, the offset table (group slots left for the caller to patch) and the raw, input and condition
+    /// columns; returns where the offset table starts.
+    private func appendHead(groups: Int, layout: OnlineAggregationLayout, _ out: inout [UInt8]) -> Int {
+        let n = raw.count, inputCount = raw.inputs.count, filterCount = raw.filters.count
+        out.append(Self.formatVersion)
+        out.append((latestSettled == nil ? 0 : 1) | (foldedMax == nil ? 0 : 2))
+        append(UInt64(groups), 2, &out)
+        append(UInt64(n), 4, &out)
+        for value in [horizon, latestSettled ?? 0, foldedMax?.eventTs ?? 0, foldedMax?.createdTs ?? 0, foldedMax?.ingestSeq ?? 0] {
+            CompactWriter.int64(value, &out)
+        }
+        append(UInt64(inputCount), 2, &out)
+        append(UInt64(filterCount), 2, &out)
+        let table = out.count
+        out.append(contentsOf: repeatElement(0, count: 4 * (groups + inputCount + filterCount)))
+        for i in 0..<n { CompactWriter.int64(raw.orders[i].eventTs, &out) }
+        for i in 0..<n { CompactWriter.int64(raw.orders[i].createdTs, &out) }
+        for i in 0..<n { CompactWriter.int64(raw.orders[i].ingestSeq, &out) }
+        for i in 0..<n { CompactWriter.int64(raw.until[i], &out) }
+        for (column, values) in raw.inputs.enumerated() {
+            patch(&out, at: table + 4 * (groups + column))
+            appendColumn(values, type: layout.columns.inputs[column].type, &out)
+        }
+        for (column, values) in raw.filters.enumerated() {
+            patch(&out, at: table + 4 * (groups + inputCount + column))
+            appendBitmap(values, &out)
+        }
+        return table
+    }
+
+    /// The bytes of a stored record with new versions that lie after its horizon (and that no other version replaces:
+    /// a source without `id`), or nil when one does not. Such a version is not settled at the horizon, so `insert`
+    /// would keep it raw and change nothing else: no tile folds (every in-window raw version already lies at or after
+    /// the cut), nothing is pruned (the record is canonical at its horizon), the settled time stays. This writes
+    /// exactly those bytes — raw columns re-encoded, tile sections copied as they are — without decoding a single tile.
+    /// - Throws: `AggregationDecodingError` when the stored bytes are damaged or of another layout.
+    package static func insertingAfterHorizon(_ bytes: UnsafeRawBufferPointer, _ events: AggregationEvents,
+                                              layout: OnlineAggregationLayout) throws(AggregationDecodingError) -> [UInt8]? {
+        let view = try AggregationTileRecordView(bytes, layout: layout)
+        guard events.orders.allSatisfy({ $0.eventTs > view.horizon }) else { return nil }
+        var record = AggregationTileRecord(events: AggregationEvents(inputColumns: layout.columns.inputs.count, filterColumns: layout.columns.filters.count),
+                                           groups: 0)
+        record.horizon = view.horizon
+        record.latestSettled = view.latestSettled
+        record.foldedMax = view.foldedMax
+        record.raw = try rawEvents(view, layout: layout)
+        for i in events.orders.indices where !record.raw.orders.contains(events.orders[i]) {
+            record.raw.insert(order: events.orders[i], until: Int64.max, inputs: events.inputs.map { $0[i] }, filters: events.filters.map { $0[i] })
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 48 * events.count)
+        let table = record.appendHead(groups: layout.groups.count, layout: layout, &out)
+        for g in layout.groups.indices {
+            record.patch(&out, at: table + 4 * g)
+            out.append(contentsOf: view.groupReader(g).bytes)
+        }
+        return out
+    }
+
+    /// A stored record's raw versions.
+    static func rawEvents(_ view: AggregationTileRecordView, layout: OnlineAggregationLayout) throws(AggregationDecodingError) -> RawAggregationEvents {
+        var raw = RawAggregationEvents(inputColumns: layout.columns.inputs.count, filterColumns: layout.columns.filters.count)
+        for i in 0..<view.rawCount {
+            raw.append(order: view.order(i), until: view.until(i),
+                       inputs: try (0..<layout.columns.inputs.count).map { column throws(AggregationDecodingError) in try view.input(column, i) },
+                       filters: (0..<layout.columns.filters.count).map { view.condition($0, i) })
+        }
+        return raw
+    }
+
     /// Reads a record written by `bytes(layout:)` for the same layout.
     /// - Throws: `AggregationDecodingError` when the bytes are damaged or were written for another layout.
     package init(bytes: UnsafeRawBufferPointer, layout: OnlineAggregationLayout) throws(AggregationDecodingError) {
@@ -66,12 +113,7 @@ extension AggregationTileRecord {
         horizon = view.horizon
         latestSettled = view.latestSettled
         foldedMax = view.foldedMax
-        raw = RawAggregationEvents(inputColumns: layout.columns.inputs.count, filterColumns: layout.columns.filters.count)
-        for i in 0..<view.rawCount {
-            raw.append(order: view.order(i), until: view.until(i),
-                       inputs: try (0..<layout.columns.inputs.count).map { column throws(AggregationDecodingError) in try view.input(column, i) },
-                       filters: (0..<layout.columns.filters.count).map { view.condition($0, i) })
-        }
+        raw = try Self.rawEvents(view, layout: layout)
         tiles = []
         for (g, group) in layout.groups.enumerated() {
             var reader = view.groupReader(g)

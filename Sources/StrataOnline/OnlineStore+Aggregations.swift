@@ -1,5 +1,5 @@
 import CLMDB
-import StrataCore
+package import StrataCore
 import Synchronization
 
 /// A view's aggregation database, resolved on first use and then read without any lock (like `OnlineViewHandle`).
@@ -120,6 +120,17 @@ extension OnlineWriteBatch {
             }
         }
         return found ?? .missing
+    }
+
+    /// Adds new versions that lie after the stored record's horizon (a source without `id`) to one key's record in place
+    /// (`AggregationTileRecord.insertingAfterHorizon`: tiles are copied, not decoded). False, changing nothing, when
+    /// there is no readable record or a version does not lie after its horizon: the caller takes the general path.
+    package func insertAfterHorizon(_ layout: OnlineAggregationLayout, key: [UInt8], events: AggregationEvents) throws -> Bool {
+        let dbi = try database(layout.databaseName)
+        let updated = try txn.get(dbi, key) { bytes in try? AggregationTileRecord.insertingAfterHorizon(bytes, events, layout: layout) }
+        guard let bytes = updated ?? nil else { return false }
+        try txn.put(dbi, key, bytes)
+        return true
     }
 
     /// Stores one key's record, replacing what was there.

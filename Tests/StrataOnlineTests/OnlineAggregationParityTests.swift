@@ -100,15 +100,16 @@ import Testing
     func onlineEqualsOfflineAndOracle() throws {
         let seed = propertyTestSeed("online aggregations")
         var rng = SeededGenerator(seed: seed)
-        var floatsCompared = 0
+        var floatsCompared = 0, inPlace = 0
         for caseIndex in 0..<10 {
-            floatsCompared += try runCase(caseIndex, seed: seed, &rng)
+            floatsCompared += try runCase(caseIndex, seed: seed, &rng, inPlace: &inPlace)
         }
-        // Not vacuous: many served values are present floats, compared by their bits.
+        // Not vacuous: many served values are present floats, compared by their bits; some pushes took the in-place path.
         #expect(floatsCompared > 100, "only \(floatsCompared) float values were compared")
+        #expect(inPlace > 0, "seed \(seed): no push updated a tile record in place")
     }
 
-    func runCase(_ caseIndex: Int, seed: UInt64, _ rng: inout SeededGenerator) throws -> Int {
+    func runCase(_ caseIndex: Int, seed: UInt64, _ rng: inout SeededGenerator, inPlace: inout Int) throws -> Int {
         var floatsCompared = 0
         let windows: [(window: Int64, hop: Int64)] = Self.shapes.map { _ in
             let hop = [0, 2, 3, 5].randomElement(using: &rng).map { Int64($0) * Self.second } ?? 0
@@ -191,8 +192,20 @@ import Testing
             let end = min(late.count, start + Int.random(in: 1...8, using: &rng))
             let batch = PushedRows(columns: ["trip", "a", "b", "ts", "created", "iv", "fv", "sv", "flag"], rows: late[start..<end].map(\.pushed))
             pushNow += Int64.random(in: 0...3, using: &rng) * Self.second
-            _ = try store.push(source: "events", rows: batch, requestID: "r\(start)", now: pushNow)
+            let report = try store.push(source: "events", rows: batch, requestID: "r\(start)", now: pushNow)
+            for view in report.views { inPlace += (view.aggregationKeys ?? 0) - (view.aggregationKeysRebuilt ?? 0) }
             all += late[start..<end]
+            // Records updated in place equal the records rebuilt from all of the key's events, byte for byte.
+            let layout = try #require(store.aggregationLayout(spec))
+            var rebuilt: [[UInt8]: AggregationEvents] = [:]
+            try store.offline.forEachAggregationKey(spec, keys: nil) { key, events in rebuilt[OnlineKeyEncoding.encode(key)] = events }
+            let mismatched = try store.online.write(layouts: [], aggregations: [layout]) { batch in
+                try batch.aggregationKeys(layout).filter { key in
+                    guard case .record(let stored) = try batch.aggregationRecord(layout, key: key), let events = rebuilt[key] else { return true }
+                    return AggregationTileRecord.build(events, horizon: stored.horizon, layout: layout) != stored
+                }
+            }
+            #expect(mismatched.isEmpty, "seed \(seed) case \(caseIndex): \(mismatched.count) pushed records differ from a rebuild")
             let bytesAfter = try store.online.aggregationStats(try #require(store.aggregationLayout(spec)))
             _ = try store.push(source: "events", rows: batch, requestID: "r\(start)-again", now: pushNow)
             let bytesAgain = try store.online.aggregationStats(try #require(store.aggregationLayout(spec)))

@@ -64,28 +64,61 @@ extension AggregationKernel {
     /// - Throws: `AggregationDecodingError` for truncated or malformed bytes.
     @inline(__always)
     package func mergeCompact(_ partial: inout AggregatePartial, _ reader: inout CompactReader) throws(AggregationDecodingError) {
-        guard kind == .distinct, partial.count > 0 else {
+        // An empty total takes the other partial whole (`merge`'s first branch), so only a non-empty one folds in place.
+        guard partial.count > 0 else {
             merge(&partial, try readCompact(&reader))
             return
+        }
+        switch kind {
+        case .min, .max, .first, .last:
+            merge(&partial, try readCompact(&reader))
+            return
+        default:
+            break
         }
         let count = try reader.varint()
         guard count <= UInt64(Int64.max) else { throw AggregationDecodingError("count out of range") }
         guard count > 0 else { return }
-        try partial.mergeCompactSketch(&reader)
+        // The numeric kinds: `merge`'s arithmetic on the fields read in place, without building a partial (its two
+        // optional references cost a retain and release per tile on the lookup path).
+        switch kind {
+        case .countRows, .countValues, .min, .max, .first, .last:
+            break
+        case .exactSum, .exactAverage:
+            let high = try reader.int64()
+            partial.exact.add(WideSum(high: high, low: UInt64(bitPattern: try reader.int64())))
+        case .floatSum, .floatAverage:
+            partial.sum = partial.sum + (try reader.double())
+        case .variance, .stddev:
+            let mean = try reader.double(), m2 = try reader.double()
+            let na = Double(partial.count), nb = Double(Int64(count)), n = Double(partial.count + Int64(count))
+            let delta = mean - partial.sum
+            partial.sum = partial.sum + delta * (nb / n)
+            partial.m2 = partial.m2 + m2 + delta * delta * (na * nb / n)
+        case .distinct:
+            try partial.mergeCompactSketch(&reader)
+        }
         partial.folded += Int64(count)
     }
 
     /// Skips one compact partial after checking it.
     /// - Throws: `AggregationDecodingError` for truncated or malformed bytes.
     package func skipCompact(_ reader: inout CompactReader) throws(AggregationDecodingError) {
-        guard kind == .distinct else {
+        let fixedWidth: Int
+        switch kind {
+        case .min, .max, .first, .last:
             _ = try readCompact(&reader)
             return
+        case .countRows, .countValues: fixedWidth = 0
+        case .floatSum, .floatAverage: fixedWidth = 8
+        case .exactSum, .exactAverage, .variance, .stddev: fixedWidth = 16
+        case .distinct: fixedWidth = -1
         }
-        // A sketch is checked in place, never built (the checks are those of `readCompact`).
+        // Numbers are skipped by width and a sketch is checked in place, never built (the checks of `readCompact`).
         let count = try reader.varint()
         guard count <= UInt64(Int64.max) else { throw AggregationDecodingError("count out of range") }
-        if count > 0 { try HyperLogLog.skipCompact(&reader) }
+        guard count > 0 else { return }
+        if fixedWidth >= 0 { _ = try reader.skip(fixedWidth) } else { try HyperLogLog.skipCompact(&reader) }
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import Histogram
 import Strata
 import StrataCore
+import StrataOffline
 import StrataOnline
 
 /// `OnlineBench --aggregations --project DIR --keys N --end T [--lookups N] [--json FILE]`: DIR is the aggregation
@@ -45,6 +46,7 @@ enum AggregationBench {
         let aggBatch = try OnlineBench.measureStrataBatch(aggregated, present, batches: lookups / 100, at: end)
         let rowSingle = try OnlineBench.measureStrataSingle(rows, present, lookups: lookups, at: end)
         let rowBatch = try OnlineBench.measureStrataBatch(rows, present, batches: lookups / 100, at: end)
+        try measurePush(s, keys: keys, end: end, materializeEventsPerSecond: events / seconds, into: &result)
         let onlinePath = s.folder.onlinePath
         let rowDatabase = s.onlineLayout(lastTrip).databaseName
         store = nil  // LMDB: one open environment per process; close Strata's before the raw baseline opens it.
@@ -61,5 +63,56 @@ enum AggregationBench {
         OnlineBench.report("row feature, batch of 100", rowBatch, baseline: rawRowBatch, baselineName: "raw 100× mdb_get (row)", into: &result, prefix: "row_batch")
         OnlineBench.report("10 aggregations, single key", aggSingle, baseline: rawTileSingle, baselineName: "raw mdb_get (tile record)", into: &result, prefix: "agg_vs_tile")
         return result
+    }
+
+    /// CPU seconds (user + system) of this process so far: the machine is shared, so wall time alone overstates.
+    static func cpuSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
+    /// Pushes batches of new events (random keys, event times just after `end`, as live traffic would) through the
+    /// whole push path — offline append, event table, both views' online writes in one LMDB transaction — after the
+    /// lookups (they change the data). Reports events/s by wall and by CPU time, beside materialize's rate.
+    static func measurePush(_ s: FeatureStore, keys: Int, end: Int64, materializeEventsPerSecond: Double, into result: inout [String: Double]) throws {
+        // Two batch shapes: each pushed row dirties a random leaf of the key-clustered offline tables, so per-event
+        // cost falls with the batch (10k rows over 10k keys touch nearly every leaf, as 50k rows do).
+        var first = end
+        for (batches, batchSize) in [(5, 10_000), (1, 50_000)] {
+            try measurePush(s, keys: keys, after: &first, horizon: end, batches: batches, batchSize: batchSize,
+                            materializeEventsPerSecond: materializeEventsPerSecond, into: &result)
+        }
+    }
+
+    static func measurePush(_ s: FeatureStore, keys: Int, after first: inout Int64, horizon end: Int64, batches: Int, batchSize: Int,
+                            materializeEventsPerSecond: Double, into result: inout [String: Double]) throws {
+        var rng = SystemRandomNumberGenerator()
+        var wall = 0.0, cpu = 0.0, inPlace = 0, rebuilt = 0
+        for b in 0..<batches {
+            let rows: [[JSONScalar]] = (0..<batchSize).map { i in
+                let event = first + Int64(i + 1) * 10_000
+                return [.int(Int64.random(in: 0..<Int64(keys), using: &rng)), .string(Timestamp.format(event)), .string(Timestamp.format(event)),
+                        .double(Double(Int.random(in: 300..<8_000, using: &rng)) / 100), .int(Int64.random(in: 0..<5_000, using: &rng))]
+            }
+            first += Int64(batchSize + 1) * 10_000
+            let batch = PushedRows(columns: ["entity_id", "event_timestamp", "created", "fare", "rider_id"], rows: rows)
+            let started = DispatchTime.now().uptimeNanoseconds, cpuStarted = cpuSeconds()
+            let report = try s.push(source: "events", rows: batch, requestID: "bench-\(batchSize)-\(b)-\(end)", now: first)
+            wall += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            cpu += cpuSeconds() - cpuStarted
+            for view in report.views where view.aggregationKeys != nil {
+                inPlace += (view.aggregationKeys ?? 0) - (view.aggregationKeysRebuilt ?? 0)
+                rebuilt += view.aggregationKeysRebuilt ?? 0
+            }
+        }
+        let events = Double(batches * batchSize)
+        print(String(format: "push %d × %d events (both views):  %8.2f s wall, %.2f s CPU  %10.0f events/s wall, %10.0f events/s CPU;"
+                     + " keys in place %d, rebuilt %d (materialize %.0f events/s)", batches, batchSize, wall, cpu, events / wall, events / cpu,
+                     inPlace, rebuilt, materializeEventsPerSecond))
+        result["push\(batchSize)_events_per_s"] = events / wall
+        result["push\(batchSize)_events_per_cpu_s"] = events / cpu
+        result["push\(batchSize)_keys_in_place"] = Double(inPlace)
+        result["push\(batchSize)_keys_rebuilt"] = Double(rebuilt)
     }
 }
