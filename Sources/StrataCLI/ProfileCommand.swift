@@ -21,7 +21,7 @@ struct ProfileCommand: ParsableCommand {
     @Option(name: .customLong("training-set"), help: ArgumentHelp("A training set id (see `strata historical --list`).", valueName: "id"))
     var trainingSet: String?
     @Flag(help: "Profile the serving log (with --since, --until, --service).") var logs = false
-    @Option(help: ArgumentHelp("Profile this file (CSV or JSON Lines, as the source declares) without storing anything; with --source.", valueName: "path"))
+    @Option(help: ArgumentHelp("Profile this file (relative to the current directory; CSV or JSON Lines, as the source declares), storing nothing; with --source.", valueName: "path"))
     var file: String?
     @Option(help: ArgumentHelp("With --file: the applied source whose schema, expectations and views read the file.", valueName: "name"))
     var source: String?
@@ -31,10 +31,10 @@ struct ProfileCommand: ParsableCommand {
     @Option(help: "How many frequent values to show per column.") var top = 3
 
     func validate() throws {
+        if file == nil, source != nil { throw ValidationError("--source goes with --file") }
         let chosen = [runID != nil, trainingSet != nil, logs, file != nil].filter { $0 }.count
         guard chosen == 1 else { throw ValidationError("pass exactly one of --run, --training-set, --logs or --file") }
         if file != nil, source == nil { throw ValidationError("--file needs --source NAME: the source whose schema reads the file") }
-        if file == nil, source != nil { throw ValidationError("--source goes with --file") }
         if !logs, since != nil || until != nil || service != nil { throw ValidationError("--since, --until and --service go with --logs") }
         for (name, value) in [("--since", since), ("--until", until)] {
             if let value, case .failure(let failure) = Timestamp.parse(value) { throw ValidationError("\(name): \(failure)") }
