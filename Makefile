@@ -107,6 +107,7 @@ bench: bench-build python-client
 bench-quality: bench-build
 	cd benchmarks && swift build -c release --product QualityBench && .build/release/QualityBench
 	$(PYTHON) benchmarks/quality/pandas_baseline.py
+	STRATA_BIN=$(CURDIR)/.build/release/strata $(PYTHON) benchmarks/quality/profile_file.py
 
 # Columnar benchmark: the offline benchmark's training set written as CSV, Parquet and Arrow, and loaded into pandas.
 bench-columnar: bench-build

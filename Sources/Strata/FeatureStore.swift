@@ -141,16 +141,24 @@ public final class FeatureStore: Sendable {
         let tables = featureTables(applied)
         var reports: [IngestReport] = []
         for source in definitions.sources where names.isEmpty || names.contains(source.name) {
-            let views = definitions.views.filter { $0.source == source.name }
-            let keyColumns = Set(views.flatMap { definitions.joinKeys(of: $0).map(\.name) })
-            var request = IngestRequest(source: source, sourceVersion: applied.version(.source, source.name), keyColumns: keyColumns,
-                                        file: folder.url(forRelative: source.path), displayPath: source.path, isStrict: isStrict, now: now,
-                                        definitionVersions: applied.versionsByName, views: views.compactMap { tables[$0.name] })
+            var request = ingestRequest(source, applied: applied, tables: tables, file: folder.url(forRelative: source.path), displayPath: source.path,
+                                        isStrict: isStrict, now: now)
             request.crashAfterRows = crashAfterRows
             request.pauseAfterHashing = pauseFile
             reports.append(try recordingFailure(of: request) { try judgedIngest(request) { done, total in progress?(source.name, done, total) } })
         }
         return reports
+    }
+
+    /// The request that reads `file` as `source`: its join keys and every view reading it, at the applied versions.
+    func ingestRequest(_ source: SourceDefinition, applied: AppliedProject, tables: [String: FeatureTableSpec], file: URL, displayPath: String,
+                       isStrict: Bool, now: Int64) -> IngestRequest {
+        let definitions = applied.compiled.definitions
+        let views = definitions.views.filter { $0.source == source.name }
+        let keyColumns = Set(views.flatMap { definitions.joinKeys(of: $0).map(\.name) })
+        return IngestRequest(source: source, sourceVersion: applied.version(.source, source.name), keyColumns: keyColumns, file: file,
+                             displayPath: displayPath, isStrict: isStrict, now: now, definitionVersions: applied.versionsByName,
+                             views: views.compactMap { tables[$0.name] })
     }
 }
 

@@ -1,9 +1,9 @@
 import Foundation
 
-extension IngestRun {
+extension SourceRecordReader {
     /// Reads CSV records from `start` (after the header when at offset 0) through a sliding window; returns the line
     /// number after the last record.
-    func readCSV(_ window: inout SourceWindow, from start: Start, into sink: inout RowSink, sizeBytes: Int) throws -> Int {
+    func readCSV<Sink: SourceRowSink>(_ window: inout SourceWindow, from start: IngestRun.Start, into sink: inout Sink, sizeBytes: Int) throws -> Int {
         let header = try readHeader(window)
         var decoder = try SourceRowDecoder(source: request.source, header: header.names, keyColumns: request.keyColumns, path: request.displayPath)
         var fields: [CSVReader.Field] = []
@@ -23,8 +23,8 @@ extension IngestRun {
         return line
     }
 
-    private func ingest(_ record: CSVReader.Record, _ fields: [CSVReader.Field], _ reader: CSVReader, _ decoder: inout SourceRowDecoder,
-                        _ sink: inout RowSink) throws {
+    private func ingest<Sink: SourceRowSink>(_ record: CSVReader.Record, _ fields: [CSVReader.Field], _ reader: CSVReader,
+                                             _ decoder: inout SourceRowDecoder, _ sink: inout Sink) throws {
         let raw = { String(decoding: UnsafeRawBufferPointer(rebasing: reader.bytes[record.start..<record.end]), as: UTF8.self) }
         if let problem = record.problem {
             try sink.quarantine(line: record.line, column: nil, raw: raw(), reason: "malformed CSV: \(problem)")
@@ -41,7 +41,8 @@ extension IngestRun {
 
     /// The header record: column names, the file offset after it and the line that follows.
     private func readHeader(_ main: SourceWindow) throws -> (names: [String], endOffset: Int, nextLine: Int) {
-        var window = SourceWindow(fd: main.fd, file: main.file)
+        // Only the header is read here; the main window hashes the file.
+        var window = SourceWindow(fd: main.fd, file: main.file, hashesContent: false)
         try window.fill()
         var fields: [CSVReader.Field] = []
         while true {

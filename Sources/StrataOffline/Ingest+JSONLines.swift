@@ -26,10 +26,10 @@ public enum JSONScalar: Decodable, Sendable, Hashable {
     }
 }
 
-extension IngestRun {
+extension SourceRecordReader {
     /// Reads JSON Lines records (one object per line) from `start` through a sliding window; returns the line number
     /// after the last record.
-    func readJSONLines(_ window: inout SourceWindow, from start: Start, into sink: inout RowSink, sizeBytes: Int) throws -> Int {
+    func readJSONLines<Sink: SourceRowSink>(_ window: inout SourceWindow, from start: IngestRun.Start, into sink: inout Sink, sizeBytes: Int) throws -> Int {
         var line = start.line
         var values = Array(repeating: Value.null, count: request.source.columns.count)
         try window.skip(to: start.offset)
@@ -48,7 +48,7 @@ extension IngestRun {
         return line
     }
 
-    private func ingestLine(_ slice: UnsafeRawBufferPointer, line: Int, into sink: inout RowSink, values: inout [Value]) throws {
+    private func ingestLine<Sink: SourceRowSink>(_ slice: UnsafeRawBufferPointer, line: Int, into sink: inout Sink, values: inout [Value]) throws {
         let raw = String(decoding: slice, as: UTF8.self)
         if raw.allSatisfy(\.isWhitespace) { return }
         guard String(validating: slice, as: UTF8.self) != nil else {

@@ -68,10 +68,11 @@ extension IngestRun {
         }
         var sink = try beginRun(&report, sizeBytes: size)
         var values = Array(repeating: Value.null, count: source.columns.count)
+        let reader = SourceRecordReader(request: request, progress: nil)
         for (index, row) in pushed.rows.enumerated() {
             var object: [String: JSONScalar] = [:]
             for (name, value) in zip(pushed.columns, row) { object[name] = value }
-            switch decode(object, into: &values) {
+            switch reader.decode(object, into: &values) {
             case .success(let times):
                 try sink.accept(line: index + 1, event: times.event, created: times.created, values: values, column: { _ in nil }, raw: { pushed.line(index) })
             case .failure(let failure): try sink.quarantine(line: index + 1, column: nil, raw: pushed.line(index), reason: failure.reason)

@@ -173,9 +173,10 @@ struct IngestRun {
         var sink = try beginRun(&report, sizeBytes: fingerprint.size)
         var window = SourceWindow(fd: fd, file: file)
         let lines: Int
+        let reader = SourceRecordReader(request: request, progress: progress)
         switch source.format {
-        case .csv: lines = try readCSV(&window, from: start, into: &sink, sizeBytes: fingerprint.size)
-        case .jsonl: lines = try readJSONLines(&window, from: start, into: &sink, sizeBytes: fingerprint.size)
+        case .csv: lines = try reader.readCSV(&window, from: start, into: &sink, sizeBytes: fingerprint.size)
+        case .jsonl: lines = try reader.readJSONLines(&window, from: start, into: &sink, sizeBytes: fingerprint.size)
         }
         let parsedSHA = try window.finish()
         let after = try file.identity(fd)

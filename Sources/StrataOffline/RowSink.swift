@@ -73,3 +73,5 @@ struct RowSink {
                        arguments: [runID, row.source, row.file, line, column, raw, reason])
     }
 }
+
+extension RowSink: SourceRowSink {}

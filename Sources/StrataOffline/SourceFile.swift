@@ -135,10 +135,13 @@ struct SourceWindow {
     /// True once the file's end has been read: the window then ends where the file does.
     private(set) var isFinal = false
     private var hasher = SHA256()
+    /// False for a read that stores nothing (`strata profile --file`): the content hash is then not computed.
+    let hashesContent: Bool
 
-    init(fd: Int32, file: SourceFile) {
+    init(fd: Int32, file: SourceFile, hashesContent: Bool = true) {
         self.fd = fd
         self.file = file
+        self.hashesContent = hashesContent
         buffer = [UInt8](repeating: 0, count: SourceFile.chunkBytes)
     }
 
@@ -148,7 +151,7 @@ struct SourceWindow {
             let read = try ChunkReader.read(fd, into: &buffer, at: count, fileOffset: base + count, file: file)
             if read == 0 { isFinal = true; break }
             let start = count
-            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[start..<(start + read)])) }
+            if hashesContent { buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[start..<(start + read)])) } }
             count += read
         }
     }
@@ -206,12 +209,12 @@ struct SourceWindow {
         try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
     }
 
-    /// Reads to the end of the file and returns the hash of every byte the window read.
+    /// Reads to the end of the file and returns the hash of every byte the window read (empty when not hashing).
     mutating func finish() throws(OfflineStoreError) -> String {
         while !isFinal {
             consume(count)
             try fill()
         }
-        return hasher.finalizeHex()
+        return hashesContent ? hasher.finalizeHex() : ""
     }
 }

@@ -71,16 +71,16 @@ public struct ColumnProfile: Sendable, Hashable {
         moments.add(x)
         sketch.insert(x)
         if moments.count > Self.exactValuesMax { exactValues = nil } else { exactValues?.append(x) }
-        domain.insert(x)
-        distinct.insert(.float(x))
+        // A value already counted exactly was already inserted into the distinct sketch, where a repeat changes
+        // nothing (equal values hash equally): skipping it saves the sketch's sparse-mode search for repeated values.
+        if !domain.insert(x) { distinct.insert(.float(x)) }
     }
 
     /// Adds a string to a `string` column.
     @inline(__always)
     public mutating func add(string: String) {
         rowCount += 1
-        items.insert(string)
-        distinct.insert(.string(string))
+        if !items.insert(string) { distinct.insert(.string(string)) }
     }
 
     /// Adds a boolean to a `bool` column.

@@ -21,15 +21,18 @@ struct FrequentItems: Sendable, Hashable, Codable {
     /// The sum of the kept counters; `n − countedTotal` values are unaccounted for (in no counter).
     var countedTotal: Int64 { counts.values.reduce(0, +) }
 
-    @inline(__always)
-    mutating func insert(_ key: String) {
+    /// Counts `key`; returns true when it already had a counter (so it was inserted before).
+    @inline(__always) @discardableResult
+    mutating func insert(_ key: String) -> Bool {
         if let index = counts.index(forKey: key) {
             counts.values[index] += 1
+            return true
         } else if counts.count < capacity {
             counts[key] = 1
         } else {
             decrementAll()
         }
+        return false
     }
 
     /// A new key meets a full table: the new key and every counter lose one, and counters at zero go.
@@ -66,12 +69,13 @@ struct SmallDomain: Sendable, Hashable, Codable {
     private(set) var counts: [Int64] = []
     private(set) var isOverflowed = false
 
-    @inline(__always)
-    mutating func insert(_ x: Double) {
-        if isOverflowed { return }
+    /// Counts `x`; returns true when it already had a count (so it was inserted before).
+    @inline(__always) @discardableResult
+    mutating func insert(_ x: Double) -> Bool {
+        if isOverflowed { return false }
         for index in values.indices where values[index] == x {
             counts[index] += 1
-            return
+            return true
         }
         if values.count < Self.capacity {
             values.append(x)
@@ -79,6 +83,7 @@ struct SmallDomain: Sendable, Hashable, Codable {
         } else {
             overflow()
         }
+        return false
     }
 
     private mutating func overflow() {
