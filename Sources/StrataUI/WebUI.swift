@@ -81,6 +81,7 @@ public final class WebUI: Sendable {
         case ("training-sets", 1): return try trainingSetsPage(request)
         case ("training-sets", 2): return try trainingSetPage(id: s[1])
         case ("quality", 1): return try qualityPage(request)
+        case ("quality", 3) where s[1] == "drift": return try driftReportPage(id: s[2])
         case ("parity", 1): return try parityListPage()
         case ("parity", 2): return try parityReportPage(id: s[1])
         case ("parity", 4) where s[2] == "examples": return try exampleLineagePage(reportID: s[1], number: s[3])
