@@ -35,3 +35,17 @@ import Testing
         #expect(statuses.count == 5 && statuses.contains("present"), "\(statuses)")
     }
 }
+
+@Suite struct CachedSearchTests {
+    @Test("a cached search results page is rendered again after an apply adds a match")
+    func searchFollowsTheRegistry() throws {
+        let (dir, store) = try WebUITests.example()
+        let ui = WebUI(store: store)
+        #expect(!WebUITests.page(ui, "registry", ["q": "brand_new"]).body.contains("driver_stats:brand_new_feature"))
+        let text = try dir.read("featuresets/drivers.yaml")
+        #expect(text.contains("      stat_hour:\n"))
+        try dir.write("featuresets/drivers.yaml", text.replacingOccurrences(of: "      stat_hour:\n", with: "      brand_new_feature:\n        type: float64\n        expr: \"conv_rate + 1\"\n      stat_hour:\n"))
+        try store.apply(try store.plan(), author: "bo", message: "new feature")
+        #expect(WebUITests.page(ui, "registry", ["q": "brand_new"]).body.contains("driver_stats:brand_new_feature"))
+    }
+}
