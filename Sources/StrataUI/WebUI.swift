@@ -1,6 +1,7 @@
 public import Strata
 import StrataCheck
 import StrataCore
+import StrataQuality
 import StrataRegistry
 import Synchronization
 
@@ -27,6 +28,9 @@ public final class WebUI: Sendable {
         /// Online value histograms by `view:feature`, valid for one materialization watermark.
         var histograms: [String: (stamp: String, svg: String?)] = [:]
         var pageStamp = ""
+        /// Decoded run profiles by run id, and feature-page profile charts by `run/view:feature` (nil: no chart).
+        var profiles: [Int64: DatasetProfile] = [:]
+        var profileCharts: [String: ProfileChart?] = [:]
     }
 
     /// Rendered pages kept at most; past it the cache starts over (keys are client input).

@@ -108,7 +108,7 @@ import Testing
     @Test("the profile histogram counts every non-null value of the run's column")
     func profileHistogramCounts() throws {
         let (_, store, _) = try Self.example()
-        let chart = try #require(try WebUI(store: store).latestProfileChart(view: "driver_stats", feature: "rating"))
+        let chart = try #require(try WebUI(store: store).latestProfileChart(view: "driver_stats", feature: "rating", source: "driver_stats_source"))
         let run = try #require(try store.qualityRuns(source: "driver_stats_source").first)
         let profile = try store.profile(of: .run(run.runID))
         let column = try #require(profile.columns.first { $0.name == "driver_stats:rating" })
