@@ -68,7 +68,7 @@ let package = Package(
         ),
         .target(
             name: "StrataUI",
-            dependencies: ["Strata", "StrataCheck", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["Strata", "StrataCheck", "StrataQuality", .product(name: "Mustache", package: "swift-mustache")],
             swiftSettings: strictSettings
         ),
         .target(

@@ -15,6 +15,11 @@ extension FeatureServer {
 
     func addUIRoutes(to router: Router<StrataRequestContext>) {
         let ui = WebUI(store: store)
+        let throttle = LoginThrottle(), started = ContinuousClock.now
+        let seconds: @Sendable () -> Double = {
+            let elapsed = started.duration(to: .now).components
+            return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        }
         router.get("ui/login") { [self] request, _ in
             if isSignedIn(request) { return Self.redirect(to: "/ui") }
             return Self.html(ui.loginPage(next: Self.safeNext(UIForm.decode(request.uri.query ?? "")["next"]), error: nil), status: .ok)
@@ -23,9 +28,18 @@ extension FeatureServer {
             let form = UIForm.decode(try await formBody(request, context))
             let next = Self.safeNext(form["next"])
             guard let token = configuration.token else { return Self.redirect(to: next) }
+            let client = context.channel.remoteAddress?.ipAddress ?? "unknown"
+            if let wait = throttle.retryAfter(client: client, now: seconds()) {
+                var response = Self.html(ui.loginPage(next: next, error: "Too many wrong tokens from this address: try again in \(wait) s."),
+                                         status: .tooManyRequests)
+                response.headers[.retryAfter] = String(wait)
+                return response
+            }
             guard GuardMiddleware.authorized("Bearer " + (form["token"] ?? ""), token: token) else {
+                throttle.recordFailure(client: client, now: seconds())
                 return Self.html(ui.loginPage(next: next, error: "That token is not this server's token."), status: .unauthorized)
             }
+            throttle.recordSuccess(client: client)
             var response = Self.redirect(to: next)
             response.headers[.setCookie] = "\(Self.sessionCookie)=\(Self.sessionValue(token)); Path=/ui; HttpOnly; SameSite=Strict"
             return response
@@ -52,6 +66,21 @@ extension FeatureServer {
         }
         router.get("ui", use: page)
         router.get("ui/**", use: page)
+        // HEAD answers as GET would (status and headers, the length of the page) without the body.
+        let head: @Sendable (Request, StrataRequestContext) async throws -> Response = { request, context in
+            var response = try await page(request, context)
+            if let length = response.body.contentLength { response.headers[.contentLength] = String(length) }
+            response.body = .init()
+            return response
+        }
+        router.head("ui", use: head)
+        router.head("ui/**", use: head)
+        router.head("ui/login") { [self] request, _ in
+            if isSignedIn(request) { return Self.redirect(to: "/ui") }
+            var response = Self.html(ui.loginPage(next: "/ui", error: nil), status: .ok)
+            response.body = .init()
+            return response
+        }
     }
 
     /// True when the server has no token, or the request carries the session cookie made from it.

@@ -13,7 +13,8 @@ struct Renderer: Sendable {
             ("diff", PageTemplates.diff), ("feature", PageTemplates.feature),
             ("trainingSets", RunTemplates.trainingSets), ("trainingSet", RunTemplates.trainingSet), ("quality", RunTemplates.quality),
             ("parityList", RunTemplates.parityList), ("parityReport", RunTemplates.parityReport), ("lookup", RunTemplates.lookup),
-            ("exampleLineage", RunTemplates.exampleLineage),
+            ("exampleLineage", RunTemplates.exampleLineage), ("validation", QualityTemplates.validation),
+            ("driftList", QualityTemplates.driftList), ("driftReport", QualityTemplates.driftReport),
         ]
         for (name, text) in templates {
             do {

@@ -26,6 +26,8 @@ REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / ".build" / "ui-screenshots"
 XSS_DESCRIPTION = '<script>window.__xss=1</script> "><img src=x onerror="window.__xss=2">'
 XSS_TAG = '"><img src=x onerror="window.__xss=3">'
+# A value in a source's `in:` list: user text that reaches an expectation's name on the data-quality pages.
+XSS_EXPECTATION = '<script>window.__xss=4</script><img src=x onerror="window.__xss=5">'
 TOKEN = "s3cret-token"
 
 
@@ -55,14 +57,20 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("ui")
     subprocess.run([strata_binary(), "init", "proj"], cwd=root, check=True, capture_output=True)
     p = root / "proj"
+    definitions = p / "featuresets" / "drivers.yaml"
+    allowed = "city: {in: [Delhi, Lisbon, Porto, São Paulo, Zürich]}"
+    assert allowed in definitions.read_text()
+    definitions.write_text(definitions.read_text().replace(allowed, allowed[:-2] + ", " + yaml_quote(XSS_EXPECTATION) + "]}"))
     run(p, "apply", "-m", "first", "--author", "ana")
     run(p, "ingest")
     run(p, "historical", "--entities", "featuresets/data/driver_spine.csv", "--service", "driver_activity", "--out", "train.csv")
+    # Drift of the second day against the first (stored; exit 1 when it drifts).
+    run(p, "drift", "--service", "driver_activity", "--reference", "source:2026-03-01T00:00:00Z..2026-03-02T00:00:00Z",
+        "--current", "source:2026-03-02T00:00:00Z..", check=False)
     run(p, "materialize", "--end", "2026-03-02T10:00:00Z")
     run(p, "get", "--service", "driver_activity", "--key", "driver_id=1024", "--at", "2026-03-02T12:00:00Z")
     run(p, "check", "--logs", "--max-mismatch", "0", check=False)
     run(p, "check", "--snapshot", "--at", "2026-03-02T12:00:00Z", "--sample", "3")
-    definitions = p / "featuresets" / "drivers.yaml"
     text = definitions.read_text()
     text = text.replace("description: Conversion times acceptance, a rough reliability score.", "description: " + yaml_quote(XSS_DESCRIPTION))
     text = text.replace("tags: [core, hourly]", "tags: [core, hourly, " + yaml_quote(XSS_TAG) + "]")
@@ -140,16 +148,19 @@ def first_link(browser, selector: str) -> str:
 
 
 PAGES = [
-    ("overview", "/ui", ["#page-overview", "#counts", "#ingest-runs", "#freshness", "#last-check"]),
+    ("overview", "/ui", ["#page-overview", "#counts", "#ingest-runs", "#freshness", "#last-check", "#latest-validation .good, #latest-validation .warn, #latest-validation .bad",
+                         "#drift a[href^='/ui/quality/drift/']"]),
     ("registry", "/ui/registry", ["#page-registry", "#objects tr td a"]),
     ("search", "/ui/registry?q=conv", ["#page-registry", "#objects tr td a"]),
     ("view", "/ui/registry/feature_view/driver_stats", ["#page-object", "#features", "#definition", "#history", "#used-by"]),
     ("source", "/ui/registry/source/driver_stats_source", ["#page-object", "#definition", "#used-by"]),
     ("diff", "/ui/registry/feature_view/driver_stats/diff?from=2&to=3", ["#page-diff", "#diff tr.breaking", "#breaking .bad"]),
-    ("feature", "/ui/feature/driver_stats/conv_x_acc", ["#page-feature", "#feature-facts", "#feature-parity", "#online-histogram svg.bars"]),
-    ("feature-text", "/ui/feature/driver_stats/city", ["#page-feature", "#online-histogram svg.bars"]),
+    ("feature", "/ui/feature/driver_stats/conv_x_acc", ["#page-feature", "#feature-facts", "#feature-parity", "#online-histogram svg", "#profile svg"]),
+    ("feature-text", "/ui/feature/driver_stats/city", ["#page-feature", "#online-histogram svg", "#profile svg"]),
+    ("feature-drift", "/ui/feature/driver_stats/conv_rate", ["#page-feature", "#profile svg", "#drift-status a"]),
     ("training-sets", "/ui/training-sets", ["#page-training-sets", "#training-sets tr td a"]),
-    ("quality", "/ui/quality", ["#page-quality", "#quality-runs", "#reasons", "#quarantine tr td"]),
+    ("quality", "/ui/quality", ["#page-quality", "#quality-runs", "#reasons", "#quarantine tr td", "#expectation-runs table.expectations td",
+                                "#drift-reports tr td a"]),
     ("quality-filtered", "/ui/quality?source=driver_stats_source&reason=column", ["#page-quality", "#quarantine-count"]),
     ("parity", "/ui/parity", ["#page-parity", "#reports tr td a"]),
     ("lookup", "/ui/lookup?service=driver_activity&key.driver_id=1024", ["#page-lookup", "#lookup-result"]),
@@ -209,9 +220,13 @@ def test_choosing_another_service_shows_its_keys(browser, server) -> None:
                                      and b.find_elements(By.CSS_SELECTOR, ".key-input"), message="the form was not reloaded")
     assert [i.get_attribute("name") for i in browser.find_elements(By.CSS_SELECTOR, ".key-input")] == ["key.driver_id"]
     assert Select(browser.find_element(By.ID, "service")).first_selected_option.text == "driver_everything"
-    # A service with windowed aggregations is not served online yet: the page says so beside the form.
-    visit(browser, server.base + "/ui/lookup?service=driver_activity_windows", "lookup-windows", "#service", "#lookup-error")
-    assert "aggregations are not served online" in browser.find_element(By.ID, "lookup-error").text
+    # A service with windowed aggregations: its aggregations are served online and listed with their statuses.
+    visit(browser, server.base + "/ui/lookup?service=driver_activity_windows&key.driver_id=1001", "lookup-windows", "#service", "#lookup-result")
+    rows = {r.find_elements(By.TAG_NAME, "td")[0].text: r.find_elements(By.TAG_NAME, "td")[2].text
+            for r in browser.find_elements(By.CSS_SELECTOR, "#lookup-result tr")[1:]}
+    for name in ["driver_trips:trips_1h", "driver_trips:trips_24h", "driver_trips:completed_fare_24h", "driver_trips:avg_fare_7d", "driver_trips:riders_7d"]:
+        assert name in rows and rows[name], rows
+    assert browser.find_elements(By.ID, "lookup-error") == []
     assert console_errors(browser) == []
 
 
@@ -310,3 +325,59 @@ def test_signing_in_through_the_login_page_in_the_browser(browser, token_server)
     WebDriverWait(browser, 10).until(expected_conditions.presence_of_element_located((By.ID, "page-parity")))
     assert browser.current_url.endswith("/ui/parity")
     assert console_errors(browser) == []
+
+
+def test_drift_report_page_draws_reference_vs_current_histograms(browser, server) -> None:
+    visit(browser, server.base + "/ui/quality", "quality", "#drift-reports tr td a")
+    # The report `strata drift` stored in the fixture (the server's monitor may have stored others since).
+    cli = [r for r in browser.find_elements(By.CSS_SELECTOR, "#drift-reports tr")[1:] if r.find_elements(By.TAG_NAME, "td")[5].text == "cli"]
+    assert cli, "the fixture's drift report is not listed"
+    visit(browser, cli[0].find_element(By.CSS_SELECTOR, "td a").get_attribute("href"), "drift-report", "#page-drift-report", "#drift-verdict", "#drift-features",
+          ".drift-chart svg rect")
+    charts = browser.find_elements(By.CSS_SELECTOR, ".drift-chart")
+    assert len(charts) == len(browser.find_elements(By.CSS_SELECTOR, "#drift-features tr")) - 1
+    assert "reference" in browser.find_element(By.CSS_SELECTOR, ".drift-chart svg").text
+
+
+def test_markup_in_an_expectation_renders_as_text(browser, server) -> None:
+    for shot, path in [("xss-quality", "/ui/quality"), ("xss-overview", "/ui")]:
+        visit(browser, server.base + path, shot, "main")
+        with urllib.request.urlopen(server.base + path) as response:
+            html = response.read().decode()
+        assert "<script>window.__xss" not in html and "<img src=x" not in html, f"{path}: a payload is in the HTML unescaped"
+    browser.get(server.base + "/ui/quality")
+    for details in browser.find_elements(By.CSS_SELECTOR, "#expectation-runs details"):
+        browser.execute_script("arguments[0].open = true", details)
+    assert "<script>window.__xss=4</script>" in browser.find_element(By.ID, "expectation-runs").text
+
+
+def test_head_answers_like_get_without_a_body(server) -> None:
+    for path in ["/ui", "/ui/quality", "/ui/registry?q=conv", "/ui/nope", "/ui/static/app.css"]:
+        get_status, get_headers, _ = request(server.base + path)
+        req = urllib.request.Request(server.base + path, method="HEAD")
+        try:
+            with urllib.request.urlopen(req) as response:
+                status, headers, body = response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            status, headers, body = error.code, error.headers, error.read()
+        assert status == get_status, path
+        assert body == b"", path
+        assert headers["Content-Type"] == get_headers["Content-Type"], path
+        assert headers["Content-Security-Policy"] == get_headers["Content-Security-Policy"], path
+
+
+def test_repeated_wrong_tokens_are_slowed_down_with_429_and_retry_after(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    token_file = tmp_path_factory.mktemp("token-limit") / "token"
+    token_file.write_text(TOKEN + "\n")
+    s = Server(project, "--token-file", str(token_file))
+    try:
+        form = lambda token: urllib.parse.urlencode({"token": token, "next": "/ui"}).encode()
+        codes = [request(s.base + "/ui/login", data=form("wrong"))[0] for _ in range(6)]
+        assert codes == [401] * 6, codes
+        status, headers, body = request(s.base + "/ui/login", data=form(TOKEN))
+        assert status == 429 and int(headers["Retry-After"]) >= 1 and "try again" in body
+        time.sleep(int(headers["Retry-After"]) + 0.2)
+        status, headers, _ = request(s.base + "/ui/login", data=form(TOKEN))
+        assert status == 303 and headers["Set-Cookie"]
+    finally:
+        s.stop()

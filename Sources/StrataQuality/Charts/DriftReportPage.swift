@@ -82,7 +82,7 @@ public enum DriftReportPage {
     static func percent(_ share: Double) -> String { format(share * 100) + "%" }
 
     /// An element id made of letters, digits, `-` and `_` only.
-    static func anchor(_ name: String) -> String {
+    public static func anchor(_ name: String) -> String {
         "f-" + String(name.unicodeScalars.map { scalar -> Character in
             let ok = ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "_"
             return ok ? Character(scalar) : "-"

@@ -32,7 +32,7 @@ enum Stylesheet {
     tr.changed td{background:#fff8e1}tr.breaking td{background:#fde8e6}
     .diff tr.changed td.old,.diff tr.breaking td.old{color:#8a1c12}.diff tr.changed td.new,.diff tr.breaking td.new{color:#175e2a}
     .diff tr.same td{color:var(--muted)}
-    svg.lineage,svg.bars{max-width:100%;height:auto}
+    svg.lineage,svg.bars,.card svg{max-width:100%;height:auto}details summary{cursor:pointer}table.expectations{margin:4px 0}
     .pager{margin:10px 0;display:flex;gap:10px;align-items:center}
     form.inline{display:flex;gap:8px;align-items:end;flex-wrap:wrap;margin-bottom:12px}
     form.inline label{display:flex;flex-direction:column;font-size:12px;color:var(--muted)}

@@ -25,6 +25,8 @@ extension WebUI {
                                      fix: nearMiss(name, in: names).map { "did you mean `\($0)`?" } ?? "its features are \(names.joined(separator: ", "))")
         }
         if let histogram = try onlineHistogram(view: viewName, feature: name) { context["histogram"] = histogram }
+        if let profile = try latestProfileChart(view: viewName, feature: name, source: view.source) { context["profile"] = profile }
+        if let drift = try latestDriftStatus(view: viewName, feature: name) { context["drift"] = drift }
         let fresh = try freshnessRow(view: viewName)
         context["freshness"] = "materialized up to \(fresh["watermark"] ?? "—"); newest event time online \(fresh["newest"] ?? "—")"
         let services = index.definitions.services.filter { $0.features.contains { $0.view == viewName && ($0.feature == nil || $0.feature == name) } }

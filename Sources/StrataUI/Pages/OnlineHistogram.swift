@@ -1,11 +1,13 @@
 import Strata
 import StrataCore
+import StrataQuality
 
 extension WebUI {
     static let histogramBins = 10, categoriesShown = 10
 
     /// The distribution of a feature's values in the online store (one value per key, as of the last materialization),
-    /// as SVG bars: ten equal-width bins for numbers, the most frequent values for text and booleans. Computed once per
+    /// as SVG bars (`SVGChart.barChart`, shared with the profile and drift charts): ten equal-width bins for numbers,
+    /// the most frequent values for text and booleans. Computed once per
     /// materialization watermark; nil before the view is materialized or for an aggregation (not stored online yet).
     func onlineHistogram(view: String, feature: String) throws -> String? {
         let snapshot = try store.snapshot()
@@ -15,7 +17,7 @@ extension WebUI {
         if let cached = caches.withLock({ $0.histograms[key] }), cached.stamp == stamp { return cached.svg }
         let values = try store.onlineRows(layout).map { $0.row.values[index] }
         let bars = Self.histogramBars(values)
-        let svg = bars.isEmpty ? nil : BarChart(bars: bars, scaleMax: nil).svg
+        let svg = bars.isEmpty ? nil : SVGChart.barChart(labels: bars.map(\.label), values: bars.map(\.value), title: "\(key): online values")
         caches.withLock { caches in
             if caches.histograms.count >= Self.cachedPagesMax { caches.histograms.removeAll() }
             caches.histograms[key] = (stamp, svg)
@@ -24,11 +26,11 @@ extension WebUI {
     }
 
     /// The bars of a histogram of `values`; empty when every value is null.
-    static func histogramBars(_ values: [Value]) -> [BarChart.Bar] {
+    static func histogramBars(_ values: [Value]) -> [SVGChart.Bar] {
         let present = values.filter { !$0.isNull }
         guard !present.isEmpty else { return [] }
         let nulls = values.count - present.count
-        var bars: [BarChart.Bar] = []
+        var bars: [SVGChart.Bar] = []
         if case .string = present[0] {
             bars = categories(present.map(\.description))
         } else if case .bool = present[0] {
@@ -49,11 +51,11 @@ extension WebUI {
         return bars
     }
 
-    private static func categories(_ texts: [String]) -> [BarChart.Bar] {
+    private static func categories(_ texts: [String]) -> [SVGChart.Bar] {
         var counts: [String: Int] = [:]
         for text in texts { counts[text, default: 0] += 1 }
         let sorted = counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
-        var bars = sorted.prefix(categoriesShown).map { BarChart.Bar(label: $0.key, value: Double($0.value), isBad: false, valueText: String($0.value)) }
+        var bars = sorted.prefix(categoriesShown).map { SVGChart.Bar(label: $0.key, value: Double($0.value), isBad: false, valueText: String($0.value)) }
         let rest = sorted.dropFirst(categoriesShown).reduce(0) { $0 + $1.value }
         if rest > 0 { bars.append(.init(label: "\(sorted.count - categoriesShown) other values", value: Double(rest), isBad: false, valueText: String(rest))) }
         return bars

@@ -7,7 +7,8 @@ extension WebUI {
     /// Views per page of the freshness table: a registry of a thousand views stays within the page-weight budget.
     static let freshnessPerPage = 50
 
-    /// Project, revision, counts, latest ingest runs, online freshness per view, the last check.
+    /// Project, revision, counts, latest ingest runs, online freshness per view, the last check, the latest validation
+    /// verdict per source and the last drift verdict per service.
     func overviewPage(_ request: UIRequest) throws -> Page {
         let index = try registryIndex()
         let runs = try runIndex()
@@ -29,12 +30,24 @@ extension WebUI {
         var context: [String: Any] = [
             "project": store.folder.root.lastPathComponent, "revision": index.revision, "counts": counts, "runs": ingestRows,
             "freshness": freshness, "freshnessPager": pager.html,
+            "validation": try latestValidationPerSource(), "drift": try latestDriftPerService().map(Self.driftRow),
         ]
         if let apply = index.lastApply {
             context["lastApply"] = ["at": HTML.time(apply.appliedAtMicros), "author": apply.author, "message": Self.optional(apply.message)] as [String: Any]
         }
         if let report = runs.reports.first { context["check"] = Self.reportSummary(report) }
         return Page(title: "Overview", section: .overview, id: "overview", body: renderer.render("overview", context))
+    }
+
+    /// The newest validation record of each source (among recent runs), with its expectations that did not pass.
+    func latestValidationPerSource() throws -> [[String: Any]] {
+        var seen = Set<String>()
+        return try store.qualityRuns(limit: Self.validationRunsShown).filter { seen.insert($0.source).inserted }.map { record in
+            var row = Self.validationRow(record)
+            let failing = record.results.filter { $0.verdict != .pass && $0.verdict != .skipped }.map(\.expectation)
+            row["failing"] = failing.isEmpty ? "—" : failing.joined(separator: "; ")
+            return row
+        }
     }
 
     static func runRow(_ run: IngestRunRecord) -> [String: Any] {

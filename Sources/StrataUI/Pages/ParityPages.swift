@@ -1,3 +1,4 @@
+import StrataQuality
 import StrataCheck
 
 extension WebUI {
@@ -18,8 +19,8 @@ extension WebUI {
         }
         let threshold = report.maxMismatch
         let isOver = { (rate: Double) in threshold.map { rate > $0 } ?? false }
-        let chart = BarChart(bars: report.features.map { .init(label: $0.feature, value: $0.mismatchRate, isBad: isOver($0.mismatchRate),
-                                                               valueText: HTML.percent($0.mismatchRate)) }, scaleMax: nil)
+        let chart = SVGChart.horizontalBars(report.features.map { .init(label: $0.feature, value: $0.mismatchRate, isBad: isOver($0.mismatchRate),
+                                                                         valueText: HTML.percent($0.mismatchRate)) })
         let features = report.features.map { f -> [String: Any] in
             let parts = f.feature.replacingOccurrences(of: "__", with: ":").split(separator: ":", maxSplits: 1).map(String.init)
             return ["feature": f.feature, "href": parts.count == 2 ? UIPaths.feature(parts[0], parts[1]) : "#",
@@ -36,7 +37,7 @@ extension WebUI {
         let context: [String: Any] = [
             "id": report.id, "mode": report.mode, "created": HTML.time(report.createdAt), "rows": report.rowsReplayed,
             "threshold": threshold.map(HTML.percent) ?? "none", "verdict": summary["verdict"] ?? "", "verdictClass": summary["verdictClass"] ?? "",
-            "chart": chart.svg, "features": features, "examples": examples,
+            "chart": chart, "features": features, "examples": examples,
         ]
         return Page(title: report.id, section: .parity, id: "parity-report", body: renderer.render("parityReport", context))
     }

@@ -5,8 +5,8 @@ extension WebUI {
     static let qualityRunsPerPage = 50, quarantinePerPage = 50, reasonsShown = 20
 
     /// Ingest runs (with failed ones), the most frequent quarantine reasons, and the quarantine a page at a time,
-    /// filtered by source and reason. Expectation results and drift reports get their own sections here when the
-    /// data-quality records land; until then those sections say so.
+    /// filtered by source and reason; the validation record (expectation results) of recent runs, and the stored drift
+    /// reports.
     func qualityPage(_ request: UIRequest) throws -> Page {
         let source = request.value("source"), reason = request.value("reason")
         let runs = try store.ingestRuns()
@@ -28,7 +28,10 @@ extension WebUI {
         }
         let sources = try registryIndex().definitions.sources.map { ["name": $0.name, "selected": $0.name == source] as [String: Any] }
         let filterText = [source.map { "source \($0)" }, reason.map { "reason containing “\($0)”" }].compactMap { $0 }.joined(separator: ", ")
+        let validation = renderer.render("validation", ["validation": try validationRows(source: source, limit: Self.validationRunsShown)])
+        let drift = renderer.render("driftList", ["drift": try store.driftReports(limit: Self.driftReportsShown).map(Self.driftRow)])
         let context: [String: Any] = [
+            "validation": validation, "drift": drift,
             "runs": runsPager.slice(runs).map(Self.runRow), "runsPager": runsPager.html, "failed": Array(failed), "anyRun": !runs.isEmpty || !failed.isEmpty,
             "sources": sources, "reason": reason ?? "", "reasons": reasons, "quarantinePager": quarantinePager.html,
             "quarantineSummary": "\(quarantine.totalMatching) quarantined row\(quarantine.totalMatching == 1 ? "" : "s")" + (filterText.isEmpty ? "" : " with \(filterText)"),

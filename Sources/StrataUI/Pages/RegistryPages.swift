@@ -11,18 +11,23 @@ extension WebUI {
         let index = try registryIndex()
         let query = request.value("q")
         let kind = request.value("kind").flatMap(DefinitionKind.init(rawValue:))
-        // Rows are built for the shown page only: a thousand dictionaries per request cost more than the rest of the page.
-        let matches: [(entry: RegistryIndex.Entry, item: RegistryIndex.SearchItem?)]
+        // Rows are built for the shown page only: a thousand dictionaries per request cost more than the rest of the
+        // page. Matches are positions (in `items` for a search, in `entries` otherwise), not copies of what they name.
+        let positions: [Int]
         if let query {
-            matches = index.search(query, limit: Int.max).map { (index.entries[$0.entryIndex], $0) }.filter { kind == nil || $0.entry.object.kind == kind }
+            positions = index.searchIndexes(query, limit: Int.max) { kind == nil || index.entries[index.items[$0].entryIndex].object.kind == kind }
         } else {
-            matches = index.entries.filter { kind == nil || $0.object.kind == kind }.map { ($0, nil) }
+            positions = index.entries.indices.filter { kind == nil || index.entries[$0].object.kind == kind }
         }
-        let pager = Pager(page: request.page(), perPage: Self.objectsPerPage, total: matches.count) { page in
+        let pager = Pager(page: request.page(), perPage: Self.objectsPerPage, total: positions.count) { page in
             "/ui/registry" + HTML.query([("q", query), ("kind", kind?.rawValue), ("page", String(page))])
         }
-        let rows = pager.slice(matches).map { entry, item -> [String: Any] in
-            guard let item else { return objectRow(entry, label: entry.object.name, url: UIPaths.object(entry.object.kind, entry.object.name), match: nil) }
+        let rows = pager.slice(positions).map { position -> [String: Any] in
+            guard query != nil else {
+                let entry = index.entries[position]
+                return objectRow(entry, label: entry.object.name, url: UIPaths.object(entry.object.kind, entry.object.name), match: nil)
+            }
+            let item = index.items[position], entry = index.entries[item.entryIndex]
             var row = objectRow(entry, label: item.label, url: item.url, match: item.feature.map { "feature \($0) of this view" })
             if item.feature != nil {
                 row["kind"] = "feature"
@@ -32,7 +37,7 @@ extension WebUI {
         }
         let kinds: [[String: Any]] = [["value": "", "label": "all kinds", "selected": kind == nil]]
             + DefinitionKind.allCases.map { ["value": $0.rawValue, "label": $0.displayName, "selected": $0 == kind] }
-        let count = matches.count
+        let count = positions.count
         let summary = query.map { "\(count) match\(count == 1 ? "" : "es") for “\($0)”" } ?? "\(count) object\(count == 1 ? "" : "s")"
         let context: [String: Any] = ["query": query ?? "", "kinds": kinds, "summary": summary, "objects": rows, "pager": pager.html]
         return Page(title: "Registry", section: .registry, id: "registry", body: renderer.render("registry", context))

@@ -16,7 +16,14 @@ enum PageTemplates {
     <h2>Last parity check</h2>
     {{#check}}<p id="last-check"><a href="{{href}}">{{id}}</a> ({{mode}}, {{at}}): <span class="{{verdictClass}}">{{verdict}}</span>, {{rows}} rows replayed, worst mismatch rate {{worst}}.</p>{{/check}}
     {{^check}}<p class="muted" id="last-check">No check yet: run <code>strata check --logs</code>.</p>{{/check}}
-    <h2>Drift</h2><p class="muted" id="drift">No drift report is recorded by this build; drift verdicts appear here once data-quality records land.</p>
+    <h2>Latest validation</h2>
+    <table id="latest-validation"><tr><th>Source</th><th>Run</th><th>Started</th><th>Verdict</th><th>Not passing</th></tr>
+    {{#validation}}<tr><td><a href="{{sourceHref}}">{{source}}</a></td><td>{{runID}}</td><td>{{started}}</td><td><span class="{{verdictClass}}">{{verdict}}</span></td><td>{{failing}}</td></tr>{{/validation}}
+    {{^validation}}<tr><td colspan="5" class="muted">No validation record yet.</td></tr>{{/validation}}</table>
+    <h2>Drift</h2>
+    <table id="drift"><tr><th>Service</th><th>Report</th><th>Created</th><th>Verdict</th></tr>
+    {{#drift}}<tr><td><a href="{{serviceHref}}">{{service}}</a></td><td><a href="{{href}}">#{{id}}</a></td><td>{{created}}</td><td><span class="{{verdictClass}}">{{verdict}}</span> {{detail}}</td></tr>{{/drift}}
+    {{^drift}}<tr><td colspan="4" class="muted">No drift report yet: run <code>strata drift</code>.</td></tr>{{/drift}}</table>
     """
 
     static let registry = """
@@ -60,8 +67,10 @@ enum PageTemplates {
     <tr><th>Freshness</th><td>{{freshness}}</td></tr><tr><th>Services</th><td>{{#services}}<a href="{{href}}">{{name}}</a> {{/services}}</td></tr></table>
     <h2>Online values</h2>{{#histogram}}<p class="muted">One value per key in the online store, as of the last materialization.</p><div class="card" id="online-histogram">{{{histogram}}}</div>{{/histogram}}
     {{^histogram}}<p class="muted" id="online-histogram">Not in the online store yet (materialize the view).</p>{{/histogram}}
-    <h2>Profile</h2><p class="muted" id="profile">No profile is recorded by this build. The latest ingest profile's histogram appears here once data-quality records land.</p>
-    <h2>Drift</h2><p class="muted" id="drift-status">No drift report is recorded by this build.</p>
+    <h2>Profile</h2>{{#profile}}<p class="muted">Profile of ingest run {{runID}} ({{started}}): {{count}} values, {{nulls}} nulls.</p><div class="card" id="profile">{{{svg}}}</div>{{/profile}}
+    {{^profile}}<p class="muted" id="profile">No recent ingest run profiled this feature.</p>{{/profile}}
+    <h2>Drift</h2>{{#drift}}<p id="drift-status">Report <a href="{{href}}">#{{id}}</a> ({{service}}, {{created}}): <span class="{{verdictClass}}">{{verdict}}</span>, {{method}} {{score}}.</p>{{/drift}}
+    {{^drift}}<p class="muted" id="drift-status">No drift report compared this feature.</p>{{/drift}}
     <h2>Parity</h2>{{#parity}}<p id="feature-parity">Last check <a href="{{href}}">{{id}}</a>: mismatch rate {{rate}} over {{compared}} compared rows.</p>{{/parity}}{{^parity}}<p class="muted" id="feature-parity">No check compared this feature.</p>{{/parity}}
     """
 }

@@ -21,10 +21,10 @@ enum RunTemplates {
     static let quality = """
     <h1>Data quality</h1>
     <h2>Ingest runs</h2>
-    <table id="quality-runs"><tr><th>Run</th><th>Source</th><th>Started</th><th class="num">Read</th><th class="num">Accepted</th><th class="num">Quarantined</th><th>Outcome</th><th>Expectations</th></tr>
-    {{#runs}}<tr><td>{{runID}}</td><td>{{source}} v{{sourceVersion}}</td><td>{{started}}</td><td class="num">{{read}}</td><td class="num">{{accepted}}</td><td class="num">{{quarantined}}</td><td><span class="{{verdictClass}}">{{outcome}}</span></td><td class="muted">not recorded</td></tr>{{/runs}}
-    {{#failed}}<tr><td>{{runID}}</td><td>{{source}} v{{sourceVersion}}</td><td>{{started}}</td><td colspan="3" class="bad">{{error}}</td><td><span class="bad">failed</span></td><td></td></tr>{{/failed}}
-    {{^anyRun}}<tr><td colspan="8" class="muted">No ingest run yet.</td></tr>{{/anyRun}}</table>
+    <table id="quality-runs"><tr><th>Run</th><th>Source</th><th>Started</th><th class="num">Read</th><th class="num">Accepted</th><th class="num">Quarantined</th><th>Outcome</th></tr>
+    {{#runs}}<tr><td>{{runID}}</td><td>{{source}} v{{sourceVersion}}</td><td>{{started}}</td><td class="num">{{read}}</td><td class="num">{{accepted}}</td><td class="num">{{quarantined}}</td><td><span class="{{verdictClass}}">{{outcome}}</span></td></tr>{{/runs}}
+    {{#failed}}<tr><td>{{runID}}</td><td>{{source}} v{{sourceVersion}}</td><td>{{started}}</td><td colspan="3" class="bad">{{error}}</td><td><span class="bad">failed</span></td></tr>{{/failed}}
+    {{^anyRun}}<tr><td colspan="7" class="muted">No ingest run yet.</td></tr>{{/anyRun}}</table>
     {{{runsPager}}}
     <h2>Quarantine</h2>
     <form class="inline" method="get" action="/ui/quality"><label>Source<select name="source"><option value="">all</option>{{#sources}}<option value="{{name}}"{{#selected}} selected{{/selected}}>{{name}}</option>{{/sources}}</select></label>
@@ -35,8 +35,8 @@ enum RunTemplates {
     <table id="quarantine"><tr><th>Run</th><th>Source</th><th>Where</th><th>Reason</th><th>Raw row</th></tr>
     {{#quarantine}}<tr><td>{{runID}}</td><td>{{source}}</td><td><code>{{where}}</code></td><td>{{reason}}</td><td><code>{{raw}}</code></td></tr>{{/quarantine}}</table>
     {{{quarantinePager}}}
-    <h2>Expectation results</h2><p class="muted" id="expectations">Expectation results per run appear here once data-quality records land; today a run's rejected rows are in the quarantine above.</p>
-    <h2>Drift</h2><p class="muted" id="drift-reports">Drift reports (reference vs current histograms) appear here once data-quality records land.</p>
+    {{{validation}}}
+    {{{drift}}}
     """
 
     static let parityList = """
