@@ -1,24 +1,12 @@
 import StrataCore
+import StrataQuality
 
 /// Escaping and small formatting helpers for markup the UI builds in Swift (SVG, pagers). Templates escape their own
 /// `{{values}}`; anything placed with `{{{triple}}}` must come from here.
 enum HTML {
-    /// Escapes the five characters that matter in element content and quoted attribute values.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "&": out += "&amp;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    /// Escapes text for element content and quoted attribute values: the drift report's escaping, so the UI and
+    /// `strata drift --html` treat user text the same way.
+    static func escape(_ text: String) -> String { SVGChart.escape(text) }
 
     /// Percent-encodes a path segment or query value (RFC 3986 unreserved characters pass).
     static func urlComponent(_ text: String) -> String {
