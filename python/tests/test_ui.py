@@ -184,6 +184,9 @@ def test_training_set_page_shows_the_reproduce_command_and_an_svg_lineage_graph(
 
 def test_parity_report_page_charts_mismatch_rates(browser, server) -> None:
     visit(browser, server.base + "/ui/parity", "parity", "#reports tr td a")
+    # A check without --max-mismatch judges nothing, so it is not called "passed"; the logs check had a threshold of 0.
+    table = browser.find_element(By.ID, "reports").text
+    assert "no threshold" in table and "(threshold 0.00%)" in table, table
     # The logs check (newest report is the snapshot one) has example mismatches: trace one to its source line.
     reports = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#reports tr td a")]
     for report in reports:

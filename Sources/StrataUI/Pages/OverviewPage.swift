@@ -62,8 +62,14 @@ extension WebUI {
     static func reportSummary(_ report: CheckReport) -> [String: Any] {
         let worst = report.features.max { $0.mismatchRate < $1.mismatchRate }
         return ["id": report.id, "href": UIPaths.report(report.id), "mode": report.mode, "at": HTML.time(report.createdAt),
-                "rows": report.rowsReplayed, "verdict": report.passed ? "passed" : "failed", "verdictClass": report.passed ? "good" : "bad",
+                "rows": report.rowsReplayed, "verdict": verdict(report), "verdictClass": report.maxMismatch == nil ? "warn" : report.passed ? "good" : "bad",
                 "worst": worst.map { "\(HTML.percent($0.mismatchRate)) (\($0.feature))" } ?? "—"]
+    }
+
+    /// A check run without `--max-mismatch` judges nothing: saying "passed" beside a high mismatch rate would mislead.
+    static func verdict(_ report: CheckReport) -> String {
+        guard let threshold = report.maxMismatch else { return "no threshold" }
+        return (report.passed ? "passed" : "failed") + " (threshold \(HTML.percent(threshold)))"
     }
 
     /// The watermark of a view's current version and the newest event time stored online, counted once per watermark.
