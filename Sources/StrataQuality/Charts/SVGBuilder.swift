@@ -29,7 +29,12 @@ struct SVGBuilder {
         let width = Double(max(120, style.width)), height = Double(max(80, style.height))
         let top = title == nil ? 10.0 : 26.0
         let right = hasLegend ? 96.0 : 12.0
-        return Plot(x: 44, y: top, width: max(10, width - 44 - right), height: max(10, height - top - 40))
+        // Category labels are rotated -30° and end at their bar, so a label of `labelCharactersMax` characters reaches
+        // about 5.5 px × cos 30° per character to the left and 5.5 px × sin 30° below: the margins leave room for it.
+        let reach = Double(max(1, style.labelCharactersMax)) * 5.5
+        let left = max(44, (reach * 0.87).rounded(.up) - 4)
+        let bottom = max(40, (reach * 0.5).rounded(.up) + 18)
+        return Plot(x: left, y: top, width: max(10, width - left - right), height: max(10, height - top - bottom))
     }
 
     /// Four gridlines with labels from 0 to `maximum`.
