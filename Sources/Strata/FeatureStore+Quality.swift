@@ -111,7 +111,7 @@ extension FeatureStore {
     /// The profile of the served values logged with `since <= request time <= until` (optionally of one service),
     /// one column per `view:feature`, read page by page (memory stays bounded whatever the window).
     public func logProfile(since: Int64?, until: Int64?, service: String? = nil) throws -> DatasetProfile {
-        let types = (try? appliedProject()).map(Self.featureTypes) ?? [:]
+        let types = Self.featureTypes(try appliedProject())
         let log = try FeatureLogStore(path: folder.featureLogPath)
         var columns: [ColumnProfile] = []
         var indexByName: [String: Int] = [:]

@@ -34,7 +34,8 @@ extension FeatureStore {
             .init(name: spec.view.definition.name, version: spec.viewVersion, source: spec.view.source.name, sourceVersion: spec.sourceVersion,
                   table: spec.tableName, rowsScanned: nil, keysWritten: nil, keysKept: nil)
         }, definitionVersions: snapshot.applied.versionsByName)
-        let runID = try registry.startJobRun(kind: "materialize", startedAtMicros: currentMicros(), detail: try CanonicalJSONText.encode(detail))
+        let startDetail = try CanonicalJSONText.encode(detail)
+        let runID = try registry.startJobRun(kind: "materialize", startedAtMicros: currentMicros(), detail: startDetail)
         do {
             let reports = try run()
             for report in reports {
@@ -46,7 +47,8 @@ extension FeatureStore {
             try registry.finishJobRun(id: runID, finishedAtMicros: currentMicros(), outcome: .completed, error: nil, detail: try CanonicalJSONText.encode(detail))
             return reports
         } catch {
-            recordFailure(runID: runID, error, detail: (try? CanonicalJSONText.encode(detail)) ?? "{}")
+            // The figures gathered so far, or (should they not encode) the detail the run started with: never `{}`.
+            recordFailure(runID: runID, error, detail: (try? CanonicalJSONText.encode(detail)) ?? startDetail)
             throw error
         }
     }

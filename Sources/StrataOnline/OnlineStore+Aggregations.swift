@@ -124,10 +124,11 @@ extension OnlineWriteBatch {
 
     /// Adds new versions that lie after the stored record's horizon (a source without `id`) to one key's record in place
     /// (`AggregationTileRecord.insertingAfterHorizon`: tiles are copied, not decoded). False, changing nothing, when
-    /// there is no readable record or a version does not lie after its horizon: the caller takes the general path.
+    /// there is no record or a version does not lie after its horizon: the caller takes the general path.
+    /// - Throws: `AggregationDecodingError` when the stored record is damaged (never silently rebuilt over).
     package func insertAfterHorizon(_ layout: OnlineAggregationLayout, key: [UInt8], events: AggregationEvents) throws -> Bool {
         let dbi = try database(layout.databaseName)
-        let updated = try txn.get(dbi, key) { bytes in try? AggregationTileRecord.insertingAfterHorizon(bytes, events, layout: layout) }
+        let updated = try txn.get(dbi, key) { bytes in try AggregationTileRecord.insertingAfterHorizon(bytes, events, layout: layout) }
         guard let bytes = updated ?? nil else { return false }
         try txn.put(dbi, key, bytes)
         return true

@@ -74,7 +74,7 @@ final class DriftMonitor: Service, Sendable {
             metrics.recordDrift(service: service.name, stored.report)
             logger.info("drift of \(service.name): \(stored.report.driftingCount) of \(stored.report.features.count) features drift (report \(stored.id))")
             if stored.report.isDrifting, let webhook = monitoring.webhook {
-                alerts.offer(AlertSender.Alert(webhook: webhook, body: Self.encode(DriftAlert(stored)),
+                alerts.offer(AlertSender.Alert(webhook: webhook, body: try Self.encode(DriftAlert(stored)),
                                                summary: "drift of \(service.name) (report \(stored.id))"))
             }
         } catch {
@@ -94,7 +94,7 @@ final class DriftMonitor: Service, Sendable {
                     guard let webhook = service.monitoring?.webhook,
                           service.features.contains(where: { reference in views.contains { $0.name == reference.view && $0.source == run.source } })
                     else { continue }
-                    alerts.offer(AlertSender.Alert(webhook: webhook, body: Self.encode(ValidationAlert(service: service.name, run: run)),
+                    alerts.offer(AlertSender.Alert(webhook: webhook, body: try Self.encode(ValidationAlert(service: service.name, run: run)),
                                                    summary: "\(run.verdict.rawValue) run \(run.runID) of \(run.source)"))
                 }
             }
@@ -103,11 +103,11 @@ final class DriftMonitor: Service, Sendable {
         }
     }
 
-    static func encode(_ value: some Encodable) -> [UInt8] {
+    /// An alert's JSON body; a failure is the caller's to log (an alert is never sent as `{}`).
+    static func encode(_ value: some Encodable) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // The alert types hold only strings and numbers: encoding them cannot fail.
-        return (try? Array(encoder.encode(value))) ?? Array("{}".utf8)
+        return Array(try encoder.encode(value))
     }
 }
 

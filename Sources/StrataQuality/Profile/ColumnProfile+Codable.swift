@@ -21,10 +21,14 @@ extension ColumnProfile: Codable {
         if type == .string { items = try container.decode(FrequentItems.self, forKey: .items) }
         if type == .bool { trueCount = try container.decode(Int64.self, forKey: .trues) }
         if let text = try container.decodeIfPresent(String.self, forKey: .distinct) {
-            guard let bytes = Base64.decode(text), let sketch = DistinctSketch(serializedBytes: bytes) else {
-                throw DecodingError.dataCorruptedError(forKey: .distinct, in: container, debugDescription: "unreadable distinct-count sketch")
+            guard let bytes = Base64.decode(text) else {
+                throw DecodingError.dataCorruptedError(forKey: .distinct, in: container, debugDescription: "the distinct-count sketch is not base64")
             }
-            distinct = sketch
+            do {
+                distinct = try DistinctSketch(serializedBytes: bytes)
+            } catch {
+                throw DecodingError.dataCorruptedError(forKey: .distinct, in: container, debugDescription: "unreadable distinct-count sketch: \(error)")
+            }
         }
         guard rowCount >= 0, nullCount >= 0, nullCount <= rowCount else {
             throw DecodingError.dataCorruptedError(forKey: .nulls, in: container, debugDescription: "counts must satisfy 0 ≤ nulls ≤ rows")

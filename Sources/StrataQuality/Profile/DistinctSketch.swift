@@ -9,7 +9,8 @@ protocol DistinctCounting: Sendable, Hashable {
     var distinctEstimate: Int64? { get }
     /// The sketch's state for storage; empty when there is nothing to store.
     var serializedBytes: [UInt8] { get }
-    init?(serializedBytes: [UInt8])
+    /// - Throws: what is wrong with stored bytes that are not such a sketch.
+    init(serializedBytes: [UInt8]) throws
 }
 
 /// The sketch every `ColumnProfile` carries: StrataCore's HyperLogLog, shared with `approx_count_distinct`
@@ -20,8 +21,7 @@ extension HyperLogLog: DistinctCounting {
     var distinctEstimate: Int64? { estimate }
     var serializedBytes: [UInt8] { bytes }
 
-    init?(serializedBytes: [UInt8]) {
-        guard let sketch = try? HyperLogLog(bytes: serializedBytes) else { return nil }
-        self = sketch
+    init(serializedBytes: [UInt8]) throws {
+        self = try HyperLogLog(bytes: serializedBytes)
     }
 }

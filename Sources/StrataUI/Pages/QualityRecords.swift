@@ -100,7 +100,7 @@ extension WebUI {
         if let cached = caches.withLock({ $0.profileCharts[key] }) { return cached?.context }
         var profile = caches.withLock { $0.profiles[record.runID] }
         if profile == nil {
-            let decoded = try? store.profile(of: .run(record.runID))
+            let decoded = try store.profile(of: .run(record.runID))
             profile = decoded
             caches.withLock { caches in
                 if caches.profiles.count >= Self.cachedProfilesMax { caches.profiles.removeAll() }

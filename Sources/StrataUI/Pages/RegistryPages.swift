@@ -50,8 +50,8 @@ extension WebUI {
 
     /// `GET /ui/search.json?q=`: the first matches for search-as-you-type, as `{"results": [{label, kind, url}]}`.
     func searchJSON(_ request: UIRequest) throws -> UIResponse {
-        let items = request.value("q").map { try? registryIndex().search($0, limit: 12) } ?? []
-        let results = (items ?? []).map { ["label": $0.label, "kind": $0.kind, "url": $0.url] }
+        let items = try request.value("q").map { try registryIndex().search($0, limit: 12) } ?? []
+        let results = items.map { ["label": $0.label, "kind": $0.kind, "url": $0.url] }
         let data = try JSONSerialization.data(withJSONObject: ["results": results], options: [.sortedKeys])
         return UIResponse(contentType: "application/json", body: String(decoding: data, as: UTF8.self))
     }

@@ -51,7 +51,7 @@ extension WebUI {
             edges.append((viewID, tsID))
             let fileID = "source:\(view.source):\(view.sourceVersion)"
             if seen.insert(fileID).inserted {
-                let path = (try? store.recordedSource(view.source, version: view.sourceVersion).path) ?? view.source
+                let path = try store.recordedSource(view.source, version: view.sourceVersion).path
                 files.append(.init(id: fileID, label: String(path.split(separator: "/").last ?? Substring(path)), kind: "file",
                                    href: UIPaths.object(.source, view.source) + "?version=\(view.sourceVersion)",
                                    detail: "\(path) (source \(view.source) v\(view.sourceVersion))"))
