@@ -150,6 +150,7 @@ let package = Package(
         .testTarget(
             name: "StrataCLITests",
             dependencies: ["StrataCLI", "StrataTestSupport", "Strata", "StrataQuality", "StrataColumnar"],
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
     ]

@@ -49,6 +49,18 @@ public enum FeatureStoreError: StrataError {
     case reproductionDiffers(id: String, original: String, reproduced: String, path: String)
     /// A training set streamed over HTTP has no file beside which a reproduction could go.
     case needsOutputPath(id: String)
+    /// A write found its source version not bound to a storage (an internal ordering problem: writers prepare first).
+    case storageNotPrepared(source: String)
+    /// An `apply` landed while a write waited for the lock; the write is retried on the new revision.
+    case registryMoved(from: Int, to: Int)
+    /// A change to stored data that needs `--allow-breaking`, with what that would drop.
+    case storageChangeRefused(reasons: [String], drops: [String])
+
+    /// True for the retryable `registryMoved`.
+    public var isRegistryMoved: Bool {
+        if case .registryMoved = self { return true }
+        return false
+    }
 
     public var what: String {
         switch self {
@@ -64,6 +76,10 @@ public enum FeatureStoreError: StrataError {
         case .reproductionDiffers(let id, let original, let reproduced, let path):
             return "the reproduction of \(id) (\(path)) differs from the original: content sha256 \(reproduced.prefix(16))…, the original has \(original.prefix(16))…"
         case .needsOutputPath(let id): return "training set \(id) was streamed over HTTP, so it has no file to write the reproduction beside"
+        case .storageNotPrepared(let source): return "source `\(source)` has no storage bound to its applied version"
+        case .registryMoved(let from, let to): return "the registry moved from revision \(from) to \(to) while rows were being stored; nothing was written"
+        case .storageChangeRefused(let reasons, _):
+            return "the change cannot be applied to the stored data:\n" + reasons.map { "  - \($0)" }.joined(separator: "\n")
         }
     }
 
@@ -81,6 +97,11 @@ public enum FeatureStoreError: StrataError {
         case .reproductionDiffers:
             return "the stored rows the manifest depends on changed (e.g. the offline store was rebuilt); compare the two files to see where"
         case .needsOutputPath: return "pass --out with a path (.arrows gives the same bytes as the stream)"
+        case .storageNotPrepared: return "run the command again; if it persists, run `strata apply` to finish preparing the storage"
+        case .registryMoved: return "run the command again"
+        case .storageChangeRefused(_, let drops):
+            let dropped = drops.isEmpty ? "" : " With --allow-breaking:\n" + drops.map { "  - \($0)" }.joined(separator: "\n")
+            return "change the definition back, or apply with --allow-breaking to accept what it drops." + dropped
         }
     }
 }

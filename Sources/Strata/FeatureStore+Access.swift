@@ -80,13 +80,13 @@ extension FeatureStore {
     }
 
     /// The lineage of source rows by id.
-    package func sourceLineage(source: String, version: Int, rowIDs: some Sequence<Int64>) throws -> [Int64: SourceLineage] {
-        try offline.lineage(source: source, version: version, rowIDs: rowIDs)
+    package func sourceLineage(_ spec: FeatureTableSpec, rowIDs: some Sequence<Int64>) throws -> [Int64: SourceLineage] {
+        try offline.lineage(source: spec.view.source.name, table: spec.sourceTableName, rowIDs: rowIDs)
     }
 
     /// The raw values of one source row, by column name.
-    package func sourceRowValues(_ source: SourceDefinition, version: Int, rowID: Int64) throws -> [String: Value] {
-        try offline.sourceRowValues(source, version: version, rowID: rowID)
+    package func sourceRowValues(_ spec: FeatureTableSpec, rowID: Int64) throws -> [String: Value] {
+        try offline.sourceRowValues(spec.view.source, table: spec.sourceTableName, rowID: rowID)
     }
 
     // MARK: Online store
@@ -109,11 +109,16 @@ extension FeatureStore {
     /// Where the last materialization of a view stopped, nil before the first.
     /// - Throws: `OnlineStoreError.corruptValue` when the stored watermark cannot be decoded.
     package func materializationWatermark(_ layout: OnlineViewLayout) throws -> MaterializationWatermark? {
-        guard let json = try online.metadata(Self.watermarkKey(layout)) else { return nil }
+        try materializationWatermark(database: layout.databaseName, view: layout.view)
+    }
+
+    /// The watermark of one online database (row features or aggregation tiles).
+    func materializationWatermark(database: String, view: String) throws -> MaterializationWatermark? {
+        guard let json = try online.metadata(Self.watermarkKey(database: database)) else { return nil }
         do {
             return try JSONDecoder().decode(MaterializationWatermark.self, from: Data(json.utf8))
         } catch {
-            throw OnlineStoreError.corruptValue(view: layout.view, reason: "the materialization watermark `\(json)` cannot be decoded: \(error)")
+            throw OnlineStoreError.corruptValue(view: view, reason: "the materialization watermark `\(json)` cannot be decoded: \(error)")
         }
     }
 }

@@ -14,7 +14,7 @@ extension FeatureStore {
     /// - Throws: `QualityError` for a missing file; `FeatureStoreError.nothingApplied`, `.unknownSource` (with a near
     ///   miss); `OfflineStoreError` for an unreadable, empty, changing or badly headed file.
     public func profile(file: URL, displayPath: String, source name: String, now: Int64 = currentMicros()) throws -> FileProfileReport {
-        let snapshot = try snapshot()
+        let snapshot = try preparedSnapshot()
         let applied = snapshot.applied
         let definitions = applied.compiled.definitions
         guard let source = definitions.source(name) else {
@@ -23,8 +23,7 @@ extension FeatureStore {
         guard FileManager.default.fileExists(atPath: file.path) else {
             throw QualityError("file \(displayPath) does not exist", fix: "pass the path of the file to profile (relative to the current directory)")
         }
-        let request = ingestRequest(source, applied: applied, tables: snapshot.tables, file: file, displayPath: displayPath,
-                                    isStrict: false, now: now)
+        let request = try ingestRequest(source, snapshot: snapshot, input: .file(file), displayPath: displayPath, isStrict: false, now: now)
         return try OfflineStore.profileFile(request)
     }
 }

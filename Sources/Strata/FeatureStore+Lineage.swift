@@ -115,7 +115,8 @@ extension FeatureStore {
         var entities: [String: Int] = [:]
         for entity in definition.entities { entities[entity] = definitionVersions[entity] ?? 1 }
         return try FeatureTableSpec.recorded(view: view, version: version, source: definition.source,
-                                             sourceVersion: definitionVersions[definition.source] ?? 1, entities: entities, registry: registry)
+                                             sourceVersion: definitionVersions[definition.source] ?? 1, entities: entities, registry: registry,
+                                             resolver: try storageResolver())
     }
 
     /// A source's definition at `version`.
@@ -126,6 +127,11 @@ extension FeatureStore {
             throw RegistryError.unknownVersion(name: name, version: version, latest: version)
         }
         return definition
+    }
+
+    /// The table holding a source version's rows (empty when nothing was stored for it).
+    package func sourceTableName(_ name: String, version: Int) throws -> String {
+        try storageResolver().resolveSource(try recordedSource(name, version: version), version: version).storage?.tableName ?? ""
     }
 
     /// The names of every feature view the registry has ever held, removed ones included.

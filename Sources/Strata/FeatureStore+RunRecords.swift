@@ -22,7 +22,7 @@ extension FeatureStore {
     package func materialize(views names: [String] = [], end: Int64 = currentMicros(), incremental: Bool = false, crashAfterKeys: Int?,
                              pauseFile: String? = nil, progress: ((String, Int, Int) -> Void)? = nil) throws -> [MaterializeReport] {
         // One snapshot for the run and its record, so a concurrent apply cannot make them disagree.
-        let snapshot = try snapshot()
+        let snapshot = try preparedSnapshot()
         let tables = snapshot.tables
         func run() throws -> [MaterializeReport] {
             try materializeViews(views: names, end: end, incremental: incremental, crashAfterKeys: crashAfterKeys, pauseFile: pauseFile,
@@ -58,6 +58,9 @@ extension FeatureStore {
     func recordingFailure(of request: IngestRequest, _ body: () throws -> IngestReport) throws -> IngestReport {
         do {
             return try body()
+        } catch let error as FeatureStoreError where error.isRegistryMoved {
+            // Not a failure: nothing was written and the write starts again on the new revision.
+            throw error
         } catch {
             let detail = FailedIngestDetail(source: request.source.name, sourceVersion: request.sourceVersion, file: request.displayPath,
                                             definitionVersions: request.definitionVersions)

@@ -37,6 +37,7 @@ public final class FeatureStore: Sendable {
         registry = try Registry(path: folder.registryPath)
         offline = try OfflineStore(path: folder.offlinePath)
         online = try OnlineStore(path: folder.onlinePath, options: options)
+        if try offline.needsLegacyAdoption() { try adoptLegacyStorage() }
     }
 
     /// Loads and compiles the definitions currently on disk.
@@ -50,23 +51,16 @@ public final class FeatureStore: Sendable {
         try registry.plan(for: try compileDefinitions().definitions)
     }
 
-    /// Applies `plan` as one new registry revision; returns the revision number.
-    @discardableResult
-    public func apply(_ plan: RegistryPlan, author: String, message: String?, allowsBreakingChanges: Bool = false) throws -> Int {
-        let revision = try registry.apply(plan, author: author, message: message, allowsBreakingChanges: allowsBreakingChanges)
-        snapshotCache.withLock { $0 = nil }
-        return revision
-    }
-
     /// The applied definitions, compiled, with their versions.
     /// - Throws: `FeatureStoreError.nothingApplied` for an empty registry.
     public func appliedProject() throws -> AppliedProject {
         try snapshot().applied
     }
 
-    /// The applied project of the registry's current revision, compiled once per revision. Each call costs two `stat`
-    /// calls (`RegistryStamp`); the revision is read from SQLite only when the registry's files changed (or a second
-    /// has passed), so an `apply` by this or any other process is seen by the next call.
+    /// The applied project of the registry's current revision and the stored tables it resolves to, built once per
+    /// revision and storage-catalog generation. Each call costs two `stat` calls (`RegistryStamp`); the revision and the
+    /// catalog generation are read from SQLite only when the registry's files changed (or a second has passed), so an
+    /// `apply`, or a first ingest, by this or any other process is seen by the next call.
     package func snapshot() throws -> AppliedSnapshot {
         let stamp = RegistryStamp(registryFiles)
         let now = DispatchTime.now().uptimeNanoseconds
@@ -78,25 +72,44 @@ public final class FeatureStore: Sendable {
         }
         let cached = snapshotCache.withLock { $0 }
         let revision = try registry.revision()
-        if let cached, cached.snapshot.revision == revision {
+        let generation = try offline.catalogGeneration()
+        if let cached, cached.snapshot.revision == revision, cached.snapshot.catalogGeneration == generation {
             remember(SnapshotCache(snapshot: cached.snapshot, stamp: stamp, checkedAtNanos: now))
             return cached.snapshot
         }
         let (current, objects) = try registry.latestObjectsWithRevision()
-        let snapshot = try AppliedSnapshot(revision: current, applied: Self.compile(objects), store: self)
+        let snapshot = try AppliedSnapshot(revision: current, applied: Self.compile(objects), resolver: try storageResolver(), store: self)
         remember(SnapshotCache(snapshot: snapshot, stamp: stamp, checkedAtNanos: now))
         return snapshot
     }
 
-    /// Stores a checked snapshot, re-checked under the lock: one built from an older revision never replaces a newer one.
+    /// Stores a checked snapshot, re-checked under the lock: one built from an older revision or catalog never
+    /// replaces a newer one.
     private func remember(_ entry: SnapshotCache) {
         snapshotCache.withLock { cached in
-            if cached.map({ $0.snapshot.revision <= entry.snapshot.revision }) ?? true { cached = entry }
+            if cached.map({ ($0.snapshot.revision, $0.snapshot.catalogGeneration) <= (entry.snapshot.revision, entry.snapshot.catalogGeneration) }) ?? true {
+                cached = entry
+            }
         }
+    }
+
+    /// Forgets the cached snapshot after this process changed the registry or the catalog.
+    func forgetSnapshot() {
+        snapshotCache.withLock { $0 = nil }
+    }
+
+    /// The resolver of the current catalog and source history.
+    func storageResolver() throws -> StorageResolver {
+        StorageResolver(history: try StorageResolver.history(registry), catalog: try offline.storageCatalog())
     }
 
     static func compile(_ objects: [RegistryObject]) throws -> AppliedProject {
         guard !objects.isEmpty else { throw FeatureStoreError.nothingApplied }
+        return try compile(objects.map { ($0.kind, $0.name, $0.version, $0.spec) })
+    }
+
+    /// Compiles stored definitions: (kind, name, version, canonical JSON; nil for a removal).
+    static func compile(_ objects: [(kind: DefinitionKind, name: String, version: Int, spec: String?)]) throws -> AppliedProject {
         var definitions = ProjectDefinitions()
         var versions: [String: Int] = [:]
         for object in objects {
@@ -112,13 +125,9 @@ public final class FeatureStore: Sendable {
         return AppliedProject(compiled: try CompiledProject.compile(definitions: definitions).get(), versions: versions)
     }
 
-    /// The feature table of each applied view, at its current view and source versions.
-    public func featureTables(_ applied: AppliedProject) -> [String: FeatureTableSpec] {
-        var result: [String: FeatureTableSpec] = [:]
-        for (name, view) in applied.compiled.views {
-            result[name] = FeatureTableSpec(view: view, viewVersion: applied.version(.view, name), sourceVersion: applied.version(.source, view.source.name))
-        }
-        return result
+    /// The feature table of each applied view, with its storage (prepared when the revision is new to this store).
+    public func featureTables() throws -> [String: FeatureTableSpec] {
+        try preparedSnapshot().tables
     }
 
     /// Ingests the files of the named sources (all sources when empty), one atomic run per source.
@@ -133,48 +142,77 @@ public final class FeatureStore: Sendable {
     /// after hashing each file until the test removes the marker file `pauseFile`.
     package func ingest(sources names: [String] = [], isStrict: Bool = false, now: Int64 = currentMicros(), crashAfterRows: Int?,
                         pauseFile: String? = nil, progress: ((String, Int, Int) -> Void)? = nil) throws -> [IngestReport] {
-        let applied = try appliedProject()
-        let definitions = applied.compiled.definitions
+        let definitions = try appliedProject().compiled.definitions
         for name in names where definitions.source(name) == nil {
             throw FeatureStoreError.unknownSource(name, suggestion: nearMiss(name, in: definitions.sources.map(\.name)))
         }
-        let tables = featureTables(applied)
         var reports: [IngestReport] = []
         for source in definitions.sources where names.isEmpty || names.contains(source.name) {
-            var request = ingestRequest(source, applied: applied, tables: tables, file: folder.url(forRelative: source.path), displayPath: source.path,
-                                        isStrict: isStrict, now: now)
-            request.crashAfterRows = crashAfterRows
-            request.pauseAfterHashing = pauseFile
-            reports.append(try recordingFailure(of: request) { try judgedIngest(request) { done, total in progress?(source.name, done, total) } })
+            let report = try writingToCurrentStorage { snapshot in
+                guard let current = snapshot.applied.compiled.definitions.source(source.name) else {
+                    throw FeatureStoreError.unknownSource(source.name, suggestion: nil)
+                }
+                var request = try ingestRequest(current, snapshot: snapshot, input: .file(folder.url(forRelative: current.path)), displayPath: current.path,
+                                                isStrict: isStrict, now: now)
+                request.crashAfterRows = crashAfterRows
+                request.pauseAfterHashing = pauseFile
+                return try recordingFailure(of: request) { try judgedIngest(request) { done, total in progress?(source.name, done, total) } }
+            }
+            reports.append(report)
         }
         return reports
     }
 
-    /// The request that reads `file` as `source`: its join keys and every view reading it, at the applied versions.
-    func ingestRequest(_ source: SourceDefinition, applied: AppliedProject, tables: [String: FeatureTableSpec], file: URL, displayPath: String,
-                       isStrict: Bool, now: Int64) -> IngestRequest {
-        let definitions = applied.compiled.definitions
+    /// The request that stores `input` as `source`: its storage, its join keys and every view reading it, at the
+    /// snapshot's versions, checking inside its transaction that the registry has not moved on.
+    func ingestRequest(_ source: SourceDefinition, snapshot: AppliedSnapshot, input: IngestInput, displayPath: String, isStrict: Bool,
+                       now: Int64) throws -> IngestRequest {
+        guard let resolution = snapshot.sources[source.name], resolution.isBound, let storage = resolution.storage else {
+            throw FeatureStoreError.storageNotPrepared(source: source.name)
+        }
+        let definitions = snapshot.applied.compiled.definitions
         let views = definitions.views.filter { $0.source == source.name }
         let keyColumns = Set(views.flatMap { definitions.joinKeys(of: $0).map(\.name) })
-        return IngestRequest(source: source, sourceVersion: applied.version(.source, source.name), keyColumns: keyColumns, file: file,
-                             displayPath: displayPath, isStrict: isStrict, now: now, definitionVersions: applied.versionsByName,
-                             views: views.compactMap { tables[$0.name] })
+        var request = IngestRequest(source: source, sourceVersion: resolution.version, storage: storage, keyColumns: keyColumns, input: input,
+                                    displayPath: displayPath, isStrict: isStrict, now: now, definitionVersions: snapshot.applied.versionsByName,
+                                    views: views.compactMap { snapshot.tables[$0.name] })
+        request.checkBeforeWriting = revisionCheck(snapshot.revision)
+        return request
     }
 }
 
-/// The applied project of one registry revision and what is derived from it, built once per revision.
+/// The applied project of one registry revision, the stored tables it resolves to, and what is derived from them,
+/// built once per revision and catalog generation.
 package struct AppliedSnapshot: Sendable {
     package let revision: Int
     package let applied: AppliedProject
+    /// The storage catalog generation the tables were resolved with.
+    package let catalogGeneration: Int64
+    /// Where each source's rows live, by source name.
+    let sources: [String: SourceResolution]
     /// Feature tables by view name.
     package let tables: [String: FeatureTableSpec]
     /// Online layouts by view name.
     package let layouts: [String: OnlineViewLayout]
 
-    init(revision: Int, applied: AppliedProject, store: FeatureStore) {
+    init(revision: Int, applied: AppliedProject, resolver: StorageResolver, store: FeatureStore) {
         self.revision = revision
         self.applied = applied
-        tables = store.featureTables(applied)
+        catalogGeneration = resolver.catalog.generation
+        var sources: [String: SourceResolution] = [:]
+        for source in applied.compiled.definitions.sources {
+            sources[source.name] = resolver.resolveSource(source, version: applied.version(.source, source.name))
+        }
+        self.sources = sources
+        var tables: [String: FeatureTableSpec] = [:]
+        for (name, view) in applied.compiled.views {
+            guard let source = sources[view.source.name] else { continue }
+            tables[name] = resolver.table(view, version: applied.version(.view, name), source: source)
+        }
+        self.tables = tables
         layouts = tables.mapValues(store.onlineLayout)
     }
+
+    /// True when every source version is bound to its storage: writers can store rows without preparing anything.
+    var isPrepared: Bool { sources.values.allSatisfy(\.isBound) }
 }

@@ -61,7 +61,7 @@ extension FeatureStore {
     /// - Throws: `OfflineStoreError.unknownTrainingSet`, `.spineChanged`; store errors.
     public func reproduceStream(id: String, label: String, now: Int64 = currentMicros()) throws -> StreamedTrainingSet {
         let original = try trainingSetManifest(id: id)
-        let plan = try TrainingSetPlan(manifest: original, registry: registry)
+        let plan = try TrainingSetPlan(manifest: original, registry: registry, resolver: try storageResolver())
         let request = HistoricalRequest(spinePath: original.spine.path, features: .references([]), corrections: plan.corrections,
                                         isStrict: plan.isStrict, timestampColumn: original.spine.timestampColumn,
                                         includesStatus: plan.includesStatus, usesBareNames: plan.usesBareNames,

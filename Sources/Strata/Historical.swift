@@ -68,9 +68,10 @@ extension FeatureStore {
 
     /// The feature tables, features, mode and ingest watermarks a new training set for `request` uses.
     func trainingPlan(for request: HistoricalRequest) throws -> TrainingSetPlan {
-        let applied = try appliedProject()
+        let snapshot = try preparedSnapshot()
+        let applied = snapshot.applied
         let resolved = try applied.compiled.resolve(try applied.references(for: request.features)).get()
-        let tables = featureTables(applied)
+        let tables = snapshot.tables
         var plan: [TrainingSetPlan.ViewPart] = []
         for viewName in orderedUnique(resolved.map(\.view)) {
             guard let spec = tables[viewName] else { continue }
@@ -79,7 +80,7 @@ extension FeatureStore {
                 if !features.isEmpty { plan.append(TrainingSetPlan.ViewPart(spec: spec, features: features, maxIngestSeq: nil, isAggregation: isAggregation)) }
             }
         }
-        try offline.refresh(plan.map(\.spec))
+        try offline.refresh(plan.map(\.spec).filter(\.hasSourceStorage))
         for i in plan.indices { plan[i].maxIngestSeq = try offline.maxIngestSeq(plan[i].spec) }
         return TrainingSetPlan(views: plan, corrections: request.corrections, isStrict: request.isStrict,
                                includesStatus: request.includesStatus, usesBareNames: request.usesBareNames)
@@ -146,7 +147,7 @@ extension FeatureStore {
     /// The feature table a manifest's view used, at its recorded versions.
     public func recordedFeatureTable(_ info: TrainingSetManifest.ViewInfo) throws -> FeatureTableSpec {
         try FeatureTableSpec.recorded(view: info.name, version: info.version, source: info.source, sourceVersion: info.sourceVersion,
-                                      entities: info.entities, registry: registry)
+                                      entities: info.entities, registry: registry, resolver: try storageResolver())
     }
 
     /// Regenerates a recorded training set from its manifest: same spine, definition versions, mode and ingest watermark,
@@ -163,7 +164,7 @@ extension FeatureStore {
         guard !protected.contains(Self.canonicalPath(output)), !protected.contains(Self.canonicalPath(TrainingSetManifest.path(beside: output))) else {
             throw FeatureStoreError.wouldOverwriteOriginal(path: original.output.path)
         }
-        let plan = try TrainingSetPlan(manifest: original, registry: registry)
+        let plan = try TrainingSetPlan(manifest: original, registry: registry, resolver: try storageResolver())
         let request = HistoricalRequest(spinePath: original.spine.path, features: .references([]), corrections: plan.corrections,
                                         isStrict: plan.isStrict, timestampColumn: original.spine.timestampColumn,
                                         includesStatus: plan.includesStatus, usesBareNames: plan.usesBareNames,

@@ -29,11 +29,9 @@ extension FeatureStore {
     /// The online layout of a view's aggregations; nil for a view without any.
     public func aggregationLayout(_ spec: FeatureTableSpec) -> OnlineAggregationLayout? {
         guard !spec.view.aggregations.isEmpty else { return nil }
-        return OnlineAggregationLayout(databaseName: spec.aggregationTableName, view: spec.view.definition.name, aggregations: spec.view.aggregations,
+        return OnlineAggregationLayout(databaseName: spec.aggregationTilesName, view: spec.view.definition.name, aggregations: spec.view.aggregations,
                                        hasEventID: spec.view.source.idColumn != nil)
     }
-
-    static func watermarkKey(_ layout: OnlineViewLayout) -> String { "watermark/\(layout.databaseName)" }
 
     /// The materialization itself, on one snapshot of the applied definitions; `materialize` (FeatureStore+RunRecords.swift)
     /// records the run around it. When the LMDB map fills, it doubles (up to `online.map_size_max`) and the run starts again.
@@ -43,7 +41,7 @@ extension FeatureStore {
         for name in names where tables[name] == nil {
             throw FeatureStoreError.unknownView(name, suggestion: nearMiss(name, in: tables.keys))
         }
-        let specs = tables.keys.sorted().filter { names.isEmpty || names.contains($0) }.compactMap { tables[$0] }
+        let specs = tables.keys.sorted().filter { names.isEmpty || names.contains($0) }.compactMap { tables[$0] }.filter(\.hasSourceStorage)
         try offline.refresh(specs)
         let layouts = specs.map(onlineLayout)
         var previous: [String: MaterializationWatermark] = [:]
@@ -64,12 +62,11 @@ extension FeatureStore {
                     if let crashAfterKeys, written >= crashAfterKeys { kill(getpid(), SIGKILL) }
                     if written + kept == 1 { FaultPause.wait(at: pauseFile) }
                 }
-                let mark = MaterializationWatermark(lastSeq: scan.maxSeq, end: end)
-                try batch.setMetadata(Self.watermarkKey(layout), try CanonicalJSONText.encode(mark))
                 var aggregated: (keys: Int, bytes: Int)?
                 if let aggregationLayout = aggregationLayouts[reports.count] {
                     aggregated = try materializeAggregations(spec, aggregationLayout, end: end, batch: batch)
                 }
+                try Self.recordServed(spec, watermark: MaterializationWatermark(lastSeq: scan.maxSeq, end: end), batch: batch)
                 reports.append(MaterializeReport(view: layout.view, version: spec.viewVersion, isIncremental: watermark != nil, end: Timestamp.format(end),
                                                  rowsScanned: scan.rowsScanned, keysWritten: written, keysKept: kept,
                                                  aggregationKeys: aggregated?.keys, aggregationBytes: aggregated?.bytes,

@@ -33,6 +33,9 @@ public struct OnlineFeatureReader: Sendable {
         var keys: [JoinKey]
         /// (output column, index into the layout's features)
         var columns: [(Int, Int)]
+        /// While the view's current database is not live (an `apply` changed the view and the new storage is not
+        /// materialized yet): what the previous live database serves instead.
+        var pending: PendingStorage<Part>?
     }
 
     /// A view's requested aggregations, folded from its tile records at request time.
@@ -42,6 +45,7 @@ public struct OnlineFeatureReader: Sendable {
         var plan: AggregationReadPlan
         /// Per planned aggregation (in plan order), its output column.
         var outputs: [Int]
+        var pending: PendingStorage<AggregationPart>?
     }
 
     let online: OnlineStore
@@ -66,14 +70,18 @@ public struct OnlineFeatureReader: Sendable {
     public func get(_ entityRows: [[String: KeyPart]], at now: Int64) throws -> [[OnlineFeatureValue]] {
         let empty = OnlineFeatureValue(value: .null, status: .notFound, eventTs: nil)
         var result = Array(repeating: Array(repeating: empty, count: featureNames.count), count: entityRows.count)
-        for part in parts {
+        for current in parts {
+            let part = try current.pending?.serving(online) ?? current
             try online.lookup(part.handle, count: entityRows.count) { index, buffer in
                 part.encodeKey(entityRows[index], into: &buffer)
             } visit: { index, header, values in
                 part.fill(&result[index], header: header, values: values, at: now)
             }
+            if part.handle !== current.handle { Self.markNotMaterialized(current.pending?.unserved ?? [], in: &result) }
         }
-        for part in aggregationParts {
+        for current in aggregationParts {
+            let part = try current.pending?.serving(online) ?? current
+            if part.handle !== current.handle { Self.markNotMaterialized(current.pending?.unserved ?? [], in: &result) }
             try online.lookupAggregations(part.handle, count: entityRows.count) { index, buffer in
                 Part.encodeKey(part.keys, entityRows[index], into: &buffer)
             } visit: { index, record in
@@ -89,6 +97,43 @@ public struct OnlineFeatureReader: Sendable {
             }
         }
         return result
+    }
+}
+
+extension OnlineFeatureReader {
+    static func markNotMaterialized(_ columns: [Int], in result: inout [[OnlineFeatureValue]]) {
+        guard !columns.isEmpty else { return }
+        let pending = OnlineFeatureValue(value: .null, status: .notMaterialized, eventTs: nil)
+        for row in result.indices {
+            for column in columns { result[row][column] = pending }
+        }
+    }
+}
+
+/// The previous live database of a view whose current one is not live yet, and which requested columns it cannot serve
+/// (features it does not hold with the same definition). Once the current database is live it is read instead, for good.
+final class PendingStorage<Part: Sendable>: Sendable {
+    let currentDatabase: String
+    let fallback: Part
+    /// Output columns the fallback cannot serve: `not_materialized` until the current database is live.
+    let unserved: [Int]
+    private let isCurrentLive = Atomic<Bool>(false)
+
+    init(currentDatabase: String, fallback: Part, unserved: [Int]) {
+        self.currentDatabase = currentDatabase
+        self.fallback = fallback
+        self.unserved = unserved
+    }
+
+    /// The fallback while the current database is not live; nil once it is (checked with one metadata read per lookup
+    /// until then).
+    func serving(_ online: OnlineStore) throws -> Part? {
+        if isCurrentLive.load(ordering: .acquiring) { return nil }
+        guard try online.metadata(FeatureStore.watermarkKey(database: currentDatabase)) == nil else {
+            isCurrentLive.store(true, ordering: .releasing)
+            return nil
+        }
+        return fallback
     }
 }
 
@@ -162,13 +207,14 @@ extension FeatureStore {
             let requested = resolved.enumerated().filter { $0.element.view == viewName }
             let columns = requested.filter { !$0.element.isAggregation }.map { ($0.offset, $0.element.featureIndex) }
             if !columns.isEmpty {
-                parts.append(.init(handle: online.handle(for: snapshot.layouts[viewName] ?? onlineLayout(spec)), keys: spec.view.keys, columns: columns))
+                parts.append(.init(handle: online.handle(for: snapshot.layouts[viewName] ?? onlineLayout(spec)), keys: spec.view.keys, columns: columns,
+                                   pending: try pendingRows(spec, columns: columns)))
             }
-            let aggregations = requested.filter(\.element.isAggregation)
+            let aggregations = requested.filter(\.element.isAggregation).map { ($0.offset, $0.element.featureIndex) }
             if !aggregations.isEmpty, let layout = aggregationLayout(spec) {
                 aggregationParts.append(.init(handle: online.handle(for: layout), keys: spec.view.keys,
-                                              plan: AggregationReadPlan(layout: layout, aggregationIndexes: aggregations.map(\.element.featureIndex)),
-                                              outputs: aggregations.map(\.offset)))
+                                              plan: AggregationReadPlan(layout: layout, aggregationIndexes: aggregations.map(\.1)),
+                                              outputs: aggregations.map(\.0), pending: try pendingTiles(spec, aggregations: aggregations)))
             }
             for key in spec.view.keys where !keyNames.contains(key.name) { keyNames.append(key.name) }
             versions[viewName] = spec.viewVersion
@@ -178,6 +224,45 @@ extension FeatureStore {
         return OnlineFeatureReader(online: online, parts: parts, aggregationParts: aggregationParts, featureNames: resolved.map(\.qualifiedName),
                                    references: resolved.map { "\($0.view):\($0.feature)" }, keyNames: keyNames, keyTypes: keyTypes,
                                    viewVersions: versions, loggingSampleRate: sampleRate)
+    }
+}
+
+extension FeatureStore {
+    /// For a view whose current database is not live while an earlier one is: that one, serving the requested features
+    /// it holds with the same definition (`StorageIdentity.feature`).
+    func pendingRows(_ spec: FeatureTableSpec, columns: [(Int, Int)]) throws -> PendingStorage<OnlineFeatureReader.Part>? {
+        let view = spec.view.definition.name
+        guard try !isLive(spec.tableName), let served = try servedRows(view), served.database != spec.tableName, served.keys == spec.view.keys,
+              try isLive(served.database) else { return nil }
+        var mapped: [(Int, Int)] = [], unserved: [Int] = []
+        for (output, index) in columns {
+            let fingerprint = StorageIdentity.feature(spec.view, spec.view.features[index])
+            if let old = served.features.firstIndex(where: { $0.fingerprint == fingerprint }) { mapped.append((output, old)) } else { unserved.append(output) }
+        }
+        let layout = served.layout(view: view, ttlMicros: spec.view.definition.ttlMicros)
+        return PendingStorage(currentDatabase: spec.tableName,
+                              fallback: .init(handle: online.handle(for: layout), keys: spec.view.keys, columns: mapped, pending: nil), unserved: unserved)
+    }
+
+    /// The same for a view's aggregations.
+    func pendingTiles(_ spec: FeatureTableSpec, aggregations: [(output: Int, index: Int)]) throws -> PendingStorage<OnlineFeatureReader.AggregationPart>? {
+        let view = spec.view.definition.name
+        guard try !isLive(spec.aggregationTilesName), let served = try servedTiles(view), served.database != spec.aggregationTilesName,
+              served.keys == spec.view.keys, try isLive(served.database), let layout = served.layout(view: view) else { return nil }
+        var outputs: [Int] = [], indexes: [Int] = [], unserved: [Int] = []
+        for (output, index) in aggregations {
+            let fingerprint = StorageIdentity.aggregation(spec.view, spec.view.aggregations[index])
+            if let old = served.fingerprints.firstIndex(of: fingerprint) {
+                outputs.append(output)
+                indexes.append(old)
+            } else {
+                unserved.append(output)
+            }
+        }
+        return PendingStorage(currentDatabase: spec.aggregationTilesName,
+                              fallback: .init(handle: online.handle(for: layout), keys: spec.view.keys,
+                                              plan: AggregationReadPlan(layout: layout, aggregationIndexes: indexes), outputs: outputs, pending: nil),
+                              unserved: unserved)
     }
 }
 

@@ -60,8 +60,8 @@ extension FeatureStore {
     package func push(view name: String, file: URL, now: Int64 = currentMicros(), crashesBeforeOnline: Bool) throws -> PushReport {
         let snapshot = try snapshot()
         guard let spec = snapshot.tables[name] else { throw FeatureStoreError.unknownView(name, suggestion: nearMiss(name, in: snapshot.tables.keys)) }
-        return try push(source: spec.view.source, input: .file(file), label: "push:\(file.lastPathComponent)", target: .onlineAndOffline,
-                        snapshot: snapshot, now: now, crashesBeforeOnline: crashesBeforeOnline)
+        return try push(source: spec.view.source.name, input: .file(file), label: "push:\(file.lastPathComponent)", target: .onlineAndOffline,
+                        now: now, crashesBeforeOnline: crashesBeforeOnline)
     }
 
     /// Pushes rows decoded in memory (an HTTP push) to a source: one offline run, recorded as `push:REQUEST` with the
@@ -77,36 +77,55 @@ extension FeatureStore {
     /// `push(source:rows:…)` with fault injection: the process kills itself after the offline commit.
     package func push(source name: String, rows: PushedRows, requestID: String, target: PushTarget = .onlineAndOffline,
                       now: Int64 = currentMicros(), crashesBeforeOnline: Bool) throws -> PushReport {
-        let snapshot = try snapshot()
-        let sources = snapshot.applied.compiled.definitions.sources
-        guard let source = sources.first(where: { $0.name == name }) else {
+        let sources = try snapshot().applied.compiled.definitions.sources
+        guard sources.contains(where: { $0.name == name }) else {
             throw FeatureStoreError.unknownSource(name, suggestion: nearMiss(name, in: sources.map(\.name)))
         }
-        return try push(source: source, input: .rows(rows), label: "push:\(requestID)", target: target, snapshot: snapshot, now: now,
-                        crashesBeforeOnline: crashesBeforeOnline)
+        return try push(source: name, input: .rows(rows), label: "push:\(requestID)", target: target, now: now, crashesBeforeOnline: crashesBeforeOnline)
     }
 
-    private func push(source: SourceDefinition, input: IngestInput, label: String, target: PushTarget, snapshot: AppliedSnapshot, now: Int64,
-                      crashesBeforeOnline: Bool) throws -> PushReport {
-        let specs = snapshot.tables.values.filter { $0.view.source.name == source.name }.sorted { $0.view.definition.name < $1.view.definition.name }
-        var pushed = source
-        pushed.format = .jsonl
-        let sourceVersion = snapshot.applied.version(.source, source.name)
-        let request = IngestRequest(source: pushed, sourceVersion: sourceVersion, keyColumns: Set(specs.flatMap { $0.view.keys.map(\.name) }),
-                                    input: input, displayPath: label, isStrict: false, now: now,
-                                    definitionVersions: snapshot.applied.versionsByName, views: specs)
-        // A push that fails in its offline transaction is recorded like a failed ingest, so lineage export reports a FAIL.
-        let report = try recordingFailure(of: request) { try judgedIngest(request) }
-        if crashesBeforeOnline { kill(getpid(), SIGKILL) }
-        guard target == .onlineAndOffline, !report.isRejected, let fileID = report.fileID else {
-            return PushReport(source: source.name, offline: report, views: specs.map { .init(view: $0.view.definition.name, onlineWritten: 0, onlineKept: 0) })
+    private func push(source name: String, input: IngestInput, label: String, target: PushTarget, now: Int64, crashesBeforeOnline: Bool) throws -> PushReport {
+        let (report, snapshot) = try writingToCurrentStorage { snapshot -> (IngestReport, AppliedSnapshot) in
+            guard var pushed = snapshot.applied.compiled.definitions.source(name) else { throw FeatureStoreError.unknownSource(name, suggestion: nil) }
+            pushed.format = .jsonl
+            let request = try ingestRequest(pushed, snapshot: snapshot, input: input, displayPath: label, isStrict: false, now: now)
+            // A push that fails in its offline transaction is recorded like a failed ingest, so lineage export reports a FAIL.
+            return (try recordingFailure(of: request) { try judgedIngest(request) }, snapshot)
         }
-        let rows = try offline.sourceRows(pushed, version: sourceVersion, fileID: fileID)
+        if crashesBeforeOnline { kill(getpid(), SIGKILL) }
+        let specs = Self.specs(reading: name, snapshot)
+        guard target == .onlineAndOffline, !report.isRejected, let fileID = report.fileID else {
+            return PushReport(source: name, offline: report, views: specs.map { .init(view: $0.view.definition.name, onlineWritten: 0, onlineKept: 0) })
+        }
+        var results = try pushOnline(fileID: fileID, source: name, snapshot: snapshot, now: now)
+        // An `apply` that landed after the offline half derives its new online storage from the old one, which may not
+        // hold these rows yet: they are written to the new revision's storage too (writes keep the better row, so a row
+        // written twice changes nothing).
+        let revision = try registry.revision()
+        if revision != snapshot.revision {
+            forgetSnapshot()
+            results = try pushOnline(fileID: fileID, source: name, snapshot: try preparedSnapshot(), now: now)
+        }
+        return PushReport(source: name, offline: report, views: results)
+    }
+
+    private static func specs(reading source: String, _ snapshot: AppliedSnapshot) -> [FeatureTableSpec] {
+        snapshot.tables.values.filter { $0.view.source.name == source }.sorted { $0.view.definition.name < $1.view.definition.name }
+    }
+
+    /// The online half of a push: the stored rows of one pushed file or batch, written to every view of the source.
+    private func pushOnline(fileID: Int64, source name: String, snapshot: AppliedSnapshot, now: Int64) throws -> [PushReport.ViewResult] {
+        let specs = Self.specs(reading: name, snapshot)
+        guard var pushed = snapshot.applied.compiled.definitions.source(name), let storage = specs.first?.sourceTableName, !storage.isEmpty else { return [] }
+        pushed.format = .jsonl
+        // Views whose new storage is not live yet take the rows they served before first, so this push lands on them.
+        try deriveOnline(snapshot, views: specs.map(\.view.definition.name))
+        let rows = try offline.sourceRows(pushed, table: storage, fileID: fileID)
         // Evaluated before the write transaction: LMDB may run the closure again after growing the map.
         let evaluated = try specs.map { spec in try rows.map { try Self.evaluate($0, spec) } }
         let layouts = specs.compactMap { snapshot.layouts[$0.view.definition.name] }
         let aggregated = try pushedAggregationEvents(specs, rows, evaluated)
-        let results = try online.write(layouts: layouts, aggregations: aggregated.map(\.layout)) { batch in
+        return try online.write(layouts: layouts, aggregations: aggregated.map(\.layout)) { batch in
             var results = try zip(layouts, evaluated).map { layout, rows in
                 var result = PushReport.ViewResult(view: layout.view, onlineWritten: 0, onlineKept: 0)
                 for (key, row) in rows {
@@ -127,7 +146,6 @@ extension FeatureStore {
             }
             return results
         }
-        return PushReport(source: source.name, offline: report, views: results)
     }
 
     /// The pushed rows' aggregation events per key, per view with aggregations, evaluated as the offline event table

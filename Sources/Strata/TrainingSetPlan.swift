@@ -43,11 +43,11 @@ struct TrainingSetPlan: Sendable {
         }
     }
 
-    /// Rebuilds the plan a manifest recorded, from the registry's stored versions.
-    init(manifest: TrainingSetManifest, registry: Registry) throws {
+    /// Rebuilds the plan a manifest recorded, from the registry's stored versions and the storage they were bound to.
+    init(manifest: TrainingSetManifest, registry: Registry, resolver: StorageResolver) throws {
         views = try manifest.views.map { info in
             let spec = try FeatureTableSpec.recorded(view: info.name, version: info.version, source: info.source, sourceVersion: info.sourceVersion,
-                                                     entities: info.entities, registry: registry)
+                                                     entities: info.entities, registry: registry, resolver: resolver)
             let isAggregation = info.aggregations ?? false
             let features = try CompiledProject.resolveFeatures(info.features, of: spec.view, aggregations: isAggregation)
             return ViewPart(spec: spec, features: features, maxIngestSeq: info.maxIngestSeq, isAggregation: isAggregation)
@@ -68,8 +68,10 @@ struct TrainingSetPlan: Sendable {
 }
 
 extension FeatureTableSpec {
-    /// The feature table of a view as recorded at given versions, rebuilt from the registry's stored definitions.
-    static func recorded(view name: String, version: Int, source: String, sourceVersion: Int, entities: [String: Int], registry: Registry) throws -> FeatureTableSpec {
+    /// The feature table of a view as recorded at given versions, rebuilt from the registry's stored definitions, with the
+    /// storage its source version is bound to (or would read, if it never was).
+    static func recorded(view name: String, version: Int, source: String, sourceVersion: Int, entities: [String: Int], registry: Registry,
+                         resolver: StorageResolver) throws -> FeatureTableSpec {
         var definitions = ProjectDefinitions()
         guard case .view(let view) = try CanonicalJSON.decode(kind: .view, try spec(registry, .view, name, version)),
               case .source(let sourceDefinition) = try CanonicalJSON.decode(kind: .source, try spec(registry, .source, source, sourceVersion))
@@ -81,7 +83,7 @@ extension FeatureTableSpec {
         }
         let compiled = try CompiledProject.compile(definitions: definitions).get()
         guard let compiledView = compiled.views[name] else { throw RegistryError.unknownVersion(name: name, version: version, latest: version) }
-        return FeatureTableSpec(view: compiledView, viewVersion: version, sourceVersion: sourceVersion)
+        return resolver.table(compiledView, version: version, source: resolver.resolveSource(sourceDefinition, version: sourceVersion))
     }
 }
 

@@ -9,6 +9,8 @@ struct ApplyCommand: ParsableCommand {
         abstract: "Write the definitions to the registry as one new revision, atomically.",
         discussion: """
         Every changed object gets a new version; history is kept forever. Breaking changes are refused unless `--allow-breaking`. If another `apply` lands first (or the registry moved past `--expect-revision`), this one fails with "registry changed since plan, re-run" and writes nothing.
+
+        Stored data follows what decides it, not the version: an edit of a description, an owner, tags, expectations, monitoring, logging or a TTL keeps every stored table as it is, so training sets and lookups answer exactly as before with no ingest and no materialize. A new or changed feature, a new view on an existing source, or a changed aggregation is computed here from the rows already stored (pushes included, source files never read again), and its online values are derived from the rows served now. A column type change the stored rows cannot take is refused, naming the first such row; `--allow-breaking` sets those values to null and keeps each in the quarantine. A killed apply leaves the previous revision serving; running it again finishes the job.
         """
     )
 
@@ -33,15 +35,20 @@ struct ApplyCommand: ParsableCommand {
             var plan = try store.plan()
             if let expectRevision { plan.baseRevision = expectRevision }
             let who = author ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
-            let revision = try store.apply(plan, author: who, message: message, allowsBreakingChanges: allowBreaking)
-            if output.json {
-                try printJSON(AppliedReport(revision: revision, changes: plan.changes))
-            } else if plan.isEmpty {
-                print(renderPlan(plan))
-            } else {
-                print(renderPlan(plan))
-                print("\nApplied revision \(revision).")
+            let report = try store.apply(plan, author: who, message: message, allowsBreakingChanges: allowBreaking) { line in
+                if !output.json { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
             }
+            if output.json {
+                try printJSON(AppliedReport(revision: report.revision, changes: plan.changes, storage: report.storage, derived: report.derived,
+                                            elapsedMicros: report.elapsedMicros))
+                return
+            }
+            print(renderPlan(plan, storage: report.storage))
+            for derived in report.derived {
+                let tiles = derived.aggregationKeys.map { " and the aggregation tiles of \($0) keys" } ?? ""
+                print("online: \(derived.view): derived \(derived.keys) keys\(tiles) from the rows served before")
+            }
+            if !plan.isEmpty { print("\nApplied revision \(report.revision) in \(String(format: "%.2f", Double(report.elapsedMicros) / 1e6)) s.") }
         }
     }
 }
@@ -49,4 +56,7 @@ struct ApplyCommand: ParsableCommand {
 struct AppliedReport: Encodable {
     var revision: Int
     var changes: [PlannedChange]
+    var storage: StoragePlan
+    var derived: [OnlineDerivation]
+    var elapsedMicros: Int64
 }

@@ -124,8 +124,7 @@ struct LineageCommand: AsyncParsableCommand {
                 if !graph.materializations.isEmpty { print("materializations: \(graph.materializations.joined(separator: "; "))") }
                 if !graph.checkReports.isEmpty { print("check reports: \(graph.checkReports.joined(separator: ", "))") }
             } else if let view, let key {
-                let applied = try store.appliedProject()
-                let tables = store.featureTables(applied)
+                let tables = try store.featureTables()
                 guard let spec = tables[view] else { throw FeatureStoreError.unknownView(view, suggestion: nearMiss(view, in: tables.keys)) }
                 let types = Dictionary(uniqueKeysWithValues: spec.view.keys.map { ($0.name, $0.type) })
                 let keys = try parseEntityKeys(key, types)

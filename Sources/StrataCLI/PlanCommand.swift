@@ -8,6 +8,8 @@ struct PlanCommand: ParsableCommand {
         abstract: "Show what `apply` would change in the registry: added, changed and removed objects, breaking or not, and why.",
         discussion: """
         A change that alters the meaning of existing data is breaking: a join key change, a type or expression change, a TTL change, removing a feature a service uses, or removing an object. `apply` refuses breaking changes unless `--allow-breaking`. Pass the printed revision to `apply --expect-revision` to apply exactly this plan.
+
+        The storage section says what `apply` costs, per source and view: "metadata only" (nothing is copied or computed), columns added, a conversion of stored rows, features recomputed from stored rows, or a materialization needed; and what a type change the stored rows cannot take would drop.
         """
     )
 
@@ -16,13 +18,26 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let plan = try projectOptions.open().plan()
-            if output.json { try printJSON(plan) } else { print(renderPlan(plan)) }
+            let store = try projectOptions.open()
+            let plan = try store.plan()
+            let storage = try store.storagePlan(for: plan)
+            if output.json {
+                try printJSON(PlanReport(baseRevision: plan.baseRevision, changes: plan.changes, storage: storage))
+            } else {
+                print(renderPlan(plan, storage: storage))
+            }
         }
     }
 }
 
-func renderPlan(_ plan: RegistryPlan) -> String {
+/// `plan --json`: the registry plan and its storage effects.
+struct PlanReport: Encodable {
+    var baseRevision: Int
+    var changes: [PlannedChange]
+    var storage: StoragePlan
+}
+
+func renderPlan(_ plan: RegistryPlan, storage: StoragePlan) -> String {
     guard !plan.isEmpty else { return "No changes: the registry (revision \(plan.baseRevision)) matches the definitions." }
     var lines = ["Registry revision \(plan.baseRevision) → \(plan.baseRevision + 1): \(plan.changes.count) change\(plan.changes.count == 1 ? "" : "s")", ""]
     for change in plan.changes {
@@ -33,6 +48,14 @@ func renderPlan(_ plan: RegistryPlan) -> String {
         if change.action == .changed {
             for field in change.fields { lines.append("    \(field.path): \(field.old ?? "—") → \(field.new ?? "—")") }
         }
+    }
+    if !storage.steps.isEmpty {
+        lines += ["", "Storage:"]
+        for step in storage.steps { lines.append("  \(step.kind.displayName) `\(step.name)`: \(step.summary)") }
+    }
+    if !storage.refusals.isEmpty {
+        lines += ["", "Refused without --allow-breaking:"] + storage.refusals.map { "  - \($0)" }
+        lines += ["With --allow-breaking:"] + storage.drops.map { "  - \($0)" }
     }
     let breaking = plan.breakingChanges.count
     lines.append("")

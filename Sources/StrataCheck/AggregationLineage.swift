@@ -47,8 +47,7 @@ extension LineageTracer {
     /// with `lower < event_ts <= at`, whose `where` holds and whose input is not null — paged by `offset` and `limit`.
     public static func traceAggregation(_ store: FeatureStore, view: String, keys: [String: KeyPart], at: Int64, feature: String,
                                         offset: Int = 0, limit: Int = 50) throws -> AggregationLineage {
-        let applied = try store.appliedProject()
-        let tables = store.featureTables(applied)
+        let tables = try store.featureTables()
         guard let spec = tables[view] else { throw FeatureStoreError.unknownView(view, suggestion: nearMiss(view, in: tables.keys)) }
         let name = feature.split(separator: ":").last.map(String.init) ?? feature
         guard let index = spec.view.aggregations.firstIndex(where: { $0.definition.name == name }) else {
@@ -78,7 +77,7 @@ extension LineageTracer {
                 && (slot.filter.map { events.filters[$0][i] } ?? true) && aggregation.kernel.accepts(input)
         }
         let page = Array(contributing.dropFirst(max(0, offset)).prefix(max(0, limit)))
-        let lineage = try store.sourceLineage(source: spec.view.source.name, version: spec.sourceVersion, rowIDs: page.map { events.orders[$0].ingestSeq })
+        let lineage = try store.sourceLineage(spec, rowIDs: page.map { events.orders[$0].ingestSeq })
         let definition = aggregation.definition
         return AggregationLineage(
             view: view, viewVersion: spec.viewVersion, feature: name, function: definition.function.rawValue,

@@ -40,10 +40,9 @@ public enum ConsistencyChecker {
     }
 
     private static func compareSnapshot(_ store: FeatureStore, at: Int64, sample: Int?, maxMismatch: Double?, now: Int64) throws -> CheckReport {
-        let applied = try store.appliedProject()
         var accumulator = try ParityAccumulator(store: store)
         var replayed = 0
-        for (name, spec) in store.featureTables(applied).sorted(by: { $0.key < $1.key }) {
+        for (name, spec) in try store.featureTables().sorted(by: { $0.key < $1.key }) {
             // Every key served online: rows of row features and tile records of aggregations.
             let layout = store.onlineLayout(spec)
             var seen = Set<[UInt8]>()

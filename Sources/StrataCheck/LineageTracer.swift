@@ -38,9 +38,8 @@ public struct TrainingSetGraph: Sendable, Codable {
 public enum LineageTracer {
     /// Traces the value of `view` for `keys` at `at` (the offline join in `known` mode, as serving could have seen it).
     public static func trace(_ store: FeatureStore, view: String, keys: [String: KeyPart], at: Int64) throws -> ValueLineage {
-        let applied = try store.appliedProject()
-        guard let spec = store.featureTables(applied)[view] else {
-            throw FeatureStoreError.unknownView(view, suggestion: nearMiss(view, in: store.featureTables(applied).keys))
+        guard let spec = try store.featureTables()[view] else {
+            throw FeatureStoreError.unknownView(view, suggestion: nearMiss(view, in: try store.featureTables().keys))
         }
         return try trace(store, spec: spec, keys: keys, at: at, options: JoinOptions(corrections: .known))
     }
@@ -76,8 +75,8 @@ public enum LineageTracer {
         let result = try store.offlineJoin(keys: [tuple], times: [at], table: spec, featureIndexes: Array(spec.view.features.indices), options: options)
         let names = spec.view.features.map(\.definition.name)
         let lineageID = result.lineageIDs[0]
-        let source = try lineageID.flatMap { try store.sourceLineage(source: spec.view.source.name, version: spec.sourceVersion, rowIDs: [$0])[$0] }
-        let sourceValues = try lineageID.map { try store.sourceRowValues(spec.view.source, version: spec.sourceVersion, rowID: $0) } ?? [:]
+        let source = try lineageID.flatMap { try store.sourceLineage(spec, rowIDs: [$0])[$0] }
+        let sourceValues = try lineageID.map { try store.sourceRowValues(spec, rowID: $0) } ?? [:]
         let online = try store.onlineRow(store.onlineLayout(spec), key: tuple)
         return ValueLineage(view: spec.view.definition.name, viewVersion: spec.viewVersion,
                             keys: keys.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","), at: Timestamp.format(at),

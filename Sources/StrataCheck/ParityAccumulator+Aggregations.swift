@@ -40,7 +40,7 @@ extension ParityAccumulator {
         let mismatchKeys = Array(Set(pending.compactMap { keys[$0.joinRow] }))
         let events = try store.aggregationEvents(spec, keys: mismatchKeys)
         let rowIDs = events.values.flatMap { $0.orders.map(\.ingestSeq) }
-        let lineage = try store.sourceLineage(source: spec.view.source.name, version: spec.sourceVersion, rowIDs: rowIDs)
+        let lineage = try store.sourceLineage(spec, rowIDs: rowIDs)
         for item in pending {
             let t = batch.requestMicros[item.record]
             let keyEvents = keys[item.joinRow].flatMap { events[$0] }

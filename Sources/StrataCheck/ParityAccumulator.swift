@@ -21,7 +21,7 @@ struct ParityAccumulator {
     init(store: FeatureStore) throws {
         self.store = store
         let applied = try store.appliedProject()
-        tables = store.featureTables(applied)
+        tables = try store.featureTables()
         definitionVersions = applied.versionsByName
         // A new view version's table is built from the source rows first, as historical retrieval does.
         try store.refreshFeatureTables(Array(tables.values))
@@ -144,7 +144,7 @@ struct ParityAccumulator {
     /// Classifies each disagreement from the lineage of both values, read once for all of them.
     mutating func explain(_ pending: [Pending], batch: FeatureLogPage, spec: FeatureTableSpec, offline: ViewJoinResult) throws {
         let ids = pending.compactMap(\.online.lineageID) + pending.compactMap { offline.lineageIDs[$0.joinRow] }
-        let lineage = try store.sourceLineage(source: spec.view.source.name, version: spec.sourceVersion, rowIDs: ids)
+        let lineage = try store.sourceLineage(spec, rowIDs: ids)
         for item in pending {
             let row = item.joinRow
             let offlineLineage = offline.lineageIDs[row].flatMap { lineage[$0] }

@@ -40,6 +40,7 @@ struct AggregationEventTable {
 
     /// Evaluates the source rows added since the last refresh into the table, inside the caller's transaction.
     func refresh(in db: Database) throws {
+        try OfflineStore.registerDerived(.aggregationEvents, spec, table: name, fingerprint: StorageIdentity.aggregationEvents(spec.view), columns: [], in: db)
         try db.execute(sql: createSQL)
         let last = try Int64.fetchOne(db, sql: "SELECT last_source_row FROM view_tables WHERE table_name = ?", arguments: [name]) ?? 0
         let newest = try Int64.fetchOne(db, sql: "SELECT MAX(strata_row_id) FROM \(quoted(spec.sourceTableName))") ?? 0
@@ -131,11 +132,6 @@ enum SQLiteBinding {
         case .string(let v): sqlite3_bind_text(handle, index, v, -1, transient)
         }
     }
-}
-
-extension FeatureTableSpec {
-    /// The table of the view's aggregation events, beside its feature table.
-    public var aggregationTableName: String { "ag__\(view.definition.name)__v\(viewVersion)__s\(sourceVersion)" }
 }
 
 extension OfflineStore {

@@ -50,15 +50,15 @@ public struct PushedRows: Sendable {
 
 extension IngestRun {
     /// Ingests a pushed batch: row `n` has line number `n` under the push's label (`push:REQUEST`).
-    /// A batch whose content an earlier push of this source version stored is recognised and adds nothing.
+    /// A batch whose content an earlier push stored in this storage's family is recognised and adds nothing.
     func run(_ pushed: PushedRows) throws -> IngestReport {
         let source = request.source
         let (sha, size) = pushed.content()
         var report = IngestReport(runID: nil, source: source.name, file: request.displayPath, change: .new, fileVersion: 1, contentSHA256: sha)
         if let previous = try Row.fetchOne(db, sql: """
             SELECT file_id, path, file_version FROM source_files
-            WHERE source = ? AND source_version = ? AND content_sha256 = ? AND path LIKE 'push:%' ORDER BY file_id LIMIT 1
-            """, arguments: [source.name, request.sourceVersion, sha]) {
+            WHERE family = ? AND content_sha256 = ? AND path LIKE 'push:%' ORDER BY file_id LIMIT 1
+            """, arguments: [request.storage.family, sha]) {
             report.change = .unchanged
             report.file = previous["path"]
             report.fileVersion = previous["file_version"]

@@ -14,6 +14,8 @@ public enum IngestInput: Sendable {
 public struct IngestRequest: Sendable {
     public var source: SourceDefinition
     public var sourceVersion: Int
+    /// The storage the rows go to: the one bound to `sourceVersion` (see `StorageCatalog`).
+    public var storage: StoredTable
     /// Columns that are join keys of some view: a row without them is quarantined.
     public var keyColumns: Set<String>
     public var input: IngestInput
@@ -25,15 +27,19 @@ public struct IngestRequest: Sendable {
     public var now: Int64
     public var definitionVersions: [String: Int]
     public var views: [FeatureTableSpec]
+    /// Called inside the run's transaction before anything is written: the façade checks there that the registry has not
+    /// moved to a revision whose storage is elsewhere (an `apply` in another process); throwing writes nothing.
+    public var checkBeforeWriting: (@Sendable () throws -> Void)?
     /// Fault injection for crash tests: the process kills itself after this many rows, mid-transaction.
     package var crashAfterRows: Int?
     /// Fault injection for change tests: the run pauses after hashing the file (see `FaultPause`).
     package var pauseAfterHashing: String?
 
-    public init(source: SourceDefinition, sourceVersion: Int, keyColumns: Set<String>, input: IngestInput, displayPath: String, isStrict: Bool,
-                now: Int64, definitionVersions: [String: Int], views: [FeatureTableSpec]) {
+    public init(source: SourceDefinition, sourceVersion: Int, storage: StoredTable, keyColumns: Set<String>, input: IngestInput, displayPath: String,
+                isStrict: Bool, now: Int64, definitionVersions: [String: Int], views: [FeatureTableSpec]) {
         self.source = source
         self.sourceVersion = sourceVersion
+        self.storage = storage
         self.keyColumns = keyColumns
         self.input = input
         self.displayPath = displayPath
@@ -43,9 +49,9 @@ public struct IngestRequest: Sendable {
         self.views = views
     }
 
-    public init(source: SourceDefinition, sourceVersion: Int, keyColumns: Set<String>, file: URL, displayPath: String, isStrict: Bool,
-                now: Int64, definitionVersions: [String: Int], views: [FeatureTableSpec]) {
-        self.init(source: source, sourceVersion: sourceVersion, keyColumns: keyColumns, input: .file(file), displayPath: displayPath,
+    public init(source: SourceDefinition, sourceVersion: Int, storage: StoredTable, keyColumns: Set<String>, file: URL, displayPath: String,
+                isStrict: Bool, now: Int64, definitionVersions: [String: Int], views: [FeatureTableSpec]) {
+        self.init(source: source, sourceVersion: sourceVersion, storage: storage, keyColumns: keyColumns, input: .file(file), displayPath: displayPath,
                   isStrict: isStrict, now: now, definitionVersions: definitionVersions, views: views)
     }
 }
@@ -145,8 +151,8 @@ struct IngestRun {
         let source = request.source
         let before = try file.identity(fd)
         let previous = try Row.fetchOne(db, sql: """
-            SELECT * FROM source_files WHERE source = ? AND source_version = ? AND path = ? ORDER BY file_id DESC LIMIT 1
-            """, arguments: [source.name, request.sourceVersion, request.displayPath])
+            SELECT * FROM source_files WHERE family = ? AND path = ? ORDER BY file_id DESC LIMIT 1
+            """, arguments: [request.storage.family, request.displayPath])
         let oldSize: Int? = previous?["size_bytes"]
         let fingerprint = try file.fingerprint(fd, prefixBytes: oldSize)
         FaultPause.wait(at: request.pauseAfterHashing)
@@ -190,7 +196,7 @@ struct IngestRun {
     /// Inserts the source file record and the run record; returns the sink that writes the run's rows.
     func beginRun(_ report: inout IngestReport, sizeBytes: Int) throws -> RowSink {
         let source = request.source
-        try db.execute(sql: SourceTable.createSQL(source, version: request.sourceVersion))
+        try request.checkBeforeWriting?()
         let versions = FlatJSON.encode(request.definitionVersions.sorted { $0.key < $1.key }.map { ($0.key, Value.int(Int64($0.value))) })
         try db.execute(sql: """
             INSERT INTO ingest_runs (source, source_version, started_at, finished_at, rows_read, rows_accepted, rows_quarantined, outcome, definition_versions)
@@ -199,9 +205,10 @@ struct IngestRun {
         let runID = db.lastInsertedRowID
         report.runID = runID
         try db.execute(sql: """
-            INSERT INTO source_files (source, source_version, path, content_sha256, size_bytes, records, lines, file_version, run_id)
-            VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?)
-            """, arguments: [source.name, request.sourceVersion, request.displayPath, report.contentSHA256, sizeBytes, report.fileVersion, runID])
+            INSERT INTO source_files (source, source_version, path, content_sha256, size_bytes, records, lines, file_version, run_id, family)
+            VALUES (?, ?, ?, ?, ?, 0, 0, ?, ?, ?)
+            """, arguments: [source.name, request.sourceVersion, request.displayPath, report.contentSHA256, sizeBytes, report.fileVersion, runID,
+                             request.storage.family])
         let fileID = db.lastInsertedRowID
         report.fileID = fileID
         return try RowSink(request: request, db: db, runID: runID, fileID: fileID)

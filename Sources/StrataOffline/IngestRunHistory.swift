@@ -24,7 +24,7 @@ extension OfflineStore {
         let rows = try read("list ingest runs with their files") { db in
             try Row.fetchAll(db, sql: """
                 SELECT r.*, f.path, f.content_sha256, f.file_version, f.size_bytes,
-                       (SELECT p.size_bytes FROM source_files p WHERE p.source = f.source AND p.source_version = f.source_version
+                       (SELECT p.size_bytes FROM source_files p WHERE p.family = f.family
                            AND p.path = f.path AND p.file_id < f.file_id ORDER BY p.file_id DESC LIMIT 1) AS previous_size
                 FROM ingest_runs r JOIN source_files f ON f.run_id = r.run_id
                 ORDER BY r.run_id
@@ -47,7 +47,3 @@ extension OfflineStore {
     }
 }
 
-extension OfflineStore {
-    /// The name of a source version's table (`src__SOURCE__vN`), for lineage reports.
-    package static func sourceTableName(_ source: String, version: Int) -> String { SourceTable.name(source, version: version) }
-}

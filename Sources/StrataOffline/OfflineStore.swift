@@ -57,6 +57,7 @@ public final class OfflineStore: Sendable {
                 """)
         }
         QualityRecords.registerMigrations(&migrator)
+        registerCatalogMigrations(&migrator)
         return migrator
     }
 

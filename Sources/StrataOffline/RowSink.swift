@@ -27,7 +27,7 @@ struct RowSink {
         self.fileID = fileID
         quality = try IngestQuality(request: request)
         let columns = ["strata_run_id", "strata_file_id", "strata_line", "strata_event_ts", "strata_created_ts"] + request.source.columns.map { quoted($0.name) }
-        let table = quoted(SourceTable.name(request.source.name, version: request.sourceVersion))
+        let table = quoted(request.storage.tableName)
         insert = try db.makeStatement(sql: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))")
     }
 

@@ -12,9 +12,8 @@ public struct StoredSourceRow: Sendable {
 
 extension OfflineStore {
     /// The rows stored from one file or push record (`IngestReport.fileID`), in ingest order.
-    package func sourceRows(_ source: SourceDefinition, version: Int, fileID: Int64) throws -> [StoredSourceRow] {
+    package func sourceRows(_ source: SourceDefinition, table: String, fileID: Int64) throws -> [StoredSourceRow] {
         try read("read pushed rows of \(source.name)") { db in
-            let table = SourceTable.name(source.name, version: version)
             guard try db.tableExists(table),
                   let runID = try Int64.fetchOne(db, sql: "SELECT run_id FROM source_files WHERE file_id = ?", arguments: [fileID]) else { return [] }
             let first = try Self.firstRow(db, table, runAtLeast: runID), last = try Self.firstRow(db, table, runAtLeast: runID + 1) - 1
@@ -53,6 +52,32 @@ extension OfflineStore {
         case (.double(let v), _): return .float(v)
         case (.string(let s), _): return .string(s)
         case (.blob, _): return .null
+        }
+    }
+}
+
+extension OfflineStore {
+    /// Stored source rows by id (ids that do not exist are absent), with `source`'s columns in schema order.
+    package func sourceRows(_ source: SourceDefinition, table: String, rowIDs: [Int64]) throws -> [Int64: StoredSourceRow] {
+        try read("read rows of \(source.name)") { db in
+            guard !table.isEmpty, try db.tableExists(table) else { return [:] }
+            let columns = source.columns.map { quoted($0.name) }
+            var result: [Int64: StoredSourceRow] = [:]
+            result.reserveCapacity(rowIDs.count)
+            for start in stride(from: 0, to: rowIDs.count, by: 500) {
+                let chunk = Array(rowIDs[start..<min(start + 500, rowIDs.count)])
+                let sql = """
+                    SELECT strata_row_id, strata_event_ts, strata_created_ts\(columns.isEmpty ? "" : ", " + columns.joined(separator: ", "))
+                    FROM \(quoted(table)) WHERE strata_row_id IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ",")))
+                    """
+                for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(chunk)) {
+                    let id: Int64 = row[0]
+                    result[id] = StoredSourceRow(rowID: id, eventTs: row[1], createdTs: row[2], values: source.columns.enumerated().map { i, column in
+                        Self.value(row[i + 3] as DatabaseValue, column.type)
+                    })
+                }
+            }
+            return result
         }
     }
 }

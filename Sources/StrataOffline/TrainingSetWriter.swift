@@ -281,11 +281,12 @@ extension OfflineStore {
     /// The ingest runs whose rows a feature table holds up to `maxSeq`.
     public func visibleRuns(_ spec: FeatureTableSpec, maxSeq: Int64) throws -> [Int64] {
         try read("list visible runs") { db in
-            guard try db.tableExists(spec.sourceTableName) else { return [] }
+            guard spec.hasSourceStorage, try db.tableExists(spec.sourceTableName) else { return [] }
             return try Int64.fetchAll(db, sql: """
-                SELECT run_id FROM ingest_runs WHERE source = ? AND source_version = ? AND rows_accepted > 0
-                AND run_id <= COALESCE((SELECT strata_run_id FROM \(quoted(spec.sourceTableName)) WHERE strata_row_id = ?), 0) ORDER BY run_id
-                """, arguments: [spec.view.source.name, spec.sourceVersion, maxSeq])
+                SELECT DISTINCT r.run_id FROM ingest_runs r JOIN source_files f ON f.run_id = r.run_id
+                WHERE f.family = ? AND r.rows_accepted > 0
+                AND r.run_id <= COALESCE((SELECT strata_run_id FROM \(quoted(spec.sourceTableName)) WHERE strata_row_id = ?), 0) ORDER BY r.run_id
+                """, arguments: [spec.storage.family, maxSeq])
         }
     }
 }

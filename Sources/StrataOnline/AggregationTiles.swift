@@ -1,6 +1,6 @@
 public import StrataCore
 
-/// How one feature view version's aggregations are stored online: one LMDB database, one record per key tuple.
+/// How one view's aggregations are stored online: one LMDB database, one record per key tuple.
 ///
 /// Aggregations that fold the same values the same way — kernels that differ at most in `finalize` (sum and avg,
 /// variance and stddev), the same input, condition and hop — share one **tile group**: one run of tile partials per key,
@@ -12,7 +12,7 @@ public import StrataCore
 ///   `hop: 0` window, and whatever follows them in event order;
 /// - the latest settled event time, for `present` once the events themselves are pruned.
 public struct OnlineAggregationLayout: Sendable {
-    /// The LMDB database name: `ag__VIEW__vN__sM`, like the offline event table.
+    /// The LMDB database name: the view's tile storage in the catalog (`FeatureTableSpec.aggregationTilesName`).
     public var databaseName: String
     public var view: String
     public var aggregations: [CompiledAggregation]

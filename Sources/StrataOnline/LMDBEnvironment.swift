@@ -36,7 +36,7 @@ final class LMDBEnvironment: Sendable {
     var mapSizeBytes: Int { mapSize.load(ordering: .relaxed) }
     private var env: OpaquePointer { handle.pointer }
 
-    init(path: String, mapSizeBytes: Int, mapSizeMaxBytes: Int, databasesMax: UInt32 = 256, readersMax: UInt32 = 126) throws(OnlineStoreError) {
+    init(path: String, mapSizeBytes: Int, mapSizeMaxBytes: Int, databasesMax: UInt32 = 1024, readersMax: UInt32 = 126) throws(OnlineStoreError) {
         let env = try Self.open(path: path, mapSizeBytes: mapSizeBytes, databasesMax: databasesMax, readersMax: readersMax)
         // Nothing below may throw: a class init that throws once every stored property is set runs `deinit`,
         // which would close the environment a second time (a double free).

@@ -3,9 +3,9 @@ import Foundation
 public import StrataCore
 import Synchronization
 
-/// How one feature view version is laid out in the online store.
+/// How one view's row features are laid out in the online store.
 public struct OnlineViewLayout: Sendable, Hashable {
-    /// The LMDB database name: one per feature-view version.
+    /// The LMDB database name: the view's feature table, so one per stored feature table (not per registry version).
     public var databaseName: String
     public var view: String
     public var featureNames: [String]
@@ -51,7 +51,7 @@ public final class OnlineViewHandle: Sendable {
     }
 }
 
-/// The LMDB online store: per view version and key tuple, the single best row by the SPEC order.
+/// The LMDB online store: per feature table and key tuple, the single best row by the SPEC order.
 ///
 /// ```swift
 /// let online = try OnlineStore(path: ".strata/online", options: .init(mapSizeBytes: 1 << 30))
@@ -203,6 +203,11 @@ public struct OnlineWriteBatch {
         if case .success(let stored) = existing, !row.isBetter(than: stored) { return false }
         try txn.put(dbi, encodedKey, OnlineRowCodec.encode(row, types: layout.featureTypes))
         return true
+    }
+
+    /// A metadata value as this transaction sees it (a check under the writer lock).
+    public func metadata(_ key: String) throws -> String? {
+        try txn.get(try database(OnlineStore.metadataDatabase), Array(key.utf8)) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Sets a metadata value in the same transaction.

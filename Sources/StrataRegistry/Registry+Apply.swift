@@ -37,10 +37,11 @@ extension Registry {
                                    arguments: [newRevision, now, author, message, plan.changes.count])
                     for change in plan.changes {
                         try db.execute(sql: """
-                            INSERT INTO objects (kind, name, version, revision, spec, is_removed, is_breaking, applied_at, author, message)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            INSERT INTO objects (kind, name, version, revision, spec, is_removed, is_breaking, applied_at, author, message,
+                                                 storage_fingerprint)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                             """, arguments: [change.kind.rawValue, change.name, change.toVersion, newRevision, change.spec,
-                                             change.action == .removed, change.isBreaking, now, author, message])
+                                             change.action == .removed, change.isBreaking, now, author, message, change.storageFingerprint])
                     }
                     try db.execute(sql: "UPDATE registry_state SET revision = ?", arguments: [newRevision])
                     return .commit

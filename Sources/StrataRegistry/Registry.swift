@@ -59,6 +59,10 @@ public final class Registry: Sendable {
         }
         migrator.registerMigration("v4 job runs") { db in try db.execute(sql: JobRunRecord.createSQL) }
         registerQualityMigrations(&migrator)
+        migrator.registerMigration("v6 storage fingerprints") { db in
+            // What decides each version's stored bytes (`StorageIdentity`); null for versions applied before it was recorded.
+            try db.execute(sql: "ALTER TABLE objects ADD COLUMN storage_fingerprint TEXT")
+        }
         return migrator
     }
 
@@ -110,6 +114,13 @@ public final class Registry: Sendable {
             JOIN (SELECT kind, name, MAX(version) AS version FROM objects GROUP BY kind, name) latest
               USING (kind, name, version)
             """).map(Self.object).sorted { ($0.kind, $0.name) < ($1.kind, $1.name) }
+    }
+
+    /// Every version of every object of one kind, removals included, by name and then version.
+    public func allVersions(of kind: DefinitionKind) throws(RegistryError) -> [RegistryObject] {
+        try read("read versions") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM objects WHERE kind = ? ORDER BY name, version", arguments: [kind.rawValue]).map(Self.object)
+        }
     }
 
     /// Every version of the objects called `name`, oldest first.
@@ -176,7 +187,7 @@ public final class Registry: Sendable {
         }
         return RegistryObject(kind: kind, name: name, version: version, revision: row["revision"],
                               spec: row["spec"], isRemoved: row["is_removed"], isBreaking: row["is_breaking"], appliedAtMicros: row["applied_at"],
-                              author: row["author"], message: row["message"])
+                              author: row["author"], message: row["message"], storageFingerprint: row["storage_fingerprint"])
     }
 }
 

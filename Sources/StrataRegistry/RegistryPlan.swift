@@ -24,6 +24,8 @@ public struct PlannedChange: Codable, Sendable, Hashable {
     public var fields: [FieldChange]
     /// The canonical JSON to store; nil for removals.
     public var spec: String?
+    /// For sources and feature views: the fingerprint of what decides the new version's stored bytes.
+    public var storageFingerprint: String? = nil
 }
 
 extension RegistryPlan {
@@ -60,6 +62,17 @@ extension RegistryPlan {
                                          isBreaking: !reasons.isEmpty, reasons: reasons, fields: FieldChange.between(old?.spec, new?.2), spec: new?.2))
         }
         changes.sort { ($0.kind, $0.name) < ($1.kind, $1.name) }
+        // Definitions that do not compile are refused by `validate` before any plan; without a compiled project the
+        // plan simply records no fingerprints.
+        if case .success(let compiled) = CompiledProject.compile(definitions: desired) {
+            for index in changes.indices where changes[index].action != .removed {
+                switch changes[index].kind {
+                case .source: changes[index].storageFingerprint = desired.source(changes[index].name).map(StorageIdentity.source)
+                case .view: changes[index].storageFingerprint = compiled.views[changes[index].name].map(StorageIdentity.view)
+                case .entity, .service: break
+                }
+            }
+        }
         return RegistryPlan(baseRevision: baseRevision, changes: changes)
     }
 }

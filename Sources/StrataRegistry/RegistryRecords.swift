@@ -14,6 +14,9 @@ public struct RegistryObject: Codable, Sendable, Hashable {
     public var appliedAtMicros: Int64
     public var author: String
     public var message: String?
+    /// The fingerprint of what decides the version's stored bytes (sources and feature views; see `StorageIdentity`);
+    /// nil for other kinds and for versions applied before it was recorded.
+    public var storageFingerprint: String? = nil
 
     /// Owner, description and tags read from the spec, for listings and search.
     /// - Throws: `RegistryError.corruptRecord` when the stored spec cannot be decoded.

@@ -149,11 +149,12 @@ struct StrataRequestContext: RequestContext {
     }
 }
 
-/// Online readers by selection for the registry's current revision. The revision is checked on every request, so
-/// after an `apply` the next request uses the new versions; a reader built for an older revision is never stored.
+/// Online readers by selection for the registry's current revision and storage catalog. Both are checked on every
+/// request, so after an `apply` (or a first ingest that creates a view's storage) the next request uses the new tables;
+/// a reader built for an older snapshot is never stored.
 final class ReaderCache: Sendable {
     private struct State {
-        var revision = -1
+        var stamp = (revision: -1, catalog: Int64(-1))
         var readers: [String: OnlineFeatureReader] = [:]
     }
 
@@ -169,11 +170,12 @@ final class ReaderCache: Sendable {
         case .references(let list): key = list.map(\.description).joined(separator: ",")
         }
         let snapshot = try store.snapshot()
-        if let cached = state.withLock({ $0.revision == snapshot.revision ? $0.readers[key] : nil }) { return cached }
+        let stamp = (revision: snapshot.revision, catalog: snapshot.catalogGeneration)
+        if let cached = state.withLock({ $0.stamp == stamp ? $0.readers[key] : nil }) { return cached }
         let reader = try store.onlineReader(selection, snapshot: snapshot)
         state.withLock { state in
-            if snapshot.revision > state.revision { state = State(revision: snapshot.revision) }
-            guard snapshot.revision == state.revision else { return }
+            if stamp > state.stamp { state = State(stamp: stamp) }
+            guard stamp == state.stamp else { return }
             if state.readers.count >= Self.entriesMax { state.readers.removeAll() }
             state.readers[key] = reader
         }

@@ -173,7 +173,8 @@ extension FeatureServer {
     static func feastStatus(_ status: FeatureStatus) -> String {
         switch status {
         case .present: return "PRESENT"
-        case .notFound: return "NOT_FOUND"
+        // Feast has no status for "changed, not materialized yet"; its clients treat NOT_FOUND as "no value".
+        case .notFound, .notMaterialized: return "NOT_FOUND"
         case .expired: return "OUTSIDE_MAX_AGE"
         }
     }

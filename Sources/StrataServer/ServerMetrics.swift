@@ -21,7 +21,7 @@ final class ServerMetrics: Sendable {
 
     init() {
         var lookups: [FeatureStatus: Counter] = [:]
-        for status in [FeatureStatus.present, .notFound, .expired] {
+        for status in [FeatureStatus.present, .notFound, .expired, .notMaterialized] {
             lookups[status] = registry.makeCounter(descriptor: Self.descriptor("lookups", "total", "Feature values served by status"), labels: [("status", status.rawValue)])
         }
         self.lookups = lookups
@@ -38,17 +38,18 @@ final class ServerMetrics: Sendable {
     }
 
     func lookedUp(_ values: [[OnlineFeatureValue]]) {
-        var present = 0, notFound = 0, expired = 0
+        var present = 0, notFound = 0, expired = 0, notMaterialized = 0
         for row in values {
             for value in row {
                 switch value.status {
                 case .present: present += 1
                 case .notFound: notFound += 1
                 case .expired: expired += 1
+                case .notMaterialized: notMaterialized += 1
                 }
             }
         }
-        for (status, count) in [(FeatureStatus.present, present), (.notFound, notFound), (.expired, expired)] where count > 0 {
+        for (status, count) in [(FeatureStatus.present, present), (.notFound, notFound), (.expired, expired), (.notMaterialized, notMaterialized)] where count > 0 {
             lookups[status]?.increment(by: Int64(count))
         }
     }

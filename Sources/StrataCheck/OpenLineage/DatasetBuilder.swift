@@ -40,9 +40,9 @@ struct DatasetBuilder: Sendable {
         source.expressionColumns.map { Facet.Field(name: $0.name, type: $0.type.rawValue) }
     }
 
-    /// The offline source table of a source version, each column traced to the column read from `input`.
-    func sourceTable(_ source: SourceDefinition, version: Int, from input: DatasetName) -> LineageDataset {
-        var result = dataset(naming.offlineTable(OfflineStore.sourceTableName(source.name, version: version)), schema: StoredColumns.sourceTable(source),
+    /// The offline source table (`table`) of a source version, each column traced to the column read from `input`.
+    func sourceTable(_ source: SourceDefinition, table: String, from input: DatasetName) -> LineageDataset {
+        var result = dataset(naming.offlineTable(table), schema: StoredColumns.sourceTable(source),
                              description: source.description)
         let parsed = { (column: String) in
             Facet.InputField(dataset: input, field: column, transformations: [
@@ -66,7 +66,7 @@ struct DatasetBuilder: Sendable {
     /// Per column of a feature row, the source-table columns it is computed from. Push writes online rows the same way.
     func computedFromSourceTable(_ spec: FeatureTableSpec) -> [(String, [Facet.InputField])] {
         let source = spec.view.source
-        let table = naming.offlineTable(OfflineStore.sourceTableName(source.name, version: spec.sourceVersion))
+        let table = naming.offlineTable(spec.sourceTableName)
         var fields: [(String, [Facet.InputField])] = spec.view.keys.map { ($0.name, [Self.identity(table, $0.name)]) }
         fields += [("event_ts", [Self.identity(table, StoredColumns.eventTime)]), ("created_ts", [Self.identity(table, StoredColumns.createdTime)]),
                    ("ingest_seq", [Self.identity(table, StoredColumns.sourceRowID)]), ("lineage_id", [Self.identity(table, StoredColumns.sourceRowID)])]

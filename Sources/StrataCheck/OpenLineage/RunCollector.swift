@@ -69,7 +69,7 @@ struct RunCollector {
         let source = try source(run.source, version: run.sourceVersion)
         var input = detail.isPush ? builder.pushedRows(source) : builder.sourceFile(source, path: detail.file)
         input.inputFacets = [("inputStatistics", Facet.inputStatistics(rowCount: run.rowsRead, size: detail.bytesRead))]
-        var table = builder.sourceTable(source, version: run.sourceVersion, from: input.name)
+        var table = builder.sourceTable(source, table: try store.sourceTableName(run.source, version: run.sourceVersion), from: input.name)
         table.outputFacets = [("outputStatistics", Facet.outputStatistics(rowCount: run.rowsAccepted))]
         let specs = try tablesReading(run.source, version: run.sourceVersion, detail.definitionVersions)
         var outputs = [table] + specs.map(builder.featureTable)
@@ -96,7 +96,8 @@ struct RunCollector {
         let kind: OpenLineageJobKind = isPush ? .push : .ingest
         return LineageRun(kind: kind, jobName: "\(kind.rawValue).\(detail.source)", localID: "failed/\(failed.record.id)", startedAt: failed.record.startedAtMicros,
                           endedAt: failed.record.finishedAtMicros, failure: failed.record.error ?? "failed",
-                          inputs: [input], outputs: [builder.sourceTable(source, version: detail.sourceVersion, from: input.name)] + specs.map(builder.featureTable))
+                          inputs: [input], outputs: [builder.sourceTable(source, table: try store.sourceTableName(detail.source, version: detail.sourceVersion), from: input.name)]
+                            + specs.map(builder.featureTable))
     }
 
     /// One run per view: a materialization writes each view's LMDB database from its own feature table.

@@ -34,6 +34,11 @@ public struct TimestampColumn: Codable, Sendable, Hashable {
 public struct ColumnDefinition: Codable, Sendable, Hashable {
     public var name: String
     public var type: ValueType
+
+    public init(name: String, type: ValueType) {
+        self.name = name
+        self.type = type
+    }
 }
 
 /// A source: a CSV or JSON Lines file with a typed schema and an event-time column.

@@ -3,6 +3,8 @@ public enum FeatureStatus: String, Sendable, Codable, Hashable {
     case present
     case notFound = "not_found"
     case expired
+    /// The feature changed in the applied revision and its new values are not materialized yet (native API only).
+    case notMaterialized = "not_materialized"
 }
 
 /// One component of an entity key tuple.
