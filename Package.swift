@@ -149,7 +149,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataCLITests",
-            dependencies: ["StrataCLI", "StrataTestSupport", "Strata", "StrataQuality", "StrataColumnar"],
+            dependencies: ["StrataCLI", "StrataTestSupport", "Strata", "StrataOffline", "StrataQuality", "StrataColumnar", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),

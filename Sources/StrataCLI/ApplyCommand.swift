@@ -48,7 +48,7 @@ struct ApplyCommand: ParsableCommand {
                 let tiles = derived.aggregationKeys.map { " and the aggregation tiles of \($0) keys" } ?? ""
                 print("online: \(derived.view): derived \(derived.keys) keys\(tiles) from the rows served before")
             }
-            if !plan.isEmpty { print("\nApplied revision \(report.revision) in \(String(format: "%.2f", Double(report.elapsedMicros) / 1e6)) s.") }
+            if !plan.isEmpty { print("\nApplied revision \(report.revision).") }
         }
     }
 }

@@ -231,3 +231,19 @@ extension OfflineStore {
         try write(operation) { db in try body(SourceStorageWriter(db: db, path: path)) }
     }
 }
+
+extension OfflineStore {
+    /// The tables of `view` when the offline store is used on its own (tests, tools): its source's storage, created
+    /// and bound to `sourceVersion` on first use, and the view's tables on it.
+    package func standaloneTable(_ view: CompiledView, viewVersion: Int = 1, sourceVersion: Int = 1) throws -> (spec: FeatureTableSpec, storage: StoredTable) {
+        try storageWrite("prepare a standalone storage") { writer in
+            let fingerprint = StorageIdentity.source(view.source)
+            let storage = try writer.catalog().binding(source: view.source.name, version: sourceVersion, fingerprint: fingerprint)
+                ?? writer.create(view.source, now: currentMicros())
+            try writer.bind(source: view.source.name, version: sourceVersion, fingerprint: fingerprint, to: storage)
+            let spec = FeatureTableSpec(view: view, viewVersion: viewVersion, sourceVersion: sourceVersion,
+                                        storage: ViewStorage.resolve(view, source: storage, catalog: try writer.catalog()))
+            return (spec, storage)
+        }
+    }
+}

@@ -149,7 +149,7 @@ public final class Registry: Sendable {
     public func diff(name: String, kind: DefinitionKind? = nil, from: Int, to: Int) throws(RegistryError) -> [FieldChange] {
         let a = try object(name: name, kind: kind, version: from)
         let b = try object(name: name, kind: kind, version: to)
-        return FieldChange.between(a.spec, b.spec)
+        return FieldChange.between(kind: a.kind, a.spec, b.spec)
     }
 
     /// Live objects whose name, description, tags or owner contain `text` (case-insensitive).

@@ -6,6 +6,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import GRDB
+import StrataOffline
 import StrataTestSupport
 import Testing
 
@@ -24,8 +25,9 @@ import Testing
     /// Counts that change when anything is written offline: runs, files, source rows, feature rows, quarantine.
     func offlineCounts(_ root: String) throws -> [Int] {
         try DatabaseQueue(path: root + "/.strata/offline.db").read { db in
-            try ["ingest_runs", "source_files", "quarantine", "src__trips__v1", "fv__driver_trips__v1__s1"].map {
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0)") ?? -1
+            try ["ingest_runs", "source_files", "quarantine", try CLIOfflineTests.storedTable(db, .source, "trips"),
+                 try CLIOfflineTests.storedTable(db, .features, "driver_trips")].map {
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(quoted($0))") ?? -1
             }
         }
     }

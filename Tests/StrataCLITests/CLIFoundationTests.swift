@@ -33,6 +33,12 @@ import Testing
         + feature service `driver_activity_windows` (new, v1)
         + feature service `driver_everything` (new, v1)
 
+        Storage:
+          source `driver_stats_source`: new source: nothing stored yet; `strata ingest` or a push stores its rows
+          source `trips_source`: new source: nothing stored yet; `strata ingest` or a push stores its rows
+          feature view `driver_stats`: nothing stored yet: features are computed as rows arrive
+          feature view `driver_trips`: nothing stored yet: features are computed as rows arrive
+
         No breaking changes.
 
         """)
@@ -126,6 +132,10 @@ import Testing
         expression change, a TTL change, removing a feature a service uses, or removing an object. `apply`
         refuses breaking changes unless `--allow-breaking`. Pass the printed revision to `apply
         --expect-revision` to apply exactly this plan.
+
+        The storage section says what `apply` costs, per source and view: "metadata only" (nothing is
+        copied or computed), columns added, a conversion of stored rows, features recomputed from stored
+        rows, or a materialization needed; and what a type change the stored rows cannot take would drop.
 
         USAGE: strata plan [--project <dir>] [--json]
 

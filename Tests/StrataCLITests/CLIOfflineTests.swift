@@ -2,6 +2,7 @@
 // exactly, reproduce-by-id after a late correction, output formats, and SIGKILL mid-ingest leaving the store untouched.
 import Foundation
 import GRDB
+import StrataOffline
 import StrataTestSupport
 import Testing
 
@@ -154,9 +155,16 @@ import Testing
 
     func snapshot(_ dir: TemporaryDirectory) throws -> [String] {
         try DatabaseQueue(path: dir.file(".strata/offline.db").path).read { db in
-            try ["ingest_runs", "source_files", "quarantine", "view_tables", "src__trips__v1", "fv__driver_trips__v1__s1"].map { table in
-                "\(table): \(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? -1)"
+            try ["ingest_runs", "source_files", "quarantine", "view_tables", try Self.storedTable(db, .source, "trips"),
+                 try Self.storedTable(db, .features, "driver_trips")].map { table in
+                "\(table): \(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(quoted(table))") ?? -1)"
             }
         }
+    }
+
+    /// The newest stored table of an object in the storage catalog.
+    static func storedTable(_ db: Database, _ kind: StorageKind, _ object: String) throws -> String {
+        try String.fetchOne(db, sql: "SELECT table_name FROM storages WHERE kind = ? AND object = ? ORDER BY storage_id DESC LIMIT 1",
+                            arguments: [kind.rawValue, object]) ?? "no stored table"
     }
 }

@@ -74,7 +74,8 @@ import Testing
         let csv = Self.datasets(events[0], "inputs")[0]
         #expect(csv["namespace"] as? String == "file://testhost")
         #expect(csv["name"] as? String == dir.file("featuresets/data/driver_stats.csv").standardizedFileURL.path)
-        #expect(Self.datasets(events[0], "outputs").map { $0["name"] as? String ?? "" } == ["src__driver_stats_source__v1", "fv__driver_stats__v1__s1", "quarantine"])
+        let spec = try #require(try store.featureTables()["driver_stats"])
+        #expect(Self.datasets(events[0], "outputs").map { $0["name"] as? String ?? "" } == [spec.sourceTableName, spec.tableName, "quarantine"])
         #expect(Self.datasets(events[0], "outputs").allSatisfy { $0["outputFacets"] == nil }, "statistics are for COMPLETE only")
         let statistics = (Self.datasets(events[1], "outputs")[0]["outputFacets"] as? [String: Any])?["outputStatistics"] as? [String: Any]
         #expect(statistics?["rowCount"] as? Int == 1731)
@@ -85,9 +86,10 @@ import Testing
         let (dir, store) = try Self.trainedAndMaterialized()
         let events = try Self.events(store).filter { $0["eventType"] as? String == "COMPLETE" }
         let outputs = events.flatMap { Self.datasets($0, "outputs") }
-        let featureTable = try #require(outputs.first { $0["name"] as? String == "fv__driver_stats__v1__s1" })
+        let spec = try #require(try store.featureTables()["driver_stats"])
+        let featureTable = try #require(outputs.first { $0["name"] as? String == spec.tableName })
         let view = Self.lineage(featureTable)
-        let src = "src__driver_stats_source__v1"
+        let src = spec.sourceTableName
         #expect(view["conv_x_acc"]?.map(\.1) == ["conv_rate", "acc_rate"])
         #expect(view["conv_x_acc"]?.allSatisfy { $0.0 == src && $0.2 == "DIRECT/TRANSFORMATION" } == true)
         #expect(view["is_top_rated"]?.map(\.1) == ["rating"])
@@ -96,7 +98,7 @@ import Testing
         #expect(view["stat_hour"]?.map(\.1) == ["strata_event_ts"])
         #expect(view["driver_id"]?.map(\.1) == ["driver_id"])
         let online = try #require(outputs.first { ($0["namespace"] as? String)?.hasPrefix("lmdb://testhost/") == true })
-        #expect(Self.lineage(online)["conv_x_acc"]?.map { "\($0.0) \($0.1) \($0.2)" } == ["fv__driver_stats__v1__s1 conv_x_acc DIRECT/IDENTITY"])
+        #expect(Self.lineage(online)["conv_x_acc"]?.map { "\($0.0) \($0.1) \($0.2)" } == ["\(spec.tableName) conv_x_acc DIRECT/IDENTITY"])
         // Follow a training-set column upstream, hop by hop, through every dataset's column lineage.
         // Datasets are keyed by namespace and name: an online table shares its feature table's name, not its namespace.
         var graph: [String: [String]] = [:]

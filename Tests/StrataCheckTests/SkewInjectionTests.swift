@@ -109,9 +109,10 @@ import Testing
         let p = try Project(rows: ["1,2026-03-01T10:00:00Z,2026-03-01T10:00:00Z,5", "2,2026-03-01T10:00:00Z,2026-03-01T10:00:00Z,9"])
         _ = try p.store.materialize(end: Self.t("10:30:00"))
         try p.append(["3,2026-03-01T10:00:00Z,2026-03-01T10:00:00Z,4"], ingestedAt: Self.t("10:01:00"))
+        let spec = try #require(try p.store.featureTables()["driver_trips"])
         try DatabaseQueue(path: p.store.folder.offlinePath).write { db in
-            try db.execute(sql: "DELETE FROM src__trips__v1 WHERE driver_id = 2")
-            try db.execute(sql: "DELETE FROM fv__driver_trips__v1__s1 WHERE driver_id = 2")
+            try db.execute(sql: "DELETE FROM \(quoted(spec.sourceTableName)) WHERE driver_id = 2")
+            try db.execute(sql: "DELETE FROM \(quoted(spec.tableName)) WHERE driver_id = 2")
         }
         try p.serve([1, 2, 3], at: Self.t("10:30:00"))
         let report = try p.check()

@@ -77,7 +77,6 @@ import Testing
         }
         let project = try CompiledProject.compile([(path: "f.yaml", text: Self.yaml(windows: windows))]).get()
         let view = try #require(project.views["pair_windows"])
-        let spec = FeatureTableSpec(view: view, viewVersion: 1, sourceVersion: 1)
         // (1, 23) and (12, 3) must stay different entities.
         let keys = [Pair(a: 1, b: 23), Pair(a: 12, b: 3), Pair(a: 2, b: 2)]
         var rows: [Row] = []
@@ -99,7 +98,8 @@ import Testing
         }
         try dir.write("events.csv", "trip,a,b,ts,created,iv,fv,sv,flag\n" + lines.joined(separator: "\n") + "\n")
         let store = try OfflineStore(path: dir.file("offline.db").path)
-        let report = try store.ingest(IngestRequest(source: view.source, sourceVersion: 1, keyColumns: ["a", "b"], file: dir.file("events.csv"),
+        let (spec, storage) = try store.standaloneTable(view)
+        let report = try store.ingest(IngestRequest(source: view.source, sourceVersion: 1, storage: storage, keyColumns: ["a", "b"], file: dir.file("events.csv"),
                                                     displayPath: "events.csv", isStrict: true, now: Self.base, definitionVersions: [:], views: [spec]))
         #expect(report.rowsAccepted == rows.count)
 

@@ -36,17 +36,19 @@ import Testing
         let dir = TemporaryDirectory()
         let store: OfflineStore
         let view: CompiledView
-        var spec: FeatureTableSpec { FeatureTableSpec(view: view, viewVersion: 1, sourceVersion: 1) }
+        let spec: FeatureTableSpec
+        let storage: StoredTable
 
         init(expectations: String) throws {
             store = try OfflineStore(path: dir.file("offline.db").path)
             let project = try CompiledProject.compile([(path: "f.yaml", text: IngestQualityTests.yaml(expectations))]).get()
             view = try #require(project.views["driver_stats"])
+            (spec, storage) = try store.standaloneTable(view)
         }
 
         func ingest(_ rows: [String], file: String = "stats.csv") throws -> IngestReport {
             try dir.write(file, "driver_id,ts,rate,city\n" + rows.map { $0 + "\n" }.joined())
-            return try store.ingestRecordingRejection(IngestRequest(source: view.source, sourceVersion: 1, keyColumns: ["driver_id"], file: dir.file(file),
+            return try store.ingestRecordingRejection(IngestRequest(source: view.source, sourceVersion: 1, storage: storage, keyColumns: ["driver_id"], file: dir.file(file),
                                                                     displayPath: file, isStrict: false, now: 1_800_000_000_000_000,
                                                                     definitionVersions: ["stats": 1], views: [spec]))
         }
@@ -90,7 +92,7 @@ import Testing
         #expect(report.isRejected)
         #expect(report.validation.map(\.verdict) == [.reject])
         #expect(report.validation.first?.observed == "0.5 (1 of 2)")
-        #expect(try fixture.count("src__stats__v1") == 0)
+        #expect(try fixture.count(fixture.storage.tableName) == 0)
         #expect(try fixture.count("quarantine") == 0)
         #expect(try fixture.count("source_files") == 0)
         let runID = try #require(report.runID)

@@ -30,23 +30,24 @@ import Testing
         let dir = TemporaryDirectory()
         let store: OfflineStore
         let spec: FeatureTableSpec
+        let storage: StoredTable
 
         init(format: String = "csv") throws {
             store = try OfflineStore(path: dir.file("offline.db").path)
             let text = IngestStreamingTests.yaml.replacingOccurrences(of: "path: notes.csv", with: "path: notes.\(format)\n    format: \(format)")
             let project = try CompiledProject.compile([(path: "f.yaml", text: text)]).get()
-            spec = FeatureTableSpec(view: try #require(project.views["things"]), viewVersion: 1, sourceVersion: 1)
+            (spec, storage) = try store.standaloneTable(try #require(project.views["things"]))
         }
 
         func ingest(_ file: String) throws -> IngestReport {
-            try store.ingest(IngestRequest(source: spec.view.source, sourceVersion: 1, keyColumns: ["id"], file: dir.file(file), displayPath: file,
+            try store.ingest(IngestRequest(source: spec.view.source, sourceVersion: 1, storage: storage, keyColumns: ["id"], file: dir.file(file), displayPath: file,
                                            isStrict: false, now: 1_000_000, definitionVersions: [:], views: [spec]))
         }
 
         /// Stored rows in ingest order: (line, id, note).
         func rows() throws -> [(Int, Int64, String)] {
             try DatabaseQueue(path: dir.file("offline.db").path).read { db in
-                try Row.fetchAll(db, sql: "SELECT strata_line, id, note FROM src__notes__v1 ORDER BY strata_row_id").map { ($0[0], $0[1], $0[2] ?? "") }
+                try Row.fetchAll(db, sql: "SELECT strata_line, id, note FROM \(quoted(storage.tableName)) ORDER BY strata_row_id").map { ($0[0], $0[1], $0[2] ?? "") }
             }
         }
     }

@@ -29,17 +29,19 @@ import Testing
         let dir = TemporaryDirectory()
         let store: OfflineStore
         let view: CompiledView
-        var spec: FeatureTableSpec { FeatureTableSpec(view: view, viewVersion: 1, sourceVersion: 1) }
+        let spec: FeatureTableSpec
+        let storage: StoredTable
 
         init(yaml: String = IngestTests.yaml) throws {
             store = try OfflineStore(path: dir.file("offline.db").path)
             let project = try CompiledProject.compile([(path: "f.yaml", text: yaml)]).get()
             view = try #require(project.views["driver_stats"])
+            (spec, storage) = try store.standaloneTable(view)
         }
 
         func ingest(_ text: String? = nil, file: String = "stats.csv", strict: Bool = false) throws -> IngestReport {
             if let text { try dir.write(file, text) }
-            return try store.ingest(IngestRequest(source: view.source, sourceVersion: 1, keyColumns: ["driver_id"], file: dir.file(file),
+            return try store.ingest(IngestRequest(source: view.source, sourceVersion: 1, storage: storage, keyColumns: ["driver_id"], file: dir.file(file),
                                                   displayPath: file, isStrict: strict, now: 1_000_000, definitionVersions: ["stats": 1], views: [spec]))
         }
 
@@ -72,7 +74,7 @@ import Testing
         #expect(q.column == column)
         #expect(q.reason.contains(reason), "\(q.reason)")
         #expect(q.raw == row)
-        #expect(try f.count("fv__driver_stats__v1__s1") == 1)
+        #expect(try f.count(f.spec.tableName) == 1)
     }
 
     @Test("invalid UTF-8 in a string field is quarantined with that reason")
@@ -131,12 +133,12 @@ import Testing
         let appended = try f.ingest(first + "2,2026-03-01T12:00:00Z,0.25,Porto,false\n")
         #expect(appended.change == .appended)
         #expect(appended.rowsRead == 1)
-        #expect(try f.count("src__stats__v1") == 2)
+        #expect(try f.count(f.storage.tableName) == 2)
         let changed = try f.ingest(Self.header + "1,2026-03-01T12:00:00Z,0.75,Lisbon,true\n")
         #expect(changed.change == .changed)
         #expect(changed.fileVersion == 2)
-        #expect(try f.count("src__stats__v1") == 3)
-        #expect(try f.count("fv__driver_stats__v1__s1") == 3)
+        #expect(try f.count(f.storage.tableName) == 3)
+        #expect(try f.count(f.spec.tableName) == 3)
     }
 
     @Test("appended rows keep their true line numbers in lineage and quarantine")
@@ -146,7 +148,7 @@ import Testing
         _ = try f.ingest(first)
         _ = try f.ingest(first + "2,2026-03-01T12:00:00Z,0.25,Porto,false\n3,bad,0.1,Porto,false\n")
         #expect(try f.store.quarantinedRows().first?.line == 4)
-        let lines = try DatabaseQueue(path: f.dir.file("offline.db").path).read { try Int.fetchAll($0, sql: "SELECT strata_line FROM src__stats__v1 ORDER BY 1") }
+        let lines = try DatabaseQueue(path: f.dir.file("offline.db").path).read { try Int.fetchAll($0, sql: "SELECT strata_line FROM \(quoted(f.storage.tableName)) ORDER BY 1") }
         #expect(lines == [2, 3])
     }
 
@@ -156,7 +158,7 @@ import Testing
         let text = "\u{FEFF}driver_id,ts,rate,city,active\r\n1,2026-03-01T12:00:00Z,0.5,\"São \"\"Paulo\"\", BR\",true\r\n2,2026-03-01T12:00:00Z,0.5,\"two\nlines\",false\r\n"
         let report = try f.ingest(text)
         #expect(report.rowsAccepted == 2)
-        let cities = try DatabaseQueue(path: f.dir.file("offline.db").path).read { try String.fetchAll($0, sql: "SELECT city FROM src__stats__v1 ORDER BY 1") }
+        let cities = try DatabaseQueue(path: f.dir.file("offline.db").path).read { try String.fetchAll($0, sql: "SELECT city FROM \(quoted(f.storage.tableName)) ORDER BY 1") }
         #expect(cities == ["São \"Paulo\", BR", "two\nlines"])
     }
 

@@ -49,7 +49,6 @@ import Testing
         let yaml = Self.yaml.replacingOccurrences(of: "TTL_LINE", with: ttl.map { "ttl: \($0 / Self.second)s" } ?? "description: no ttl")
         let project = try CompiledProject.compile([(path: "f.yaml", text: yaml)]).get()
         let view = try #require(project.views["pair_stats"])
-        let spec = FeatureTableSpec(view: view, viewVersion: 1, sourceVersion: 1)
         // (1, 23) and (12, 3) must stay different entities.
         let keys = [Pair(a: 1, b: 23), Pair(a: 12, b: 3), Pair(a: 2, b: 2), Pair(a: 123, b: 0)]
         var rows: [PointInTimeOracle.Row<Pair>] = []
@@ -73,7 +72,8 @@ import Testing
         }
         try dir.write("events.csv", "a,b,ts,created,v\n" + lines.joined(separator: "\n") + "\n")
         let store = try OfflineStore(path: dir.file("offline.db").path)
-        let request = IngestRequest(source: view.source, sourceVersion: 1, keyColumns: ["a", "b"], file: dir.file("events.csv"), displayPath: "events.csv",
+        let (spec, storage) = try store.standaloneTable(view)
+        let request = IngestRequest(source: view.source, sourceVersion: 1, storage: storage, keyColumns: ["a", "b"], file: dir.file("events.csv"), displayPath: "events.csv",
                                     isStrict: true, now: Self.base, definitionVersions: [:], views: [spec])
         let report = try store.ingest(request)
         #expect(report.rowsAccepted == rows.count)

@@ -50,9 +50,9 @@ import Testing
 
         """)
         let view = try #require(try CompiledProject.compile([(path: "f.yaml", text: Self.yaml)]).get().views["driver_trips"])
-        let spec = FeatureTableSpec(view: view, viewVersion: 1, sourceVersion: 1)
         let store = try OfflineStore(path: dir.file("o.db").path)
-        _ = try store.ingest(IngestRequest(source: view.source, sourceVersion: 1, keyColumns: ["driver_id"], file: dir.file("trips.csv"),
+        let (spec, storage) = try store.standaloneTable(view)
+        _ = try store.ingest(IngestRequest(source: view.source, sourceVersion: 1, storage: storage, keyColumns: ["driver_id"], file: dir.file("trips.csv"),
                                            displayPath: "trips.csv", isStrict: true, now: 0, definitionVersions: [:], views: [spec]))
         let t = try Timestamp.parse("2026-03-01T\(time)Z").get()
         let result = try store.join(keys: [KeyTuple([.int(1)])], times: [t], table: spec, featureIndexes: [0],

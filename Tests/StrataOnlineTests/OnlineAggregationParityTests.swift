@@ -124,7 +124,7 @@ import Testing
         let store = try FeatureStore(projectPath: dir.path)
         _ = try store.apply(try store.plan(), author: "test", message: nil)
         _ = try store.ingest(now: Self.base)
-        let spec = try #require(store.featureTables(try store.appliedProject())["pair_windows"])
+        let spec = try #require(try store.featureTables()["pair_windows"])
         let reader = try store.onlineReader(.references(Self.shapes.map { FeatureReference(view: "pair_windows", feature: $0.name) }))
         var all = initial
         var horizon = Self.base + Int64.random(in: -10...10, using: &rng) * Self.second

@@ -79,7 +79,8 @@ import Testing
     @Test("a stored row without a usable key is an error, never written under entity 0")
     func invalidKeyIsAnError() throws {
         let project = try CompiledProject.compile([(path: "f.yaml", text: OnlineParityTests.definitions(ttl: nil))]).get()
-        var spec = FeatureTableSpec(view: try #require(project.views["user_stats"]), viewVersion: 1, sourceVersion: 1)
+        var spec = FeatureTableSpec(view: try #require(project.views["user_stats"]), viewVersion: 1, sourceVersion: 1,
+                                    storage: ViewStorage(source: "", family: 0, features: "", aggregationEvents: "", aggregationTiles: ""))
         let null = StoredSourceRow(rowID: 7, eventTs: 1, createdTs: 1, values: [.null, .float(1), .int(2)])
         #expect(throws: FeatureStoreError.self) { try FeatureStore.evaluate(null, spec) }
         let wrongType = StoredSourceRow(rowID: 8, eventTs: 1, createdTs: 1, values: [.int(0), .float(1), .int(2)])

@@ -62,7 +62,7 @@ import Testing
             let store = try Self.makeStore(dir, ttl: ttl, csv: lines.joined(separator: "\n") + "\n")
             _ = try store.ingest(now: Self.base)
             let reader = try store.onlineReader(.references([FeatureReference(view: "user_stats", feature: nil)]))
-            let spec = try #require(store.featureTables(try store.appliedProject())["user_stats"])
+            let spec = try #require(try store.featureTables()["user_stats"])
             var t = Self.base - 2 * Self.second
             while t < Self.base + 80 * Self.second {
                 t += Int64.random(in: 0...6, using: &rng) * Self.second + (Bool.random(using: &rng) ? 0 : 1)
@@ -101,7 +101,7 @@ import Testing
                 try dir.write("push\(i).jsonl", batch.joined(separator: "\n") + "\n")
                 _ = try store.push(view: "user_stats", file: dir.file("push\(i).jsonl"))
             }
-            let spec = try #require(store.featureTables(try store.appliedProject())["user_stats"])
+            let spec = try #require(try store.featureTables()["user_stats"])
             let stored = try store.online.allRows(store.onlineLayout(spec))
             // Ingest sequence numbers differ between orders; compare what a reader sees.
             return Dictionary(uniqueKeysWithValues: stored.map { ($0.key, OnlineRow(eventTs: $0.row.eventTs, createdTs: $0.row.createdTs, ingestSeq: 0, lineageID: 0, values: $0.row.values)) })
