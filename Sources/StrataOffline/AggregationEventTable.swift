@@ -41,6 +41,9 @@ struct AggregationEventTable {
     /// Evaluates the source rows added since the last refresh into the table, inside the caller's transaction.
     func refresh(in db: Database) throws {
         try OfflineStore.registerDerived(.aggregationEvents, spec, table: name, fingerprint: StorageIdentity.aggregationEvents(spec.view), columns: [], in: db)
+        // The online tile records built from these events are catalogued beside them (they have no offline table).
+        try OfflineStore.registerDerived(.aggregationTiles, spec, table: spec.aggregationTilesName, fingerprint: StorageIdentity.aggregationTiles(spec.view),
+                                         columns: [], in: db)
         try db.execute(sql: createSQL)
         let last = try Int64.fetchOne(db, sql: "SELECT last_source_row FROM view_tables WHERE table_name = ?", arguments: [name]) ?? 0
         let newest = try Int64.fetchOne(db, sql: "SELECT MAX(strata_row_id) FROM \(quoted(spec.sourceTableName))") ?? 0

@@ -155,6 +155,11 @@ final class LMDBEnvironment: Sendable {
         try Self.check(code, bytes == 0 ? "adopt the map size another process set" : "grow the map to \(bytes >> 20) MiB", path)
     }
 
+    /// Forgets the handles of databases that were deleted (`mdb_drop` closed them).
+    func forget(_ names: [String]) {
+        databases.withLock { cache in for name in names { cache[name] = nil } }
+    }
+
     /// The handle of an existing named database; nil when it does not exist yet.
     func existingDatabase(_ name: String) throws(OnlineStoreError) -> MDB_dbi? {
         if let dbi = databases.withLock({ $0[name] }) { return dbi }

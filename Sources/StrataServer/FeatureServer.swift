@@ -59,7 +59,8 @@ public final class FeatureServer: Sendable {
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        app.addServices(featureLog, alerts, monitor)
+        app.addServices(featureLog, alerts, monitor,
+                        RetentionPruner(store: store, pool: blockingPool, logger: logger, interval: configuration.retentionInterval))
         do {
             try await app.runService()
         } catch {

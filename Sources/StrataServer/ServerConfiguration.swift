@@ -26,6 +26,8 @@ public struct ServerConfiguration: Sendable {
     package var crashesBeforeOnlinePush = false
     /// How often drift monitoring checks for due comparisons and new failed runs (tests shorten it).
     package var monitorPollInterval: Duration = .seconds(1)
+    /// How often the feature log and the quarantine are pruned to their retention (tests shorten it).
+    package var retentionInterval: Duration = .seconds(3600)
     /// The pause before retrying a failed alert; it doubles after each attempt.
     package var alertRetryPause: Duration = .milliseconds(500)
 
