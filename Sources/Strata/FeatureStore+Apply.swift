@@ -13,6 +13,18 @@ public struct ApplyReport: Sendable, Codable {
     public var elapsedMicros: Int64
 }
 
+/// Where a crash test makes `apply` kill itself (`STRATA_FAULT_APPLY`).
+package enum ApplyFault: String, Sendable {
+    /// Inside the transaction that computes a view's new tables.
+    case duringBuild = "build"
+    /// Inside the commit transaction, before the registry revision is written.
+    case beforeRevision = "commit"
+    /// Inside the commit transaction, after the registry revision is written and before the storage commits.
+    case afterRevision = "revision"
+    /// After the commit, before the online databases are derived.
+    case beforeOnline = "online"
+}
+
 /// The definitions and source history as they will be once a plan is applied.
 struct Prospect: Sendable {
     var applied: AppliedProject
@@ -41,23 +53,35 @@ extension FeatureStore {
     @discardableResult
     public func apply(_ plan: RegistryPlan, author: String, message: String?, allowsBreakingChanges: Bool = false, now: Int64 = currentMicros(),
                       progress: ((String) -> Void)? = nil) throws -> ApplyReport {
+        try apply(plan, author: author, message: message, allowsBreakingChanges: allowsBreakingChanges, now: now, fault: nil, progress: progress)
+    }
+
+    /// `apply` with fault injection for crash tests: the process kills itself at `fault`.
+    @discardableResult
+    package func apply(_ plan: RegistryPlan, author: String, message: String?, allowsBreakingChanges: Bool = false, now: Int64 = currentMicros(),
+                       fault: ApplyFault?, progress: ((String) -> Void)? = nil) throws -> ApplyReport {
         let started = DispatchTime.now().uptimeNanoseconds
-        if !allowsBreakingChanges, !plan.breakingChanges.isEmpty { throw RegistryError.breakingChangesRefused(plan.breakingChanges) }
         let previous = try currentSnapshot()
         let prospect = try prospect(plan)
         let storage = try storagePlan(plan, prospect: prospect, previous: previous)
         if !allowsBreakingChanges, !storage.refusals.isEmpty {
-            throw FeatureStoreError.storageChangeRefused(reasons: storage.refusals, drops: storage.drops)
+            // What the stored rows cannot take is named first (with the row); the breaking reasons follow.
+            let breaking = plan.breakingChanges.flatMap { change in change.reasons.map { "\(change.kind.displayName) `\(change.name)`: \($0)" } }
+            throw FeatureStoreError.storageChangeRefused(reasons: storage.refusals + breaking, drops: storage.drops)
         }
-        try build(prospect, now: now, progress: progress)
+        if !allowsBreakingChanges, !plan.breakingChanges.isEmpty { throw RegistryError.breakingChangesRefused(plan.breakingChanges) }
+        try build(prospect, now: now, fault: fault, progress: progress)
         var revision = plan.baseRevision
         try offline.storageWrite("apply revision \(plan.baseRevision + 1)") { writer in
             let resolver = StorageResolver(history: prospect.history, catalog: try writer.catalog())
             try prepare(AppliedSnapshot(revision: 0, applied: prospect.applied, resolver: resolver, store: self), writer, now: now)
             try refreshTables(prospect.applied, history: prospect.history, writer)
+            if fault == .beforeRevision { kill(getpid(), SIGKILL) }
             if !plan.isEmpty { revision = try registry.apply(plan, author: author, message: message, allowsBreakingChanges: allowsBreakingChanges, now: now) }
+            if fault == .afterRevision { kill(getpid(), SIGKILL) }
         }
         forgetSnapshot()
+        if fault == .beforeOnline { kill(getpid(), SIGKILL) }
         let derived = prospect.applied.compiled.views.isEmpty ? [] : try deriveOnline(try snapshot(), progress: progress)
         return ApplyReport(revision: revision, storage: storage, derived: derived, elapsedMicros: Int64((DispatchTime.now().uptimeNanoseconds - started) / 1000))
     }
@@ -92,7 +116,7 @@ extension FeatureStore {
     }
 
     /// Step 1 of `apply`: what can be built before the revision exists, each in its own transaction.
-    private func build(_ prospect: Prospect, now: Int64, progress: ((String) -> Void)?) throws {
+    private func build(_ prospect: Prospect, now: Int64, fault: ApplyFault?, progress: ((String) -> Void)?) throws {
         let resolver = StorageResolver(history: prospect.history, catalog: try offline.storageCatalog())
         var prepared: [String: StoredTable] = [:]
         for source in prospect.applied.compiled.definitions.sources {
@@ -119,8 +143,12 @@ extension FeatureStore {
             else { continue }
             progress?("view \(name): computing \(view.features.count) feature(s)\(view.aggregations.isEmpty ? "" : " and the events of \(view.aggregations.count) aggregation(s)") from the stored rows of \(view.source.name)")
             let started = DispatchTime.now().uptimeNanoseconds
-            try offline.refresh([spec])
-            progress?("view \(name): done in \(String(format: "%.2f", Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)) s")
+            let rows = try offline.storageWrite("compute the tables of \(name)") { writer -> Int in
+                let rows = try writer.refresh(spec)
+                if fault == .duringBuild { kill(getpid(), SIGKILL) }
+                return rows
+            }
+            progress?("view \(name): \(rows) feature rows in \(String(format: "%.2f", Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)) s")
         }
     }
 

@@ -35,7 +35,9 @@ struct ApplyCommand: ParsableCommand {
             var plan = try store.plan()
             if let expectRevision { plan.baseRevision = expectRevision }
             let who = author ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
-            let report = try store.apply(plan, author: who, message: message, allowsBreakingChanges: allowBreaking) { line in
+            // STRATA_FAULT_APPLY makes the process kill itself at a step of the apply (crash tests; see `ApplyFault`).
+            let fault = ProcessInfo.processInfo.environment["STRATA_FAULT_APPLY"].flatMap(ApplyFault.init)
+            let report = try store.apply(plan, author: who, message: message, allowsBreakingChanges: allowBreaking, fault: fault) { line in
                 if !output.json { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
             }
             if output.json {
