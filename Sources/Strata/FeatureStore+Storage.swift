@@ -104,6 +104,8 @@ extension FeatureStore {
                 views.append(.init(compiledView, version: object.version, sourceVersion: sourceVersion))
             }
         }
-        try offline.adoptLegacy(LegacyStorage(sources: sources, views: views), now: currentMicros())
+        // STRATA_FAULT_ADOPT=1 kills the process inside the adoption's transaction (the upgrade's crash test).
+        try offline.adoptLegacy(LegacyStorage(sources: sources, views: views), now: currentMicros(),
+                                killsBeforeCommit: ProcessInfo.processInfo.environment["STRATA_FAULT_ADOPT"] == "1")
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 package import StrataCore
 
@@ -57,7 +58,7 @@ extension OfflineStore {
     /// transaction (a kill leaves the store unadopted, and the next command adopts it): every source version's table
     /// becomes a storage of its own family bound to that version; every view version's tables are entered under their
     /// fingerprints (the newest version's table where two versions share one). Nothing is copied.
-    package func adoptLegacy(_ legacy: LegacyStorage, now: Int64) throws {
+    package func adoptLegacy(_ legacy: LegacyStorage, now: Int64, killsBeforeCommit: Bool = false) throws {
         try write("adopt the tables of an older store") { db in
             guard try Int.fetchOne(db, sql: "SELECT legacy_adopted FROM catalog_state") == 0 else { return }
             var families: [String: Int64] = [:]
@@ -86,6 +87,7 @@ extension OfflineStore {
             }
             try db.execute(sql: "UPDATE catalog_state SET legacy_adopted = 1")
             try Self.bumpCatalogGeneration(in: db)
+            if killsBeforeCommit { kill(getpid(), SIGKILL) }
         }
     }
 
