@@ -84,7 +84,7 @@ import Testing
         #expect(allowed.exitCode == 0)
         let diff = try CLIRunner.run(["registry", "diff", "driver_stats", "1", "2", "--json"], in: project)
         // The diff speaks the YAML: `ttl: 2h → 3h`, not the stored JSON's `ttlMicros`.
-        #expect(diff.stdout.contains(#""new" : "3h",\n    "old" : "2h",\n    "path" : "ttl""#), "\(diff.stdout)")
+        #expect(diff.stdout.contains(#""new" : "3h",\#n    "old" : "2h",\#n    "path" : "ttl""#), "\(diff.stdout)")
     }
 
     @Test("definition errors go to stderr with file:line:col and exit 1")
