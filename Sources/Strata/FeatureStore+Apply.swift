@@ -77,7 +77,8 @@ extension FeatureStore {
             try prepare(AppliedSnapshot(revision: 0, applied: prospect.applied, resolver: resolver, store: self), writer, now: now)
             try refreshTables(prospect.applied, history: prospect.history, writer)
             if fault == .beforeRevision { kill(getpid(), SIGKILL) }
-            if !plan.isEmpty { revision = try registry.apply(plan, author: author, message: message, allowsBreakingChanges: allowsBreakingChanges, now: now) }
+            // Also for an empty plan: the registry checks it was made against the current revision.
+            revision = try registry.apply(plan, author: author, message: message, allowsBreakingChanges: allowsBreakingChanges, now: now)
             if fault == .afterRevision { kill(getpid(), SIGKILL) }
         }
         forgetSnapshot()
