@@ -90,6 +90,15 @@ def events(project: Path) -> list[dict]:
     return export(project)
 
 
+@pytest.fixture(scope="module")
+def tables(project: Path) -> dict[str, str]:
+    """The applied revision's stored tables by kind (`source`, `features`) for the example's driver_stats, as `strata storage` lists
+    them: storage is named by what decides its contents, not by registry version."""
+    listed = json.loads(run(project, "storage", "--json").stdout)["tables"]
+    current = {(t["kind"], t["object"]): t["table"] for t in listed if t["isCurrent"]}
+    return {"source": current[("source", "driver_stats_source")], "features": current[("features", "driver_stats")]}
+
+
 def schema_registry() -> Registry:
     schemas = [json.loads(path.read_text()) for path in [FIXTURES / "OpenLineage.json", *sorted((FIXTURES / "facets").glob("*.json"))]]
     return Registry().with_resources((schema["$id"], Resource.from_contents(schema)) for schema in schemas)
@@ -181,7 +190,7 @@ def test_run_ids_are_stable_version_5_uuids_of_the_run(project: Path, events: li
     assert renamed[0]["run"]["runId"] == str(uuid.uuid5(RUN_NAMESPACE, "team-features/ingest/1"))
 
 
-def test_datasets_are_named_by_where_they_live(project: Path, events: list[dict]) -> None:
+def test_datasets_are_named_by_where_they_live(project: Path, events: list[dict], tables: dict[str, str]) -> None:
     host = socket.gethostname()
     root = project.resolve()
     names = {(d["namespace"], d["name"]) for e in events for side in ("inputs", "outputs") for d in e[side]}
@@ -189,9 +198,9 @@ def test_datasets_are_named_by_where_they_live(project: Path, events: list[dict]
     assert (f"file://{host}", f"{root}/featuresets/data/driver_spine.csv") in names
     assert (f"file://{host}", f"{root}/train.csv") in names
     assert (f"sqlite://{host}{root}/train.db", "training_set") in names
-    assert (f"sqlite://{host}{root}/.strata/offline.db", "src__driver_stats_source__v1") in names
-    assert (f"sqlite://{host}{root}/.strata/offline.db", "fv__driver_stats__v1__s1") in names
-    assert (f"lmdb://{host}{root}/.strata/online", "fv__driver_stats__v1__s1") in names
+    assert (f"sqlite://{host}{root}/.strata/offline.db", tables["source"]) in names
+    assert (f"sqlite://{host}{root}/.strata/offline.db", tables["features"]) in names
+    assert (f"lmdb://{host}{root}/.strata/online", tables["features"]) in names
     assert (f"sqlite://{host}{root}/.strata/feature_log.db", "feature_log") in names
     assert (f"strata://{host}{root}", "push/driver_stats_source") in names
 
@@ -206,24 +215,24 @@ def lineage_of(events: list[dict], namespace_prefix: str, name: str) -> dict[str
     raise AssertionError(f"no output {name} under {namespace_prefix}")
 
 
-def test_column_lineage_names_the_source_columns_of_every_feature(events: list[dict]) -> None:
-    src = "src__driver_stats_source__v1"
-    view = lineage_of(events, "sqlite://", "fv__driver_stats__v1__s1")
+def test_column_lineage_names_the_source_columns_of_every_feature(events: list[dict], tables: dict[str, str]) -> None:
+    src, table = tables["source"], tables["features"]
+    view = lineage_of(events, "sqlite://", table)
     assert view["conv_x_acc"] == [(src, "conv_rate", "DIRECT/TRANSFORMATION"), (src, "acc_rate", "DIRECT/TRANSFORMATION")]
     assert view["is_top_rated"] == [(src, "rating", "DIRECT/TRANSFORMATION")]
     assert view["trips_band"] == [(src, "avg_daily_trips", "INDIRECT/CONDITIONAL")]
     assert view["stat_hour"] == [(src, "strata_event_ts", "DIRECT/TRANSFORMATION")]
     for identity in ("conv_rate", "acc_rate", "avg_daily_trips", "rating", "city"):
         assert view[identity] == [(src, identity, "DIRECT/IDENTITY")]
-    online = lineage_of(events, "lmdb://", "fv__driver_stats__v1__s1")
-    assert online["conv_x_acc"] == [("fv__driver_stats__v1__s1", "conv_x_acc", "DIRECT/IDENTITY")]
+    online = lineage_of(events, "lmdb://", table)
+    assert online["conv_x_acc"] == [(table, "conv_x_acc", "DIRECT/IDENTITY")]
     source_table = lineage_of(events, "sqlite://", src)
     assert source_table["conv_rate"][0][1:] == ("conv_rate", "DIRECT/IDENTITY")
     training = lineage_of(events, "file://", next(d["name"] for e in events for d in e["outputs"] if d["name"].endswith("/train.csv")))
-    assert training["driver_stats__conv_x_acc"] == [("fv__driver_stats__v1__s1", "conv_x_acc", "DIRECT/IDENTITY")]
+    assert training["driver_stats__conv_x_acc"] == [(table, "conv_x_acc", "DIRECT/IDENTITY")]
     assert training["driver_id"][0][1:] == ("driver_id", "DIRECT/IDENTITY")
     with_status = lineage_of(events, "sqlite://", "training_set")
-    assert with_status["driver_stats__status"] == [("fv__driver_stats__v1__s1", "event_ts", "DIRECT/TRANSFORMATION")]
+    assert with_status["driver_stats__status"] == [(table, "event_ts", "DIRECT/TRANSFORMATION")]
 
 
 def test_since_and_job_filter_the_export(project: Path, events: list[dict]) -> None:
