@@ -2,7 +2,8 @@
 # The demo behind `make demo`: a fresh example project, taken through every step Strata has:
 # ingest with quarantine and expectations → training set with manifest → materialize → lookups in-process and over HTTP
 # (logged) → windowed aggregations served online and traced to their events → data quality: stored validation runs, a
-# rejected push, a profile, drift of the serving log against the training set (with an HTML report) → a late correction
+# rejected push, a profile, drift of the serving log against the training set (with an HTML report) → an edit of a
+# description that changes nothing stored → a late correction
 # → `check --logs` finding exactly that skew → `lineage` tracing the value to its CSV line.
 set -euo pipefail
 STRATA=$(realpath "${STRATA:-.build/release/strata}")
@@ -31,6 +32,14 @@ head -4 windows.csv
 
 say "Materialize what was known at 2026-03-02T22:30Z and look it up in-process (driver_activity logs every lookup)."
 step materialize --end 2026-03-02T22:30:00Z
+step get --service driver_activity --key driver_id=1024 --key driver_id=9999 --at 2026-03-02T22:30:00Z
+
+say "Definitions change without going dark: a teammate edits a description; apply is metadata only, and with no ingest and no materialize the training set and the lookup are unchanged."
+sed -i 's/description: Hourly driver performance; older than two hours counts as stale./description: Hourly driver performance, from the trips pipeline./' featuresets/drivers.yaml
+step plan
+step apply --message "describe driver_stats" --author demo
+"$STRATA" historical --entities featuresets/data/driver_spine.csv --service driver_activity --out training-after-edit.csv --include-status > /dev/null
+cmp training.csv training-after-edit.csv && echo "training.csv and training-after-edit.csv are byte-identical"
 step get --service driver_activity --key driver_id=1024 --key driver_id=9999 --at 2026-03-02T22:30:00Z
 
 say "Windowed aggregations are served online too: tiles in LMDB, folded at request time (windows slide without re-materializing)."
