@@ -5,7 +5,7 @@ APT_PACKAGES := liblmdb-dev libsqlite3-dev libzstd-dev zlib1g-dev curl python3-v
 DEMO_DIR ?= /tmp/strata-demo
 STRATA := .build/release/strata
 
-.PHONY: deps venv build demo test soak bench-offline bench-aggregations bench-online bench-server bench-check bench-get bench-quality bench-columnar bench-python bench-ui clean
+.PHONY: deps venv build demo test soak bench-definitions bench-offline bench-aggregations bench-online bench-server bench-check bench-get bench-quality bench-columnar bench-python bench-ui clean
 
 # Installs the system libraries Strata links (LMDB, SQLite) when they are missing.
 deps:
@@ -74,6 +74,11 @@ bench-aggregations: bench-build
 
 bench-offline: bench-build
 	$(PYTHON) benchmarks/offline/bench.py --scale $(SCALE)
+
+# What each kind of definition edit costs: `strata apply` after it, on the realistic 1M-row project with its source file
+# moved away, next to re-ingesting and re-materializing (what every edit cost before issue 21), same run.
+bench-definitions: build venv
+	$(PYTHON) benchmarks/definitions/bench.py --scale $(SCALE)
 
 bench-online: bench-build
 	$(PYTHON) benchmarks/online/bench.py --scale $(SCALE)
