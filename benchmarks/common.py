@@ -14,6 +14,12 @@ STRATA = os.environ.get("STRATA_BIN") or os.path.join(ROOT, ".build", "release",
 
 def run_measured(cmd, cwd=None, env=None):
     """Runs `cmd` to completion; returns (wall seconds, peak RSS MiB, stdout). Exits the benchmark when it fails."""
+    wall, usage, stdout = run_with_usage(cmd, cwd, env)
+    return wall, usage.ru_maxrss / 1024, stdout
+
+
+def run_with_usage(cmd, cwd=None, env=None):
+    """Runs `cmd` to completion; returns (wall seconds, its rusage, stdout). Exits the benchmark when it fails."""
     import time
     stdout_path = os.path.join(OUT, f".stdout-{os.getpid()}")
     start = time.perf_counter()
@@ -36,7 +42,7 @@ def run_measured(cmd, cwd=None, env=None):
     os.unlink(stdout_path)
     if status != 0:
         sys.exit(f"command failed (status {status}): {' '.join(cmd)}\n{stdout[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, stdout
+    return wall, usage, stdout
 
 
 def median_of(runs, fn):

@@ -70,6 +70,7 @@ extension FeatureStore {
             throw FeatureStoreError.storageChangeRefused(reasons: storage.refusals + breaking, drops: storage.drops)
         }
         if !allowsBreakingChanges, !plan.breakingChanges.isEmpty { throw RegistryError.breakingChangesRefused(plan.breakingChanges) }
+        if let previous { try recordServing(previous) }
         try build(prospect, now: now, fault: fault, progress: progress)
         var revision = plan.baseRevision
         try offline.storageWrite("apply revision \(plan.baseRevision + 1)") { writer in

@@ -89,6 +89,26 @@ extension FeatureStore {
         }
     }
 
+    /// Makes sure each live database of `snapshot` is recorded as what its view serves, before an `apply` replaces the
+    /// view's storage: a store written before these records existed (or whose views were only ever pushed to) gets
+    /// them here, so the fallback and the online derivation find the rows served now.
+    func recordServing(_ snapshot: AppliedSnapshot) throws {
+        var missing: [(FeatureTableSpec, MaterializationWatermark)] = []
+        for name in snapshot.tables.keys.sorted() {
+            guard let spec = snapshot.tables[name], try servedRows(name) == nil,
+                  let watermark = try materializationWatermark(database: spec.tableName, view: name) else { continue }
+            missing.append((spec, watermark))
+        }
+        guard !missing.isEmpty else { return }
+        let layouts = missing.map { onlineLayout($0.0) }
+        let tiles = missing.compactMap { aggregationLayout($0.0) }
+        try online.write(layouts: layouts, aggregations: tiles) { batch in
+            for (spec, watermark) in missing where try batch.metadata(Self.servedKey(spec.view.definition.name)) == nil {
+                try Self.recordServed(spec, watermark: watermark, batch: batch)
+            }
+        }
+    }
+
     /// Records, in the caller's write transaction, that `spec`'s databases are live and what they serve.
     static func recordServed(_ spec: FeatureTableSpec, watermark: MaterializationWatermark, batch: OnlineWriteBatch) throws {
         let mark = try CanonicalJSONText.encode(watermark)

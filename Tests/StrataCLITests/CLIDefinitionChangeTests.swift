@@ -87,18 +87,7 @@ import Testing
     @Test("a new feature is computed at apply from the stored rows (the source files are gone) and served at once")
     func newFeatureFromStoredRows() throws {
         let p = try Project()
-        try p.edit([("""
-                  stat_hour:
-                    type: int64
-                    expr: "hour(event_timestamp)"
-            """, """
-                  stat_hour:
-                    type: int64
-                    expr: "hour(event_timestamp)"
-                  conv_pct:
-                    type: float64
-                    expr: "conv_rate * 100"
-            """), ("driver_stats:conv_x_acc, driver_stats:is_top_rated]", "driver_stats:conv_x_acc, driver_stats:is_top_rated, driver_stats:conv_pct]")])
+        try p.edit(CLIStorageSafetyTests.addFeature)
         let plan = try p.run(["plan"])
         #expect(plan.stdout.contains("feature view `driver_stats`: recompute 1 feature (conv_pct) from 1,731 stored rows; 9 unchanged features keep their values; "
                                      + "online values are derived at apply from the rows served now"), "\(plan.stdout)")

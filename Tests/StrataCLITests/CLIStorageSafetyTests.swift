@@ -169,5 +169,17 @@ final class Phase: Sendable {
         #expect(try CLIRunner.run(["apply"], in: project).exitCode == 0)
         #expect(try CLIRunner.run(["get", "--service", "driver_activity", "--key", "driver_id=1024", "--key", "driver_id=1001",
                                    "--at", "2026-03-02T22:30:00Z", "--json"], in: project).stdout == expected)
+        // A new feature is derived from what the old release materialized, and the others keep their values.
+        var text = try String(contentsOf: file, encoding: .utf8)
+        for (old, new) in Self.addFeature { text = text.replacingOccurrences(of: old, with: new) }
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let applied = try CLIRunner.run(["apply"], in: project)
+        #expect(applied.stdout.contains("online: driver_stats: derived"), "\(applied.stdout)")
+        let after = try CLIRunner.run(["get", "--service", "driver_activity", "--key", "driver_id=1024", "--key", "driver_id=1001",
+                                       "--at", "2026-03-02T22:30:00Z", "--json"], in: project).stdout
+        for feature in ["conv_rate", "acc_rate", "avg_daily_trips", "conv_x_acc", "is_top_rated"] {
+            #expect(Self.values(after, "driver_stats:\(feature)") == Self.values(expected, "driver_stats:\(feature)"))
+        }
+        #expect(Self.values(after, "driver_stats:conv_pct").allSatisfy { $0.hasSuffix("present") }, "\(after)")
     }
 }
