@@ -144,7 +144,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataCheckTests",
-            dependencies: ["StrataCheck", "Strata", "StrataTestSupport"],
+            dependencies: ["StrataCheck", "Strata", "StrataOnline", "StrataOffline", "StrataTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,9 +27,16 @@ LABEL = "label_completed_trip"
 SCORE_AT = "2026-03-02T23:30:00Z"  # the example data ends on 2026-03-02; "now" would find every value expired
 
 
+def strata_binary() -> str:
+    """STRATA_BIN, else `strata` on PATH, as an absolute path: a relative STRATA_BIN (`.build/release/strata`) names a
+    file where the user set it, and the commands below run in other folders."""
+    binary = os.environ.get("STRATA_BIN") or shutil.which("strata") or "strata"
+    return os.path.abspath(binary) if os.sep in binary else binary
+
+
 def example_project(folder: str) -> str:
     """`strata init` + apply + ingest + materialize, as in the README's quickstart."""
-    binary = os.environ.get("STRATA_BIN", "strata")
+    binary = strata_binary()
     subprocess.run([binary, "init", "demo"], cwd=folder, check=True, capture_output=True)
     project = os.path.join(folder, "demo")
     for args in (["apply"], ["ingest"], ["materialize", "--end", "2026-03-03T00:00:00Z"]):

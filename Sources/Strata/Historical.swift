@@ -134,7 +134,9 @@ extension FeatureStore {
             results.append(part.isAggregation ? try offline.aggregate(keys: keys, times: spine.times, table: part.spec, aggregationIndexes: indexes, options: options)
                                               : try offline.join(keys: keys, times: spine.times, table: part.spec, featureIndexes: indexes, options: options))
         }
-        return TrainingSet(spine: spine, columns: columns, results: results, statusViews: plan.includesStatus ? plan.statusPrefixes : [])
+        var set = TrainingSet(spine: spine, columns: columns, results: results, statusViews: plan.includesStatus ? plan.statusPrefixes : [])
+        for part in plan.views { for key in part.spec.view.keys { set.spineKeyTypes[key.name] = key.type } }
+        return set
     }
 
     /// A recorded training set's manifest.

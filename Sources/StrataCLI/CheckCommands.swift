@@ -18,29 +18,25 @@ struct CheckCommand: ParsableCommand {
 
     @Flag(help: "Replay the feature log.") var logs = false
     @Flag(help: "Compare the online store with the offline join at --at.") var snapshot = false
-    @Option(help: ArgumentHelp("Only lookups at or after this time (RFC 3339).", valueName: "time")) var since: String?
-    @Option(help: ArgumentHelp("Only lookups at or before this time (RFC 3339).", valueName: "time")) var until: String?
+    @Option(help: ArgumentHelp("Only lookups at or after this time (RFC 3339).", valueName: "time")) var since: InstantArgument?
+    @Option(help: ArgumentHelp("Only lookups at or before this time (RFC 3339).", valueName: "time")) var until: InstantArgument?
     @Option(help: "Only lookups of this service.") var service: String?
-    @Option(help: ArgumentHelp("Snapshot instant (RFC 3339; default now).", valueName: "time")) var at: String?
+    @Option(help: ArgumentHelp("Snapshot instant (RFC 3339; default now).", valueName: "time")) var at: InstantArgument?
     @Option(help: "Snapshot: compare this many keys per view, evenly spread.") var sample: Int?
     @Option(help: ArgumentHelp("Fail (exit 1) when a feature's mismatch rate exceeds this fraction, e.g. 0.001.", valueName: "rate"))
     var maxMismatch: Double?
 
     func validate() throws {
         guard logs != snapshot else { throw ValidationError("pass exactly one of --logs or --snapshot") }
-        for (name, value) in [("--since", since), ("--until", until), ("--at", at)] {
-            if let value, case .failure(let failure) = Timestamp.parse(value) { throw ValidationError("\(name): \(failure)") }
-        }
         if let maxMismatch, !(0...1).contains(maxMismatch) { throw ValidationError("--max-mismatch must be between 0 and 1") }
     }
 
     func run() throws {
         try reportingErrors {
             let store = try projectOptions.open()
-            func time(_ text: String?) -> Int64? { text.flatMap { try? Timestamp.parse($0).get() } }
             let report = logs
-                ? try ConsistencyChecker.checkLogs(store, since: time(since), until: time(until), service: service, maxMismatch: maxMismatch)
-                : try ConsistencyChecker.checkSnapshot(store, at: time(at) ?? currentMicros(), sample: sample, maxMismatch: maxMismatch)
+                ? try ConsistencyChecker.checkLogs(store, since: since?.micros, until: until?.micros, service: service, maxMismatch: maxMismatch)
+                : try ConsistencyChecker.checkSnapshot(store, at: at?.micros ?? currentMicros(), sample: sample, maxMismatch: maxMismatch)
             if output.json { try printJSON(report) } else { printReport(report) }
             if !report.passed { throw ExitCode.failure }
         }
@@ -59,10 +55,13 @@ struct CheckCommand: ParsableCommand {
             print("\nmismatches (first \(min(report.examples.count, 10))):")
             var examples = TextTable("FEATURE", "KEYS", "AT", "ONLINE", "OFFLINE", "REASON")
             for m in report.examples.prefix(10) {
-                examples.add(m.feature, m.keys, m.requestTime, "\(m.online) (\(m.onlineStatus), row \(m.onlineLineageID.map(String.init) ?? "-"))",
+                examples.add(m.feature, m.keys.description, m.requestTime, "\(m.online) (\(m.onlineStatus), row \(m.onlineLineageID.map(String.init) ?? "-"))",
                              "\(m.offline) (\(m.offlineStatus), row \(m.offlineLineageID.map(String.init) ?? "-"))", m.reason)
             }
             print(examples.render())
+        }
+        for (view, count) in (report.undecodableOnlineKeys ?? [:]).sorted(by: { $0.key < $1.key }) where count > 0 {
+            print("\nFAIL: \(count) stored online key\(count == 1 ? "" : "s") of \(view) cannot be decoded (a damaged online store); they were not compared")
         }
         if let max = report.maxMismatch { print("\n\(report.passed ? "PASS" : "FAIL"): threshold \(percent(max)) per feature") }
     }
@@ -86,7 +85,7 @@ struct LineageCommand: AsyncParsableCommand {
 
     @Option(help: "The feature view of the value.") var view: String?
     @Option(help: ArgumentHelp("The entity: `name=value[,name=value]`.", valueName: "keys")) var key: String?
-    @Option(help: ArgumentHelp("The instant (RFC 3339; default now).", valueName: "time")) var at: String?
+    @Option(help: ArgumentHelp("The instant (RFC 3339; default now).", valueName: "time")) var at: InstantArgument?
     @Option(name: .customLong("training-set"), help: "A recorded training set id.") var trainingSet: String?
     @Option(help: "A training-set row (1-based, spine order).") var row: Int?
     @Option(help: "A training-set feature (`view:feature`), or with --view one of its aggregations.") var feature: String?
@@ -126,9 +125,8 @@ struct LineageCommand: AsyncParsableCommand {
             } else if let view, let key {
                 let tables = try store.featureTables()
                 guard let spec = tables[view] else { throw FeatureStoreError.unknownView(view, suggestion: nearMiss(view, in: tables.keys)) }
-                let types = Dictionary(uniqueKeysWithValues: spec.view.keys.map { ($0.name, $0.type) })
-                let keys = try parseEntityKeys(key, types)
-                let instant = at.flatMap { try? Timestamp.parse($0).get() } ?? currentMicros()
+                let keys = try parseEntityKeys(key, KeyCodec(keys: spec.view.keys))
+                let instant = at?.micros ?? currentMicros()
                 if let feature {
                     try show(try LineageTracer.traceAggregation(store, view: view, keys: keys, at: instant, feature: feature, offset: offset, limit: limit))
                 } else {

@@ -29,7 +29,7 @@ struct HistoricalCommand: ParsableCommand {
     var corrections: CorrectionsChoice = .known
 
     @Option(name: .long, help: ArgumentHelp("See only rows created at or before this instant (RFC 3339).", valueName: "time"))
-    var asOf: String?
+    var asOf: InstantArgument?
 
     @Flag(name: .long, help: "A value stamped exactly at the spine time is not visible (event_ts < t).")
     var strict = false
@@ -65,7 +65,6 @@ struct HistoricalCommand: ParsableCommand {
         guard entities != nil else { throw ValidationError("missing --entities (the spine file)") }
         guard (service == nil) != (features == nil) else { throw ValidationError("pass exactly one of --service or --features") }
         guard out != nil else { throw ValidationError("missing --out (where to write the training set)") }
-        if let asOf, case .failure(let failure) = Timestamp.parse(asOf) { throw ValidationError("--as-of: \(failure)") }
     }
 
     func run() throws {
@@ -78,7 +77,7 @@ struct HistoricalCommand: ParsableCommand {
                 result = try store.reproduce(id: reproduce, outputPath: out)
             } else {
                 var mode: CorrectionsMode = corrections == .latest ? .latest : .known
-                if let asOf, case .success(let t) = Timestamp.parse(asOf) { mode = .asOf(t) }
+                if let asOf { mode = .asOf(asOf.micros) }
                 let selection: FeatureSelection = try service.map { .service($0) } ?? FeatureSelection.parseList(features ?? "")
                 var request = HistoricalRequest(spinePath: entities ?? "", features: selection, corrections: mode, isStrict: strict,
                                                 timestampColumn: timestampColumn, includesStatus: includeStatus, usesBareNames: bareNames,

@@ -6,7 +6,7 @@ import StrataCore
 
 /// The options of `strata lineage --export openlineage`: which events, how to name them, where to send them.
 struct LineageExportOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Only events at or after this time (RFC 3339).", valueName: "time")) var since: String?
+    @Option(help: ArgumentHelp("Only events at or after this time (RFC 3339).", valueName: "time")) var since: InstantArgument?
     @Option(help: ArgumentHelp("Only runs of this job: ingest, materialize, push, historical or check (repeatable).", valueName: "kind"))
     var job: [String] = []
     @Option(help: ArgumentHelp("The job namespace (default: OPENLINEAGE_NAMESPACE, else strata://HOST/PROJECT/PATH).", valueName: "name"))
@@ -18,7 +18,6 @@ struct LineageExportOptions: ParsableArguments {
     var isUsed: Bool { since != nil || !job.isEmpty || namespace != nil || emit != nil || token != nil }
 
     func validate() throws {
-        if let since, case .failure(let failure) = Timestamp.parse(since) { throw ValidationError("--since: \(failure)") }
         for kind in job where OpenLineageJobKind(rawValue: kind) == nil {
             throw ValidationError("--job must be one of \(OpenLineageJobKind.allCases.map(\.rawValue).joined(separator: ", ")), not `\(kind)`")
         }
@@ -33,7 +32,7 @@ struct LineageExportOptions: ParsableArguments {
         var lines: [String] = []
         try reportingErrors {
             let options = OpenLineageExportOptions(jobNamespace: namespace ?? environment["OPENLINEAGE_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 },
-                                                   since: since.flatMap { try? Timestamp.parse($0).get() },
+                                                   since: since?.micros,
                                                    jobs: Set(job.compactMap(OpenLineageJobKind.init(rawValue:))))
             lines = try OpenLineageExport.events(try project.open(), options: options)
         }

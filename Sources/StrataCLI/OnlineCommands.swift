@@ -21,20 +21,16 @@ struct MaterializeCommand: ParsableCommand {
     var views: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Materialize what was known at this instant (RFC 3339; default: now).", valueName: "time"))
-    var end: String?
+    var end: InstantArgument?
 
     @Flag(name: .long, help: "Only read offline rows added or become eligible since the previous run.")
     var incremental = false
-
-    func validate() throws {
-        if let end, case .failure(let failure) = Timestamp.parse(end) { throw ValidationError("--end: \(failure)") }
-    }
 
     func run() throws {
         try reportingErrors {
             let store = try mapSize.open(projectOptions)
             let progress = ProgressBar()
-            let endMicros = end.flatMap { try? Timestamp.parse($0).get() } ?? currentMicros()
+            let endMicros = end?.micros ?? currentMicros()
             // STRATA_FAULT_AFTER_ROWS makes the process kill itself mid-run; the crash-safety tests use it.
             let crashAfter = ProcessInfo.processInfo.environment["STRATA_FAULT_AFTER_ROWS"].flatMap(Int.init)
             let pause = ProcessInfo.processInfo.environment["STRATA_FAULT_PAUSE_FILE"]
@@ -79,12 +75,11 @@ struct GetCommand: ParsableCommand {
     var key: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Apply the TTL rule at this instant instead of now (RFC 3339).", valueName: "time"))
-    var at: String?
+    var at: InstantArgument?
 
     func validate() throws {
         guard (service == nil) != (features == nil) else { throw ValidationError("pass exactly one of --service or --features") }
         guard !key.isEmpty else { throw ValidationError("pass at least one --key, e.g. --key driver_id=1001") }
-        if let at, case .failure(let failure) = Timestamp.parse(at) { throw ValidationError("--at: \(failure)") }
     }
 
     func run() throws {
@@ -92,8 +87,9 @@ struct GetCommand: ParsableCommand {
             let store = try projectOptions.open()
             let selection: FeatureSelection = try service.map { .service($0) } ?? FeatureSelection.parseList(features ?? "")
             let reader = try store.onlineReader(selection)
-            let rows = try key.map { try parseEntityKeys($0, reader.keyTypes) }
-            let now = at.flatMap { try? Timestamp.parse($0).get() } ?? currentMicros()
+            let codec = KeyCodec(names: reader.keyNames, types: reader.keyTypes)
+            let rows = try key.map { try parseEntityKeys($0, codec) }
+            let now = at?.micros ?? currentMicros()
             let values = try reader.get(rows, at: now)
             // In-process lookups of a logging service are logged too, so `strata check --logs` can replay them.
             if let service { try store.logServed(reader, service: service, rows: rows, values: values, at: now) }

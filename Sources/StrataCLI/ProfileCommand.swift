@@ -25,8 +25,8 @@ struct ProfileCommand: ParsableCommand {
     var file: String?
     @Option(help: ArgumentHelp("With --file: the applied source whose schema, expectations and views read the file.", valueName: "name"))
     var source: String?
-    @Option(help: ArgumentHelp("With --logs: lookups at or after this time (RFC 3339).", valueName: "time")) var since: String?
-    @Option(help: ArgumentHelp("With --logs: lookups at or before this time (RFC 3339).", valueName: "time")) var until: String?
+    @Option(help: ArgumentHelp("With --logs: lookups at or after this time (RFC 3339).", valueName: "time")) var since: InstantArgument?
+    @Option(help: ArgumentHelp("With --logs: lookups at or before this time (RFC 3339).", valueName: "time")) var until: InstantArgument?
     @Option(help: "With --logs: only lookups of this feature service.") var service: String?
     @Option(help: "How many frequent values to show per column.") var top = 3
 
@@ -36,9 +36,6 @@ struct ProfileCommand: ParsableCommand {
         guard chosen == 1 else { throw ValidationError("pass exactly one of --run, --training-set, --logs or --file") }
         if file != nil, source == nil { throw ValidationError("--file needs --source NAME: the source whose schema reads the file") }
         if !logs, since != nil || until != nil || service != nil { throw ValidationError("--since, --until and --service go with --logs") }
-        for (name, value) in [("--since", since), ("--until", until)] {
-            if let value, case .failure(let failure) = Timestamp.parse(value) { throw ValidationError("\(name): \(failure)") }
-        }
         guard top >= 0 else { throw ValidationError("--top must be 0 or more") }
     }
 
@@ -49,10 +46,9 @@ struct ProfileCommand: ParsableCommand {
                 try profileFile(store, file, source)
                 return
             }
-            func time(_ text: String?) -> Int64? { text.flatMap { try? Timestamp.parse($0).get() } }
             let spec: ProfileSpec
             if let runID { spec = .run(runID) } else if let trainingSet { spec = .trainingSet(trainingSet) } else {
-                spec = .logs(since: time(since), until: time(until))
+                spec = .logs(since: since?.micros, until: until?.micros)
             }
             let summary = ProfileSummary(try store.profile(of: spec, service: service), topCount: top)
             if output.json { try printJSON(summary); return }

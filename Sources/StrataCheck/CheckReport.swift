@@ -1,5 +1,5 @@
 import Foundation
-import StrataCore
+public import StrataCore
 
 /// Parity figures of one feature.
 public struct FeatureParity: Sendable, Codable {
@@ -56,7 +56,8 @@ public struct FeatureParity: Sendable, Codable {
 /// One disagreement, with what each side said and why.
 public struct ParityMismatch: Sendable, Codable {
     public var feature: String
-    public var keys: String
+    /// The entity, typed (JSON: an object of key name → integer or string); `keys.description` renders it for people.
+    public var keys: EntityKey
     public var requestTime: String
     public var online: String
     public var onlineStatus: String
@@ -83,9 +84,17 @@ public struct CheckReport: Sendable, Codable {
     public var features: [FeatureParity]
     /// Up to 50 mismatches, in log order.
     public var examples: [ParityMismatch]
+    /// Snapshot checks: per view, the stored online keys that do not decode to the view's join keys (corruption), which
+    /// could not be compared; nil in log checks and older reports.
+    public var undecodableOnlineKeys: [String: Int]?
 
-    /// False when some feature's mismatch rate exceeds `maxMismatch`.
+    /// Stored online keys that could not be decoded, over all views.
+    public var undecodableOnlineKeyCount: Int { undecodableOnlineKeys?.values.reduce(0, +) ?? 0 }
+
+    /// False when some feature's mismatch rate exceeds `maxMismatch`, or when any stored online key could not be
+    /// decoded (a damaged store fails the check whatever the threshold).
     public var passed: Bool {
+        guard undecodableOnlineKeyCount == 0 else { return false }
         guard let maxMismatch else { return true }
         return features.allSatisfy { $0.mismatchRate <= maxMismatch }
     }

@@ -42,6 +42,7 @@ public enum ConsistencyChecker {
     private static func compareSnapshot(_ store: FeatureStore, at: Int64, sample: Int?, maxMismatch: Double?, now: Int64) throws -> CheckReport {
         var accumulator = try ParityAccumulator(store: store)
         var replayed = 0
+        var undecodable: [String: Int] = [:]
         for (name, spec) in try store.featureTables().sorted(by: { $0.key < $1.key }) {
             // Every key served online: rows of row features and tile records of aggregations.
             let layout = store.onlineLayout(spec)
@@ -58,9 +59,12 @@ public enum ConsistencyChecker {
             var page = FeatureLogPage()
             page.featureLists = [reader.references]
             for keyBytes in stored {
-                guard let key = OnlineKeyEncoding.decode(keyBytes) else { continue }
-                var keys: [String: KeyPart] = [:]
-                for (joinKey, part) in zip(spec.view.keys, key.parts) { keys[joinKey.name] = part }
+                // A stored key that does not decode to the view's key types is corruption this check exists to find:
+                // it is counted and fails the check, never skipped.
+                guard let keys = viewKeys(keyBytes, spec.view.keys) else {
+                    undecodable[name, default: 0] += 1
+                    continue
+                }
                 let served = try reader.get([keys], at: at)[0]
                 page.append(keys: keys, at: at, listID: 0, values: served.map(\.value), statuses: served.map(\.status),
                             eventTimes: served.map(\.eventTs), lineageIDs: served.map(\.lineageID))
@@ -69,7 +73,21 @@ public enum ConsistencyChecker {
             replayed += page.count * reader.references.count
             try accumulator.add(page)
         }
-        return try accumulator.report(mode: "snapshot", replayed: replayed, maxMismatch: maxMismatch, now: now)
+        return try accumulator.report(mode: "snapshot", replayed: replayed, maxMismatch: maxMismatch, now: now, undecodableOnlineKeys: undecodable)
+    }
+
+    /// An online key's bytes as the view's typed keys; nil when they do not decode, or decode to another number or
+    /// type of parts.
+    static func viewKeys(_ bytes: [UInt8], _ joinKeys: [JoinKey]) -> [String: KeyPart]? {
+        guard let key = OnlineKeyEncoding.decode(bytes), key.parts.count == joinKeys.count else { return nil }
+        var keys: [String: KeyPart] = [:]
+        for (joinKey, part) in zip(joinKeys, key.parts) {
+            switch (part, joinKey.type) {
+            case (.int, .int64), (.string, .string): keys[joinKey.name] = part
+            default: return nil
+            }
+        }
+        return keys
     }
 
     /// Logged JSON numbers come back untyped: give them the feature's type.
@@ -80,9 +98,5 @@ public enum ConsistencyChecker {
         case (.float(let v), .int64): return Int64(exactly: v).map(Value.int) ?? value
         default: return value
         }
-    }
-
-    static func describe(_ keys: [String: KeyPart]) -> String {
-        keys.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
     }
 }

@@ -49,7 +49,7 @@ extension ParityAccumulator {
             parity[item.entry].mismatches += 1
             parity[item.entry].reasons[reason.rawValue, default: 0] += 1
             if examples.count < 50 {
-                examples.append(ParityMismatch(feature: parity[item.entry].feature, keys: ConsistencyChecker.describe(batch.keys(item.record)),
+                examples.append(ParityMismatch(feature: parity[item.entry].feature, keys: EntityKey(batch.keys(item.record)),
                                                requestTime: Timestamp.format(t), online: item.online.value.description, onlineStatus: item.online.status.rawValue,
                                                onlineLineageID: nil, offline: item.offline.value.description, offlineStatus: item.offline.status.rawValue,
                                                offlineLineageID: nil, reason: reason.rawValue))

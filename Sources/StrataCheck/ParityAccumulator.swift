@@ -159,7 +159,7 @@ struct ParityAccumulator {
             parity[item.parity].mismatches += 1
             parity[item.parity].reasons[reason.rawValue, default: 0] += 1
             if examples.count < 50 {
-                examples.append(ParityMismatch(feature: feature, keys: ConsistencyChecker.describe(batch.keys(item.record)), requestTime: Timestamp.format(t),
+                examples.append(ParityMismatch(feature: feature, keys: EntityKey(batch.keys(item.record)), requestTime: Timestamp.format(t),
                                                online: item.online.value.description, onlineStatus: item.online.status.rawValue, onlineLineageID: item.online.lineageID,
                                                offline: offlineSide.value.description, offlineStatus: offlineSide.status.rawValue,
                                                offlineLineageID: offlineSide.lineageID, reason: reason.rawValue))
@@ -168,7 +168,7 @@ struct ParityAccumulator {
     }
 
     /// The report over everything added, saved in the registry.
-    func report(mode: String, replayed: Int, maxMismatch: Double?, now: Int64) throws -> CheckReport {
+    func report(mode: String, replayed: Int, maxMismatch: Double?, now: Int64, undecodableOnlineKeys: [String: Int]? = nil) throws -> CheckReport {
         var parity = self.parity
         for (index, sums) in smapeSums.enumerated() where sums.1 > 0 { parity[index].smape = sums.0 / Double(sums.1) }
         var hasher = SHA256()
@@ -177,7 +177,7 @@ struct ParityAccumulator {
                                  finishedAt: Timestamp.format(max(now, currentMicros())), mode: mode, rowsReplayed: replayed,
                                  viewVersions: Dictionary(uniqueKeysWithValues: tables.map { ($0.key, $0.value.viewVersion) }),
                                  definitionVersions: definitionVersions, maxMismatch: maxMismatch,
-                                 features: parity, examples: examples)
+                                 features: parity, examples: examples, undecodableOnlineKeys: undecodableOnlineKeys)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try store.recordCheckReport(id: report.id, createdAtMicros: now, report: String(decoding: try encoder.encode(report), as: UTF8.self))

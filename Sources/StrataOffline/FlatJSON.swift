@@ -69,31 +69,7 @@ package enum FlatJSON {
             guard v.isFinite else { out.append(contentsOf: "null".utf8); return }
             var text = String(v)
             text.withUTF8 { out.append(contentsOf: $0) }
-        case .string(var s):
-            out.append(34)
-            let isPlain = s.withUTF8 { utf8 -> Bool in
-                for byte in utf8 where byte < 0x20 || byte == 34 || byte == 92 { return false }
-                out.append(contentsOf: utf8)
-                return true
-            }
-            if isPlain {
-                out.append(34)
-                return
-            }
-            for byte in s.utf8 {
-                switch byte {
-                case 34: out += [92, 34]
-                case 92: out += [92, 92]
-                case 10: out += [92, 110]
-                case 13: out += [92, 114]
-                case 9: out += [92, 116]
-                case 0..<0x20:
-                    let hex = Array("0123456789abcdef".utf8)
-                    out += [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-                default: out.append(byte)
-                }
-            }
-            out.append(34)
+        case .string(let s): JSONText.appendString(s, to: &out)
         }
     }
 

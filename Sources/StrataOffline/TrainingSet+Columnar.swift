@@ -2,7 +2,8 @@ public import StrataColumnar
 import StrataCore
 
 extension TrainingSet {
-    /// The training set's columns in Parquet and Arrow output: the spine's columns with their types (text for a CSV spine),
+    /// The training set's columns in Parquet and Arrow output: the spine's columns with their types (a CSV spine's are
+    /// typed by `SpineColumnTypes` before writing; text until then),
     /// one column per feature with the feature's type, then per status view a `view__status` string and a
     /// `view__event_ts` timestamp.
     public var columnarSchema: ColumnarSchema {

@@ -53,6 +53,7 @@ enum ColumnarTrainingSetWriter {
     /// the format): rendering it before or after the encoding would make Parquet or Arrow slower to write than CSV.
     static func write(_ set: TrainingSet, to url: URL, format: TrainingSetFormat,
                       contentSHA256: @escaping @Sendable (TrainingSet) -> String) throws -> (content: String, file: String) {
+        let set = try set.typingSpineColumns()
         let hash = Mutex("")
         let fileHash = Mutex("")
         let failure = Mutex<(any Error)?>(nil)
@@ -172,8 +173,8 @@ public struct TrainingSetArrowStream: Sendable {
 
     /// A stream of `set`; nothing is encoded until `next`.
     public init(_ set: TrainingSet) throws {
-        self.set = set
-        writer = try ArrowWriter(schema: set.columnarSchema, format: .stream, batchRowsMax: ColumnarTrainingSetWriter.batchRows)
+        self.set = try set.typingSpineColumns()
+        writer = try ArrowWriter(schema: self.set.columnarSchema, format: .stream, batchRowsMax: ColumnarTrainingSetWriter.batchRows)
     }
 
     /// Whether the next piece is the last one (the end-of-stream marker, or the schema alone for no rows).

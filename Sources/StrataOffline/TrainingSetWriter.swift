@@ -26,6 +26,8 @@ public struct TrainingSet: Sendable {
     public var results: [ViewJoinResult]
     /// When set, per view a `view__status` and `view__event_ts` column follow the features.
     public var statusViews: [String]
+    /// The declared types of the views' join keys: a CSV spine's key columns get them in Parquet and Arrow output.
+    public var spineKeyTypes: [String: ValueType] = [:]
 
     public init(spine: Spine, columns: [TrainingSetColumn], results: [ViewJoinResult], statusViews: [String]) {
         self.spine = spine

@@ -108,7 +108,7 @@ public final class FeatureServer: Sendable {
     /// A larger body is still read to its end and dropped (up to `drainBytesMax`), and the 413 closes the
     /// connection: clients that send the whole body before reading the answer (urllib, requests, Feast's client)
     /// get the 413 at once instead of hanging. Past `drainBytesMax` the connection's input is closed instead.
-    func body(_ request: Request, _ context: StrataRequestContext) async throws -> [String: Any] {
+    func body(_ request: Request, _ context: StrataRequestContext) async throws -> JSONTree {
         try JSONInput.object(try await bodyBytes(request, context, limit: configuration.bodyBytesMax, setting: "--body-bytes-max"))
     }
 

@@ -1,4 +1,3 @@
-import Foundation
 import Hummingbird
 import HummingbirdCore
 import Strata
@@ -27,15 +26,16 @@ struct HistoricalOptions {
     }
 
     /// Adds the options a JSON body carries as fields.
-    mutating func merge(_ object: [String: Any]) throws {
+    mutating func merge(_ object: JSONTree) throws {
         for name in Self.names {
-            guard let value = object[name], !(value is NSNull) else { continue }
+            guard let value = object[name], !value.isNull else { continue }
             let text: String
-            switch FeatureServer.scalar(value) {
+            switch value {
             case .string(let s): text = s
             case .bool(let b): text = b ? "true" : "false"
-            case .nested where name == "features":
-                guard let list = value as? [Any], let names = list as? [String] else {
+            case .array(let items) where name == "features":
+                let names = items.compactMap(\.string)
+                guard names.count == items.count else {
                     throw ServerError.badRequest("`features` must be a list of `view:feature` strings", code: "bad_option")
                 }
                 text = names.joined(separator: ",")
@@ -96,14 +96,14 @@ struct HistoricalOptions {
 /// `string`; the time column's text is parsed as RFC 3339 into a timestamp. Column order follows `spine_columns` when
 /// given, else the names sorted (JSON objects carry no order).
 enum JSONSpine {
-    static func arrowBytes(_ value: Any?, order: Any?, timestampColumn: String, rowsMax: Int) throws -> SpineBytes {
-        guard let object = value as? [String: Any], !object.isEmpty else {
+    static func arrowBytes(_ value: JSONTree?, order: JSONTree?, timestampColumn: String, rowsMax: Int) throws -> SpineBytes {
+        guard let object = value, let members = object.members, !members.isEmpty else {
             throw ServerError.badRequest("`spine` must be an object of column → list of values", code: "bad_spine")
         }
-        let names = try columnOrder(order, object.keys)
-        var lists: [[Any]] = []
+        let names = try columnOrder(order, members.map(\.name))
+        var lists: [[JSONTree]] = []
         for name in names {
-            guard let list = object[name] as? [Any] else { throw ServerError.badRequest("`spine.\(name)` must be a list", code: "bad_spine") }
+            guard let list = object[name]?.array else { throw ServerError.badRequest("`spine.\(name)` must be a list", code: "bad_spine") }
             lists.append(list)
         }
         let count = lists[0].count
@@ -126,17 +126,18 @@ enum JSONSpine {
         return SpineBytes(bytes, format: .arrow, displayName: "the request's `spine`", rowsMax: rowsMax)
     }
 
-    private static func columnOrder(_ order: Any?, _ keys: Dictionary<String, Any>.Keys) throws -> [String] {
-        guard let order, !(order is NSNull) else { return keys.sorted() }
-        guard let names = order as? [String], Set(names) == Set(keys), names.count == keys.count else {
+    private static func columnOrder(_ order: JSONTree?, _ keys: [String]) throws -> [String] {
+        guard let order, !order.isNull else { return keys.sorted() }
+        guard let items = order.array, case let names = items.compactMap(\.string), names.count == items.count, Set(names) == Set(keys),
+              names.count == keys.count else {
             throw ServerError.badRequest("`spine_columns` must list every column of `spine` once", code: "bad_spine")
         }
         return names
     }
 
     /// One column's values, typed by what they hold; mixed kinds are refused with the column named.
-    private static func typedColumn(_ name: String, _ list: [Any], isTime: Bool) throws -> ColumnarColumnBuilder {
-        let scalars = list.map(FeatureServer.scalar)
+    private static func typedColumn(_ name: String, _ list: [JSONTree], isTime: Bool) throws -> ColumnarColumnBuilder {
+        let scalars = list.map { JSONInput.scalar($0, integralDecimals: false) }
         var type: ValueType = .string
         if isTime {
             type = .timestamp

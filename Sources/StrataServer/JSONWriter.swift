@@ -78,18 +78,10 @@ struct JSONWriter {
         }
     }
 
-    /// Scans and copies the string's contiguous UTF-8 storage: iterating `String.UTF8View` byte by byte was the largest
-    /// single cost of a 100-entity response (~2,000 strings: statuses, times, values; perf, issue 12).
+    /// Plain text is copied from the string's contiguous UTF-8 storage in one call: iterating `String.UTF8View` byte by
+    /// byte was the largest single cost of a 100-entity response (~2,000 strings: statuses, times, values; perf, issue 12).
     private mutating func appendQuoted(_ text: String) {
-        var text = text
-        let isPlain = text.withUTF8 { utf8 -> Bool in
-            for byte in utf8 where byte < 0x20 || byte == 34 || byte == 92 { return false }
-            bytes.append(UInt8(ascii: "\""))
-            bytes.append(contentsOf: utf8)
-            bytes.append(UInt8(ascii: "\""))
-            return true
-        }
-        if !isPlain { FlatJSON.append(.string(text), to: &bytes) }
+        JSONText.appendString(text, to: &bytes)
     }
 
     private mutating func appendUTF8(_ text: String) {

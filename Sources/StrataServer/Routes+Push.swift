@@ -1,4 +1,3 @@
-import Foundation
 import Hummingbird
 import Strata
 import StrataCore
@@ -19,13 +18,13 @@ extension FeatureServer {
     /// it is updated), recorded as a push under a request id with the content's SHA-256: the same rows pushed again add
     /// nothing. Rows always go offline first (Strata keeps lineage for every served value), so `to: "online"` behaves
     /// like `online_and_offline`; `to: "offline"` skips the online write. The store work runs on `blockingPool`.
-    func push(_ body: [String: Any]) async throws -> Response {
+    func push(_ body: JSONTree) async throws -> Response {
         let snapshot = try store.snapshot()
         let source: String
-        if let view = body["view"] as? String {
+        if let view = body["view"]?.string {
             guard let spec = snapshot.tables[view] else { throw FeatureStoreError.unknownView(view, suggestion: nearMiss(view, in: snapshot.tables.keys)) }
             source = spec.view.source.name
-        } else if let name = body["push_source_name"] as? String {
+        } else if let name = body["push_source_name"]?.string {
             guard snapshot.tables.values.contains(where: { $0.view.source.name == name }) else {
                 throw ServerError.notFound("no feature view reads source `\(name)`", code: "unknown_object")
             }
@@ -33,7 +32,7 @@ extension FeatureServer {
         } else {
             throw ServerError.badRequest("send `view` or `push_source_name`", code: "bad_push")
         }
-        let to = body["to"] as? String ?? "online_and_offline"
+        let to = body["to"]?.string ?? "online_and_offline"
         guard ["online", "offline", "online_and_offline"].contains(to) else {
             throw ServerError.badRequest("`to` must be online, offline or online_and_offline", code: "bad_push")
         }
@@ -74,14 +73,15 @@ extension FeatureServer {
         return json.response()
     }
 
-    /// The `df` object (column → list of values) as rows, columns sorted by name.
-    func pushedRows(_ frame: Any?) throws -> PushedRows {
-        guard let frame = frame as? [String: Any], !frame.isEmpty else {
+    /// The `df` object (column → list of values) as rows, columns sorted by name. Numbers are read from their text
+    /// exactly (`JSONInput.scalar`), so an int64 key column keeps every digit and `true` is never 1.
+    func pushedRows(_ frame: JSONTree?) throws -> PushedRows {
+        guard let frame = frame?.members, !frame.isEmpty else {
             throw ServerError.badRequest("`df` must be an object of column → list of values", code: "bad_push")
         }
-        let columns = try frame.sorted { $0.key < $1.key }.map { name, value -> (String, [Any]) in
-            guard let list = value as? [Any] else { throw ServerError.badRequest("`df.\(name)` must be a list", code: "bad_push") }
-            return (name, list)
+        let columns = try frame.sorted { $0.name < $1.name }.map { member -> (String, [JSONTree]) in
+            guard let list = member.value.array else { throw ServerError.badRequest("`df.\(member.name)` must be a list", code: "bad_push") }
+            return (member.name, list)
         }
         let count = columns[0].1.count
         guard count > 0, columns.allSatisfy({ $0.1.count == count }) else {
@@ -90,20 +90,8 @@ extension FeatureServer {
         guard count <= configuration.entitiesMax * 10 else {
             throw ServerError.badRequest("\(count) rows exceed the push limit of \(configuration.entitiesMax * 10)", code: "too_many_rows")
         }
-        let rows = (0..<count).map { row in columns.map { Self.scalar($0.1[row]) } }
+        let rows = (0..<count).map { row in columns.map { JSONInput.scalar($0.1[row], integralDecimals: true) } }
         return PushedRows(columns: columns.map(\.0), rows: rows)
-    }
-
-    /// A value from `JSONSerialization` as a typed JSON scalar: booleans, integers and other numbers kept apart.
-    static func scalar(_ value: Any) -> JSONScalar {
-        if value is NSNull { return .null }
-        if let text = value as? String { return .string(text) }
-        guard let number = value as? NSNumber else { return .nested }
-        switch String(cString: number.objCType) {
-        case "c", "B": return .bool(number.boolValue)
-        case "d", "f": return .double(number.doubleValue)
-        default: return .int(number.int64Value)
-        }
     }
 
     /// `GET /registry/{services|views|entities|sources|features}`: read-only listings with versions.

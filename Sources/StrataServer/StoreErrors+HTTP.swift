@@ -52,6 +52,14 @@ extension FeatureStoreError: HTTPResponseError {
     }
 }
 
+extension KeyCodecError: HTTPResponseError {
+    public var status: HTTPResponse.Status { .badRequest }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        errorAnswer(self, status: status, code: code.name)
+    }
+}
+
 extension Diagnostic: HTTPResponseError {
     public var status: HTTPResponse.Status { .badRequest }
 

@@ -29,11 +29,14 @@ import Testing
         return (schema, batches.flatMap { batch in (0..<batch.rowCount).map { row in batch.columns.map { $0.value(row) } } })
     }
 
-    /// A typed cell as the CSV output writes it (the status columns' event times in RFC 3339).
-    func csvText(_ value: Value, _ field: ColumnarField) -> String {
+    /// A typed cell as the CSV output writes it (the status columns' event times in RFC 3339). The spine's time column
+    /// is an instant in UTC; the CSV keeps the spine's text, so it is compared as the instant that text names.
+    func csvText(_ value: Value, _ field: ColumnarField, csv: String) -> String {
         switch value {
         case .null: return ""
-        case .int(let v) where field.type == .timestamp: return Timestamp.format(v)
+        case .int(let v) where field.type == .timestamp:
+            if field.name == "event_timestamp", case .success(v) = Timestamp.parse(csv) { return csv }
+            return Timestamp.format(v)
         default: return value.description
         }
     }
@@ -48,11 +51,13 @@ import Testing
             let result = try CLIRunner.run(arguments + [out], in: dir.path)
             #expect(result.exitCode == 0, "\(result.stderr)")
             let (schema, rows) = try read(dir.file(out))
-            #expect(schema.fields.map(\.type) == [.string, .string, .string, .int64, .bool, .string, .timestamp])
+            // A CSV spine's join key has its declared type and its time column is timestamp[us, UTC] (issue 22, item 4).
+            #expect(schema.fields.map(\.type) == [.int64, .timestamp, .string, .int64, .bool, .string, .timestamp])
             #expect(rows.count == 7)
             for (row, csv) in zip(rows, csvRows) {
+                let csvCells = csv.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
                 var line: [UInt8] = []
-                for (index, cell) in zip(schema.fields, row).map({ csvText($1, $0) }).enumerated() {
+                for (index, cell) in zip(schema.fields, row).enumerated().map({ csvText($1.1, $1.0, csv: csvCells[min($0, csvCells.count - 1)]) }).enumerated() {
                     if index > 0 { line.append(UInt8(ascii: ",")) }
                     line += cell.contains(",") ? Array("\"\(cell)\"".utf8) : Array(cell.utf8)
                 }
@@ -107,6 +112,31 @@ import Testing
             let (schema, rows) = try read(dir.file(out))
             #expect(schema.fields.map(\.name) == ["driver_id", "event_timestamp", "driver_trips__trips", "driver_trips__busy"])
             #expect(rows.isEmpty)
+        }
+    }
+
+    @Test("a CSV spine's other columns are int64, float64, bool or timestamp when every value parses, else string")
+    func inferredSpineTypes() throws {
+        let dir = try project()
+        try dir.write("labels.csv", """
+        driver_id,event_timestamp,count,ratio,flag,seen,mixed,blank,code
+        1,2026-03-01T11:00:00Z,3,0.5,true,2026-03-01T10:00:00+01:00,1,,007
+        2,2026-03-01T11:00:00Z,,2,False,,x,,-0
+        9223372036854775807,2026-03-01T12:00:00+05:30,-4,1e3,TRUE,2026-03-01T10:00:00Z,2.5,,1
+
+        """)
+        for out in ["l.parquet", "l.arrow"] {
+            let result = try CLIRunner.run(["historical", "--entities", "labels.csv", "--features", "driver_trips:trips", "--out", out], in: dir.path)
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            let (schema, rows) = try read(dir.file(out))
+            #expect(schema.fields.map(\.name) == ["driver_id", "event_timestamp", "count", "ratio", "flag", "seen", "mixed", "blank", "code", "driver_trips__trips"])
+            #expect(schema.fields.map(\.type) == [.int64, .timestamp, .int64, .float64, .bool, .timestamp, .string, .string, .int64, .int64])
+            #expect(rows[0].prefix(9) == [.int(1), .int(try Timestamp.parse("2026-03-01T11:00:00Z").get()), .int(3), .float(0.5), .bool(true),
+                                          .int(try Timestamp.parse("2026-03-01T09:00:00Z").get()), .string("1"), .string(""), .int(7)])
+            #expect(rows[1].prefix(9) == [.int(2), .int(try Timestamp.parse("2026-03-01T11:00:00Z").get()), .null, .float(2), .bool(false), .null,
+                                          .string("x"), .string(""), .int(0)])
+            #expect(rows[2][0] == .int(Int64.max))
+            #expect(rows[2][1] == .int(try Timestamp.parse("2026-03-01T06:30:00Z").get()), "the time column is in UTC")
         }
     }
 

@@ -6,6 +6,7 @@ import Strata
 @testable import StrataCheck
 import StrataCore
 import StrataOffline
+import StrataOnline
 import StrataTestSupport
 import Testing
 
@@ -168,5 +169,28 @@ import Testing
         let online = ParitySide(status: onlineStatus, value: .int(1), eventTs: 0, lineageID: onlineRow)
         let offline = ParitySide(status: offlineStatus, value: .int(2), eventTs: 0, lineageID: offlineRow, ingestedAt: 0)
         #expect(ParityReason.classify(online: online, offline: offline, onlineRowOffline: nil, t: 10, ttl: nil).rawValue == reason)
+    }
+}
+
+/// Issue 22, item 5: stored online keys the checker cannot read as the view's keys are counted and fail the check.
+@Suite struct UndecodableKeyTests {
+    @Test("a snapshot check counts online keys of the wrong type or arity instead of skipping them, and fails")
+    func countsUndecodableKeys() throws {
+        let p = try SkewInjectionTests.Project(rows: ["1,2026-03-01T10:00:00Z,2026-03-01T10:00:00Z,5"])
+        let at = SkewInjectionTests.t("10:30:00")
+        _ = try p.store.materialize(end: at)
+        #expect(try ConsistencyChecker.checkSnapshot(p.store, at: at).undecodableOnlineKeyCount == 0)
+        let layout = try #require(try p.store.snapshot().layouts["driver_trips"])
+        let row = OnlineRow(eventTs: at, createdTs: at, ingestSeq: 1, lineageID: 1, values: [.int(5), .int(10)])
+        _ = try p.store.online.write(layouts: [layout]) { batch in
+            // A string where the view's key is int64, and a two-part key for a one-key view (which the old checker
+            // silently truncated to its first part and compared as driver 1).
+            _ = try batch.upsert(layout, key: KeyTuple([.string("x")]), row: row)
+            _ = try batch.upsert(layout, key: KeyTuple([.int(1), .int(2)]), row: row)
+        }
+        let report = try ConsistencyChecker.checkSnapshot(p.store, at: at)
+        #expect(report.undecodableOnlineKeys == ["driver_trips": 2])
+        #expect(!report.passed)
+        #expect(report.rowsReplayed == 2, "only driver 1's two features were compared")
     }
 }

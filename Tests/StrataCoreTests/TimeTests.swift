@@ -102,7 +102,9 @@ import Testing
         #expect(hasher.finalizeHex() == SHA256.hex(bytes))
     }
 
-    @Test("the accelerated block function (when this CPU has one) equals the portable one, block counts 1 to 40")
+    // On a CPU without SHA extensions both calls run the portable code, so the comparison could not fail: skipped there.
+    @Test("the accelerated block function equals the portable one, block counts 1 to 40",
+          .enabled(if: strata_sha256_accelerated() == 1, "this CPU has no SHA extensions: the accelerated path is the portable one"))
     func acceleratedEqualsPortable() {
         let bytes = (0..<(64 * 40)).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
         for blocks in 1...40 {

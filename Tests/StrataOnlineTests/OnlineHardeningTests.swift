@@ -7,6 +7,7 @@ import StrataCore
 import StrataOnline
 @testable import Strata
 import StrataTestSupport
+import Synchronization
 import Testing
 
 @Suite struct OnlineHardeningTests {
@@ -56,24 +57,34 @@ import Testing
         for _ in 0..<6000 where !FileManager.default.fileExists(atPath: marker) { usleep(10_000) }
         #expect(FileManager.default.fileExists(atPath: marker), "the other process never paused inside its write transaction")
         let pushed = DispatchSemaphore(value: 0)
+        let pushResult = Mutex<Result<PushReport, any Error>?>(nil)
         Thread {
-            _ = try? store.push(source: "events", rows: PushedRows(columns: ["created", "n", "score", "ts", "user"],
-                                                                   rows: [[.string("2026-03-01T13:00:00Z"), .int(3), .double(1), .string("2026-03-01T13:00:00Z"), .string("b")]]),
-                                requestID: "waiting")
+            let result = Result { try store.push(source: "events", rows: PushedRows(columns: ["created", "n", "score", "ts", "user"],
+                                                                               rows: [[.string("2026-03-01T13:00:00Z"), .int(3), .double(1), .string("2026-03-01T13:00:00Z"), .string("b")]]),
+                                                 requestID: "waiting") }
+            pushResult.withLock { $0 = result }
             pushed.signal()
         }.start()
         // The push commits offline, then waits for LMDB's writer lock, held by the paused process.
         for _ in 0..<6000 where (try? store.ingestRuns().count) ?? 0 < 2 { usleep(10_000) }
         #expect(pushed.wait(timeout: .now() + .milliseconds(200)) == .timedOut, "the push did not wait for the other process's write")
         let answered = DispatchSemaphore(value: 0)
+        let presentLookups = Mutex(0)
         Thread {
-            for _ in 0..<100 { _ = try? reader.get([["user": .string("a")]], at: OnlineParityTests.base) }
+            // A lookup that throws did not answer: only lookups that return the stored value count.
+            for _ in 0..<100 where (try? reader.get([["user": .string("a")]], at: OnlineParityTests.base))?.first?.first?.status == .present {
+                presentLookups.withLock { $0 += 1 }
+            }
             answered.signal()
         }.start()
         #expect(answered.wait(timeout: .now() + .seconds(20)) == .success, "lookups waited for the writer")
+        #expect(presentLookups.withLock { $0 } == 100, "every lookup answered with the stored value while the writer was held")
         try FileManager.default.removeItem(atPath: marker)
         #expect(materialize.wait().exitCode == 0)
         #expect(pushed.wait(timeout: .now() + .seconds(60)) == .success)
+        // The push must have succeeded once the writer let go, not merely returned.
+        let report = try #require(try pushResult.withLock { $0 }?.get())
+        #expect(report.offline.rowsAccepted == 1 && !report.isRejected, "\(report)")
     }
 
     @Test("a stored row without a usable key is an error, never written under entity 0")

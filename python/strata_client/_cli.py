@@ -17,8 +17,11 @@ from .results import FeatureValue, OnlineResponse, PushResult, TrainingSetJob
 
 
 def find_binary(binary: Optional[str]) -> str:
-    """`binary`, else `STRATA_BIN`, else `strata` on PATH."""
+    """`binary`, else `STRATA_BIN`, else `strata` on PATH, made absolute: a relative path names a file from the folder
+    the program started in, and must keep naming it if the program changes directory later."""
     candidate = binary or os.environ.get("STRATA_BIN") or shutil.which("strata")
+    if candidate and os.sep in candidate:
+        candidate = os.path.abspath(candidate)
     if not candidate or not os.access(candidate, os.X_OK):
         raise ConnectionFailedError("no_binary", f"cannot run the strata binary ({candidate or 'not on PATH'}): put `strata` on PATH, "
                                     "set STRATA_BIN, or pass binary=")

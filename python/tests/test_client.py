@@ -73,7 +73,9 @@ def test_training_sets_equal_the_clis_cell_by_cell(store: FeatureStore, project:
     # Feature columns are equal cell by cell (nulls included); the spine columns carry the frame's types.
     for name in expected.column_names[3:]:
         assert got.column(name).to_pylist() == expected.column(name).to_pylist(), name
-    assert [str(v) for v in got.column("driver_id").to_pylist()] == expected.column("driver_id").to_pylist()  # CSV spine: text
+    # A CSV spine's join key has its declared type in columnar output, as the frame's int64 key does (issue 22, item 4).
+    assert got.column("driver_id").to_pylist() == expected.column("driver_id").to_pylist()
+    assert expected.schema.field("driver_id").type == pa.int64()
     assert job.id.startswith("ts-") and job.manifest["id"] == job.id
     assert job.manifest["rowCount"] == len(spine)
 

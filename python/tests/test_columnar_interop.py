@@ -184,15 +184,15 @@ def test_types_and_edge_values(project):
     path = historical(project, "spine.csv", "types.parquet", "--include-status")
     table = pq.read_table(path)
     assert [str(field.type) for field in table.schema] == [
-        "string", "string", "string", "int64", "double", "string", "bool", "double", "timestamp[us, tz=UTC]",
+        "int64", "timestamp[us, tz=UTC]", "string", "int64", "double", "string", "bool", "double", "timestamp[us, tz=UTC]",
         "string", "timestamp[us, tz=UTC]"]
     assert feather.read_table(historical(project, "spine.csv", "types.arrow", "--include-status")).equals(table)
     by_driver = {row["driver_id"]: row for row in table.to_pylist()}
-    assert by_driver["1"]["driver_stats__trips"] == -(2**63) and by_driver["2"]["driver_stats__trips"] == 2**63 - 1
-    assert by_driver["1"]["driver_stats__name"] == "" and by_driver["3"]["driver_stats__name"] is None
-    assert by_driver["2"]["driver_stats__name"] == "Zürich 東京 🚀"
-    assert by_driver["1"]["driver_stats__boom"] is None, "exp(900) is infinite: null by the non-finite rule"
-    assert math.isfinite(by_driver["2"]["driver_stats__boom"])
+    assert by_driver[1]["driver_stats__trips"] == -(2**63) and by_driver[2]["driver_stats__trips"] == 2**63 - 1
+    assert by_driver[1]["driver_stats__name"] == "" and by_driver[3]["driver_stats__name"] is None
+    assert by_driver[2]["driver_stats__name"] == "Zürich 東京 🚀"
+    assert by_driver[1]["driver_stats__boom"] is None, "exp(900) is infinite: null by the non-finite rule"
+    assert math.isfinite(by_driver[2]["driver_stats__boom"])
     duck = duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()
     assert [row[1] for row in duck][3:9] == ["BIGINT", "DOUBLE", "VARCHAR", "BOOLEAN", "DOUBLE", "TIMESTAMP WITH TIME ZONE"]
     assert pl.read_parquet(path).schema["driver_stats__seen"] == pl.Datetime("us", "UTC")
@@ -375,3 +375,42 @@ def test_corrupted_spines_fail_cleanly(project):
             assert result.returncode in (0, 1), f"{name}: exit {result.returncode}\n{result.stderr}"
             if result.returncode == 1:
                 assert result.stderr.startswith("error:"), result.stderr
+
+
+LABELS = """driver_id,event_timestamp,label,score,flag,seen,mixed,blank
+1,2026-03-01T10:00:00Z,1,0.5,true,2026-03-01T10:00:00+01:00,1,
+2,2026-03-01T11:00:00+05:30,,2,False,,x,
+9223372036854775807,2026-03-01T12:00:00Z,0,1e3,TRUE,2026-03-01T09:00:00Z,2.5,
+"""
+
+LABEL_TYPES = {  # column: (pyarrow, DuckDB, polars)
+    "driver_id": ("int64", "BIGINT", pl.Int64), "event_timestamp": ("timestamp[us, tz=UTC]", "TIMESTAMP WITH TIME ZONE", pl.Datetime("us", "UTC")),
+    "label": ("int64", "BIGINT", pl.Int64), "score": ("double", "DOUBLE", pl.Float64), "flag": ("bool", "BOOLEAN", pl.Boolean),
+    "seen": ("timestamp[us, tz=UTC]", "TIMESTAMP WITH TIME ZONE", pl.Datetime("us", "UTC")), "mixed": ("string", "VARCHAR", pl.String),
+    "blank": ("string", "VARCHAR", pl.String),
+}
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".arrow"])
+def test_csv_spine_columns_are_typed_alike_in_every_reader(project, suffix):
+    """Join keys get their declared type, the time column timestamp[us, UTC], other columns the first type every value
+    parses as (docs/semantics.md): pyarrow, DuckDB and polars read the same types and values."""
+    (project / "labels.csv").write_text(LABELS)
+    path = historical(project, "labels.csv", "labels" + suffix)
+    table = pq.read_table(path) if suffix == ".parquet" else feather.read_table(path)
+    names = list(LABEL_TYPES)
+    assert [str(table.schema.field(n).type) for n in names] == [t[0] for t in LABEL_TYPES.values()]
+    arrow_table = table  # noqa: F841 (DuckDB scans the local by name)
+    source = f"read_parquet('{path}')" if suffix == ".parquet" else "arrow_table"
+    duck = dict((row[0], row[1]) for row in duckdb.sql(f"DESCRIBE SELECT * FROM {source}").fetchall())
+    assert [duck[n] for n in names] == [t[1] for t in LABEL_TYPES.values()]
+    frame = pl.read_parquet(path) if suffix == ".parquet" else pl.read_ipc(path)
+    assert [frame.schema[n] for n in names] == [t[2] for t in LABEL_TYPES.values()]
+    rows = table.to_pylist()
+    assert [r["driver_id"] for r in rows] == [1, 2, 2**63 - 1]
+    assert [r["label"] for r in rows] == [1, None, 0]
+    assert [r["flag"] for r in rows] == [True, False, True]
+    assert [r["mixed"] for r in rows] == ["1", "x", "2.5"]
+    assert rows[1]["event_timestamp"] == dt.datetime(2026, 3, 1, 5, 30, tzinfo=dt.timezone.utc)
+    assert rows[0]["seen"] == dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
+    assert frame["label"].to_list() == [1, None, 0]

@@ -1,3 +1,5 @@
+import StrataCore
+
 /// A JSON value whose objects keep the order they were built in, so events read top-down (`eventType` first) and two
 /// exports of the same records are byte-identical.
 enum JSONValue: Sendable, Hashable {
@@ -47,22 +49,9 @@ enum JSONValue: Sendable, Hashable {
         }
     }
 
-    /// RFC 8259 string escaping: quote, backslash and control characters; everything else is written as UTF-8.
+    /// RFC 8259 string escaping, shared with the rest of Strata.
     static func writeString(_ s: String, to out: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
-        out.append(UInt8(ascii: "\""))
-        for byte in s.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20: out.append(contentsOf: Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: out.append(byte)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        JSONText.appendString(s, to: &out)
     }
 }
 

@@ -18,7 +18,10 @@ extension WebUI {
         guard let definition = definitions.view(view) else {
             throw UIProblem.notFound("The feature view `\(view)` of this example is no longer applied, so its lineage cannot be traced.")
         }
-        let keys = try Self.parseKeys(example.keys, types: Dictionary(definitions.joinKeys(of: definition).map { ($0.name, $0.type) }) { a, _ in a })
+        let keys: [String: KeyPart]
+        do { keys = try KeyCodec(keys: definitions.joinKeys(of: definition)).typed(example.keys) } catch {
+            throw UIProblem(status: 500, heading: "The report cannot be traced", message: "its keys \(example.keys) do not match the view's join keys: \(error.what)")
+        }
         guard case .success(let at) = Timestamp.parse(example.requestTime) else {
             throw UIProblem(status: 500, heading: "The report cannot be traced", message: "its request time `\(example.requestTime)` is not a time")
         }
@@ -27,7 +30,7 @@ extension WebUI {
                                                   definitionVersions: report.definitionVersions ?? [:])
         let lineage = try LineageTracer.trace(store, spec: spec, keys: keys, at: at, options: JoinOptions(corrections: .known))
         var context: [String: Any] = [
-            "feature": example.feature, "keys": example.keys, "time": HTML.time(at), "reportID": report.id, "reportHref": UIPaths.report(report.id),
+            "feature": example.feature, "keys": example.keys.description, "time": HTML.time(at), "reportID": report.id, "reportHref": UIPaths.report(report.id),
             "online": example.online, "onlineStatus": example.onlineStatus, "offline": example.offline, "offlineStatus": example.offlineStatus,
             "reason": example.reason, "view": lineage.view, "viewVersion": lineage.viewVersion, "viewHref": UIPaths.object(.view, lineage.view),
             "status": lineage.status, "eventTime": HTML.time(lineage.eventTs), "createdTime": HTML.time(lineage.createdTs),
@@ -43,22 +46,4 @@ extension WebUI {
         return Page(title: "Lineage of \(example.feature)", section: .parity, id: "example-lineage", body: renderer.render("exampleLineage", context))
     }
 
-    /// `driver_id=1001,region=eu` as the checker writes keys, typed by the view's join keys.
-    static func parseKeys(_ text: String, types: [String: ValueType]) throws -> [String: KeyPart] {
-        var keys: [String: KeyPart] = [:]
-        for assignment in text.split(separator: ",") {
-            let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let type = types[parts[0]] else {
-                throw UIProblem(status: 500, heading: "The report cannot be traced", message: "its keys `\(text)` do not match the view's join keys")
-            }
-            if type == .string {
-                keys[parts[0]] = .string(parts[1])
-            } else if let number = Int64(parts[1]) {
-                keys[parts[0]] = .int(number)
-            } else {
-                throw UIProblem(status: 500, heading: "The report cannot be traced", message: "key `\(parts[0])` = `\(parts[1])` is not an int64")
-            }
-        }
-        return keys
-    }
 }

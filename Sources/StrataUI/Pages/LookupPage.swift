@@ -26,17 +26,11 @@ extension WebUI {
         context["keys"] = reader.keyNames.map { ["name": $0, "type": reader.keyTypes[$0]?.rawValue ?? "", "value": request.query["key.\($0)"] ?? ""] }
         let given = reader.keyNames.filter { request.value("key.\($0)") != nil }
         guard !given.isEmpty else { return Page(title: "Lookup", section: .lookup, id: "lookup", body: renderer.render("lookup", context)) }
+        let codec = KeyCodec(names: reader.keyNames, types: reader.keyTypes)
         var row: [String: KeyPart] = [:]
         var problems: [String] = []
         for name in given {
-            let text = request.value("key.\(name)") ?? ""
-            if reader.keyTypes[name] == .string {
-                row[name] = .string(text)
-            } else if let number = Int64(text.trimmingCharacters(in: .whitespaces)) {
-                row[name] = .int(number)
-            } else {
-                problems.append("`\(name)` must be an int64, not “\(text)”")
-            }
+            do { row[name] = try codec.part(text: request.value("key.\(name)") ?? "", key: name) } catch { problems.append(error.what) }
         }
         if !problems.isEmpty {
             context["error"] = problems.joined(separator: "; ") + "."

@@ -29,7 +29,7 @@ extension WebUI {
                     "reasons": f.reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")]
         }
         let examples = report.examples.enumerated().map { n, e -> [String: Any] in
-            ["traceHref": UIPaths.report(report.id) + "/examples/\(n + 1)", "feature": e.feature, "keys": e.keys, "time": HTML.time(e.requestTime), "online": e.online, "onlineStatus": e.onlineStatus,
+            ["traceHref": UIPaths.report(report.id) + "/examples/\(n + 1)", "feature": e.feature, "keys": e.keys.description, "time": HTML.time(e.requestTime), "online": e.online, "onlineStatus": e.onlineStatus,
              "offline": e.offline, "offlineStatus": e.offlineStatus, "reason": e.reason,
              "lineage": "online row \(e.onlineLineageID.map(String.init) ?? "—") · offline row \(e.offlineLineageID.map(String.init) ?? "—")"]
         }
