@@ -1,7 +1,8 @@
 # Strata: the two commands a fresh machine needs are `make demo` and `make test`.
 SHELL := /bin/bash
 # chromium + chromium-driver: the web UI's browser tests drive headless Chromium through Selenium (python/tests/test_ui.py).
-APT_PACKAGES := liblmdb-dev libsqlite3-dev libzstd-dev zlib1g-dev curl python3-venv chromium chromium-driver
+# postgresql: the shared registry's tests start their own PostgreSQL server (initdb in a temporary folder).
+APT_PACKAGES := liblmdb-dev libsqlite3-dev libzstd-dev zlib1g-dev curl python3-venv chromium chromium-driver postgresql
 DEMO_DIR ?= /tmp/strata-demo
 STRATA := .build/release/strata
 

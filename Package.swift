@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     ],
     targets: [
         // SHA-256 block function in C: the CPU's SHA extensions when present (~5× the Swift one it replaced), portable C otherwise.
@@ -56,6 +58,17 @@ let package = Package(
             dependencies: ["StrataCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
+        // The PostgreSQL registry a team shares: its own target, so postgres-nio builds only for what opens one.
+        .target(
+            name: "StrataRegistryPostgres",
+            dependencies: [
+                "StrataCore", "StrataRegistry",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "StrataOffline",
             dependencies: ["StrataCore", "StrataQuality", "StrataColumnar", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
@@ -63,7 +76,7 @@ let package = Package(
         ),
         .target(
             name: "Strata",
-            dependencies: ["StrataCore", "StrataQuality", "StrataRegistry", "StrataOffline", "StrataOnline"],
+            dependencies: ["StrataCore", "StrataQuality", "StrataRegistry", "StrataRegistryPostgres", "StrataOffline", "StrataOnline"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -119,7 +132,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataRegistryTests",
-            dependencies: ["StrataRegistry", "Strata", "StrataTestSupport"],
+            dependencies: ["StrataRegistry", "StrataRegistryPostgres", "Strata", "StrataTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

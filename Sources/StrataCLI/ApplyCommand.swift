@@ -8,7 +8,7 @@ struct ApplyCommand: ParsableCommand {
         commandName: "apply",
         abstract: "Write the definitions to the registry as one new revision, atomically.",
         discussion: """
-        Every changed object gets a new version; history is kept forever. Breaking changes are refused unless `--allow-breaking`. If another `apply` lands first (or the registry moved past `--expect-revision`), this one fails with "registry changed since plan, re-run" and writes nothing.
+        Every changed object gets a new version; history is kept forever. Breaking changes are refused unless `--allow-breaking`. If another `apply` lands first (or the registry moved past `--expect-revision`), this one fails with "the registry moved to revision N since your plan — run `strata plan` again" and writes nothing.
 
         Stored data follows what decides it, not the version: an edit of a description, an owner, tags, expectations, monitoring, logging or a TTL keeps every stored table as it is, so training sets and lookups answer exactly as before with no ingest and no materialize. A new or changed feature, a new view on an existing source, or a changed aggregation is computed here from the rows already stored (pushes included, source files never read again), and its online values are derived from the rows served now. A column type change the stored rows cannot take is refused, naming the first such row; `--allow-breaking` sets those values to null and keeps each in the quarantine. A killed apply leaves the previous revision serving; running it again finishes the job.
         """

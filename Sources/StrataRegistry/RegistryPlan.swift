@@ -26,6 +26,9 @@ public struct PlannedChange: Codable, Sendable, Hashable {
     public var spec: String?
     /// For sources and feature views: the fingerprint of what decides the new version's stored bytes.
     public var storageFingerprint: String? = nil
+    /// Set when the change undoes someone else's: "reverts ana's change of revision 7 to feature view `driver_stats`",
+    /// or "removes ana's feature service `ranking` (revision 7)". `apply` refuses it without `--allow-revert`.
+    public var reverts: String? = nil
 }
 
 extension RegistryPlan {

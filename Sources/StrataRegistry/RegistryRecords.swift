@@ -18,6 +18,21 @@ public struct RegistryObject: Codable, Sendable, Hashable {
     /// nil for other kinds and for versions applied before it was recorded.
     public var storageFingerprint: String? = nil
 
+    public init(kind: DefinitionKind, name: String, version: Int, revision: Int, spec: String?, isRemoved: Bool, isBreaking: Bool,
+                appliedAtMicros: Int64, author: String, message: String?, storageFingerprint: String? = nil) {
+        self.kind = kind
+        self.name = name
+        self.version = version
+        self.revision = revision
+        self.spec = spec
+        self.isRemoved = isRemoved
+        self.isBreaking = isBreaking
+        self.appliedAtMicros = appliedAtMicros
+        self.author = author
+        self.message = message
+        self.storageFingerprint = storageFingerprint
+    }
+
     /// Owner, description and tags read from the spec, for listings and search.
     /// - Throws: `RegistryError.corruptRecord` when the stored spec cannot be decoded.
     public func summary() throws(RegistryError) -> ObjectSummary { try ObjectSummary(kind: kind, name: name, version: version, spec: spec) }
@@ -50,6 +65,14 @@ public struct RegistryRevision: Codable, Sendable, Hashable {
     public var author: String
     public var message: String?
     public var changeCount: Int
+
+    public init(revision: Int, appliedAtMicros: Int64, author: String, message: String?, changeCount: Int) {
+        self.revision = revision
+        self.appliedAtMicros = appliedAtMicros
+        self.author = author
+        self.message = message
+        self.changeCount = changeCount
+    }
 }
 
 /// A definition of any kind, decoded from the registry.

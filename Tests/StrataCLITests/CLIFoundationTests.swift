@@ -159,7 +159,7 @@ import Testing
         let results = [a.wait(), b.wait()]
         #expect(results.filter { $0.exitCode == 0 }.count == 1)
         let loser = try #require(results.first { $0.exitCode != 0 })
-        #expect(loser.stderr.contains("registry changed since plan (planned against revision 0, now at revision 1), re-run"))
+        #expect(loser.stderr.contains("the registry moved to revision 1 since your plan (made against revision 0) — run `strata plan` again"))
         let revisions = try CLIRunner.run(["registry", "revisions", "--json"], in: project)
         let parsed = try JSONSerialization.jsonObject(with: Data(revisions.stdout.utf8)) as? [[String: Any]]
         #expect(parsed?.count == 1)

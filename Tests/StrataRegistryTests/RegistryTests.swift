@@ -1,5 +1,5 @@
 // The registry on a real SQLite file: plan/apply, versions and history, diffs, search, breaking-change refusal,
-// and optimistic concurrency (a stale plan fails with "registry changed since plan").
+// and optimistic concurrency (a stale plan fails with "the registry moved to revision N since your plan").
 import Foundation
 import StrataCore
 @testable import StrataRegistry
@@ -96,7 +96,7 @@ import Testing
         #expect(try registry.apply(plan, author: "ana", message: "on purpose", allowsBreakingChanges: true) == 2)
     }
 
-    @Test("a plan made before another apply landed fails with 'registry changed since plan'")
+    @Test("a plan made before another apply landed fails with the registry moved since the plan")
     func stalePlan() throws {
         let dir = TemporaryDirectory()
         let registry = try freshRegistry(dir)
@@ -106,7 +106,7 @@ import Testing
             try registry.apply(stale, author: "second", message: nil, allowsBreakingChanges: false)
             Issue.record("stale plan applied")
         } catch {
-            #expect(error.description.contains("registry changed since plan"))
+            #expect(error.description.contains("since your plan"))
             #expect(error.fix?.contains("strata plan") == true)
         }
         #expect(try registry.revisions().map(\.author) == ["first"])

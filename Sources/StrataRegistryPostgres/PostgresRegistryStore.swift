@@ -1,0 +1,116 @@
+import Foundation
+public import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+public import StrataRegistry
+import Synchronization
+
+/// The registry in a PostgreSQL database that a team shares: several machines apply to it and every `strata serve`
+/// pointed at it hears each new revision at once (`LISTEN strata_registry`, see `PostgresRegistryWatcher`).
+///
+/// One connection per process, opened on first use and opened again after it broke; calls are serialised on it and
+/// block the calling thread (the `RegistryStore` contract: call off the cooperative pool). An apply locks the
+/// registry's state row (`SELECT … FOR UPDATE`) inside its transaction, so concurrent applies from any number of
+/// machines serialise and exactly one wins each revision.
+public final class PostgresRegistryStore: RegistryStore {
+    public let url: RegistryURL
+    public var location: String { url.description }
+    let configuration: PostgresConnection.Configuration
+    let logger: Logger
+    /// The open connection, if any; held while a call uses it (calls on one store run one at a time).
+    private let connection = Mutex<PostgresConnection?>(nil)
+    static let eventLoops = MultiThreadedEventLoopGroup.singleton
+
+    /// Connects to the registry at `url` and migrates its schema (concurrent first opens are serialised by an advisory
+    /// lock, so each migration runs once).
+    /// - Throws: `RegistryError.unreachable` when the server cannot be reached or refuses the login; `.postgres` when
+    ///   the schema cannot be migrated.
+    public init(url: RegistryURL, password: String?, logger: Logger = Logger(label: "strata.registry")) throws(RegistryError) {
+        self.url = url
+        self.logger = logger
+        var configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user, password: password,
+                                                             database: url.database, tls: .disable)
+        configuration.options.connectTimeout = .seconds(5)
+        self.configuration = configuration
+        try migrate()
+    }
+
+    /// Runs `body` on the connection, opening it first when needed. A broken connection is dropped, and the call made
+    /// once more on a new one.
+    func withConnection<T>(_ operation: String, _ body: (PostgresConnection) throws -> T) throws(RegistryError) -> T {
+        do {
+            return try connection.withLock { slot -> T in
+                for attempt in 1...2 {
+                    let open = try slot ?? connect()
+                    slot = open
+                    do {
+                        return try body(open)
+                    } catch let error as PSQLError where Self.isConnectionLost(error) && attempt == 1 {
+                        slot = nil
+                        try? open.close().wait()
+                    }
+                }
+                throw RegistryError.unreachable(location: location, message: "the connection broke twice")
+            }
+        } catch let error as RegistryError {
+            throw error
+        } catch {
+            throw wrapping(error, operation: operation)
+        }
+    }
+
+    func connect() throws -> PostgresConnection {
+        do {
+            return try PostgresConnection.connect(on: Self.eventLoops.next(), configuration: configuration, id: 1, logger: logger).wait()
+        } catch {
+            throw RegistryError.unreachable(location: location, message: Self.describe(error))
+        }
+    }
+
+    /// Runs one statement and collects its rows.
+    static func rows(_ connection: PostgresConnection, _ query: PostgresQuery, _ logger: Logger) throws -> [PostgresRow] {
+        try connection.query(query, logger: logger).wait().rows
+    }
+
+    /// Runs `body` between BEGIN and COMMIT (ROLLBACK when it throws).
+    func transaction<T>(_ operation: String, _ body: (PostgresConnection) throws -> T) throws(RegistryError) -> T {
+        try withConnection(operation) { connection in
+            _ = try Self.rows(connection, "BEGIN", logger)
+            do {
+                let result = try body(connection)
+                _ = try Self.rows(connection, "COMMIT", logger)
+                return result
+            } catch {
+                _ = try? Self.rows(connection, "ROLLBACK", logger)
+                throw error
+            }
+        }
+    }
+
+    static func isConnectionLost(_ error: PSQLError) -> Bool {
+        [.serverClosedConnection, .clientClosedConnection, .uncleanShutdown].contains(error.code)
+    }
+
+    func wrapping(_ error: any Error, operation: String) -> RegistryError {
+        if let error = error as? RegistryError { return error }
+        if let error = error as? PSQLError {
+            if Self.isConnectionLost(error) || error.code == .connectionError { return .unreachable(location: location, message: Self.describe(error)) }
+            return .postgres(operation: operation, location: location, sqlState: error.serverInfo?[.sqlState], message: Self.describe(error))
+        }
+        return .postgres(operation: operation, location: location, sqlState: nil, message: "\(error)")
+    }
+
+    /// The server's message when there is one, else the error's own text.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] { return message }
+            return "\(error.code)"
+        }
+        return "\(error)"
+    }
+
+    deinit {
+        if let open = connection.withLock({ $0 }) { try? open.close().wait() }
+    }
+}
