@@ -118,6 +118,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "StrataTests",
+            dependencies: ["Strata", "StrataCore", "StrataOffline", "StrataCheck", "StrataUI", "StrataTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "StrataRegistryTests",
             dependencies: ["StrataRegistry", "Strata", "StrataTestSupport"],
             swiftSettings: strictSettings

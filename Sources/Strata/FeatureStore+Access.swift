@@ -130,7 +130,7 @@ extension FeatureStore {
         do {
             return try JSONDecoder().decode(MaterializationWatermark.self, from: Data(json.utf8))
         } catch {
-            throw OnlineStoreError.corruptValue(view: view, reason: "the materialization watermark `\(json)` cannot be decoded: \(error)")
+            throw OnlineStoreError.undecodableRecord(view: view, record: "materialization watermark", cause: error)
         }
     }
 }

@@ -92,7 +92,7 @@ extension FeatureStore {
         do {
             return try QualityJSON.decoder().decode(DatasetProfile.self, from: Data(text.utf8))
         } catch {
-            throw OfflineStoreError.corruptRecord(what: "the profile of training set", record: id, reason: "\(error)")
+            throw OfflineStoreError.undecodable(what: "the profile of training set", record: id, cause: error)
         }
     }
 

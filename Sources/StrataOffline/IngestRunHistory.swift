@@ -37,7 +37,7 @@ extension OfflineStore {
             do {
                 versions = try JSONDecoder().decode([String: Int].self, from: Data(versionsText.utf8))
             } catch {
-                throw OfflineStoreError.sqlite(operation: "read the definition versions of ingest run \(record.runID)", path: path, underlying: "\(error)")
+                throw OfflineStoreError.undecodable(what: "the definition versions of ingest run", record: "\(record.runID)", cause: error)
             }
             let size: Int64 = row["size_bytes"]
             let previous: Int64? = record.outcome == "appended" ? row["previous_size"] : nil

@@ -30,7 +30,7 @@ public final class OfflineStore: Sendable {
         } catch let error as DatabaseError {
             throw .wrapping(error, operation: "open the offline store", path: path)
         } catch {
-            throw .sqlite(operation: "open the offline store", path: path, underlying: "\(error)")
+            throw .failed(operation: "open the offline store", path: path, cause: error)
         }
     }
 
@@ -72,7 +72,7 @@ public final class OfflineStore: Sendable {
                     result = try body(db)
                     return .commit
                 }
-                guard let result else { throw OfflineStoreError.sqlite(operation: operation, path: path, underlying: "transaction returned nothing") }
+                guard let result else { preconditionFailure("a committed transaction ran its body") }
                 return result
             }
         } catch let error as DatabaseError {

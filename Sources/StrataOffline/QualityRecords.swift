@@ -97,7 +97,7 @@ extension OfflineStore {
         do {
             return try QualityJSON.decoder().decode(DatasetProfile.self, from: Data(text.utf8))
         } catch {
-            throw OfflineStoreError.corruptRecord(what: "the profile of ingest run", record: "\(id)", reason: "\(error)")
+            throw OfflineStoreError.undecodable(what: "the profile of ingest run", record: "\(id)", cause: error)
         }
     }
 
@@ -124,7 +124,7 @@ extension OfflineStore {
         do {
             results = try QualityJSON.decoder().decode([ExpectationResult].self, from: Data(resultsText.utf8))
         } catch {
-            throw OfflineStoreError.corruptRecord(what: "the validation results of ingest run", record: "\(runID)", reason: "\(error)")
+            throw OfflineStoreError.undecodable(what: "the validation results of ingest run", record: "\(runID)", cause: error)
         }
         guard let verdict = RunVerdict(rawValue: verdictText) else {
             throw OfflineStoreError.corruptRecord(what: "the verdict of ingest run", record: "\(runID)", reason: "unknown verdict `\(verdictText)`")

@@ -122,7 +122,7 @@ extension OfflineStore {
         do {
             columns = try JSONDecoder().decode([StrataCore.ColumnDefinition].self, from: Data(columnsText.utf8))
         } catch {
-            throw OfflineStoreError.corruptRecord(what: "the storage catalog entry", record: "\(id)", reason: "its columns do not decode: \(error)")
+            throw OfflineStoreError.undecodable(what: "the columns of storage catalog entry", record: "\(id)", cause: error)
         }
         return StoredTable(id: id, kind: kind, object: row["object"], fingerprint: row["fingerprint"], family: row["family"],
                            parentID: row["parent_id"], tableName: row["table_name"], columns: columns, syncedThrough: row["synced_through"],

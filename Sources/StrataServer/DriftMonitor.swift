@@ -78,7 +78,7 @@ final class DriftMonitor: Service, Sendable {
                                                summary: "drift of \(service.name) (report \(stored.id))"))
             }
         } catch {
-            logger.error("drift monitoring of \(service.name) failed: \(error)")
+            logger.error("drift monitoring of \(service.name) failed: \(String(reflecting: error))")
         }
     }
 
@@ -99,7 +99,7 @@ final class DriftMonitor: Service, Sendable {
                 }
             }
         } catch {
-            logger.error("checking new ingest runs for alerts failed: \(error)")
+            logger.error("checking new ingest runs for alerts failed: \(String(reflecting: error))")
         }
     }
 

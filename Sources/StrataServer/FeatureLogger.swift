@@ -76,7 +76,7 @@ final class FeatureLogger: Service, Sendable {
             state.withLock { $0.written += batch.count }
         } catch {
             state.withLock { $0.dropped += batch.count }
-            logger.error("feature log write failed; \(batch.count) records dropped: \(error)")
+            logger.error("feature log write failed; \(batch.count) records dropped: \(String(reflecting: error))")
         }
     }
 }

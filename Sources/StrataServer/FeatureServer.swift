@@ -74,12 +74,15 @@ public final class FeatureServer: Sendable {
         let router = Router(context: StrataRequestContext.self)
         router.add(middleware: GuardMiddleware(server: self))
         router.get("health") { _, _ in JSONWriter.status("ok") }
-        router.get("ready") { [store] _, _ in
+        router.get("ready") { [store, logger] _, _ in
             do {
                 _ = try store.snapshot()
                 return JSONWriter.status("ready")
             } catch {
-                throw ServerError(status: .serviceUnavailable, code: "not_ready", message: "the stores cannot serve yet: \(error)", retryAfterSeconds: 1)
+                // The client learns what is wrong in a sentence; the log gets the whole chain.
+                logger.warning("not ready: \(String(reflecting: error))")
+                throw ServerError(status: .serviceUnavailable, code: "not_ready",
+                                  message: "the stores cannot serve yet: " + ((error as? any StrataError)?.what ?? "see the server log"), retryAfterSeconds: 1)
             }
         }
         router.get("metrics") { [self] _, _ in

@@ -58,6 +58,7 @@ extension FeatureServer {
             }
             let uiRequest = UIRequest(segments: segments, query: UIForm.decode(request.uri.query ?? ""), showsSignOut: configuration.token != nil)
             let answer = try await blockingPool.runIfActive { ui.respond(to: uiRequest) }
+            if let failure = answer.failure { logger.error("GET \(request.uri.path) failed: \(String(reflecting: failure))") }
             var buffer = ByteBuffer()
             buffer.writeString(answer.body)
             var response = Response(status: .init(code: answer.status), headers: [.contentType: answer.contentType], body: .init(byteBuffer: buffer))

@@ -5,13 +5,7 @@ import StrataCore
 extension RunCollector {
     /// A consistency check reads the feature log (or, for a snapshot, the online tables) and the feature tables; its
     /// verdict per feature is a `dataQualityAssertions` facet on the feature table. A check over its threshold FAILs.
-    mutating func check(_ json: String) throws -> LineageRun {
-        let report: CheckReport
-        do {
-            report = try JSONDecoder().decode(CheckReport.self, from: Data(json.utf8))
-        } catch {
-            throw CheckExportError.unreadableReport(underlying: "\(error)")
-        }
+    mutating func check(_ report: CheckReport) throws -> LineageRun {
         let versions = try report.definitionVersions ?? store.appliedProject().versionsByName
         let viewNames = orderedViews(report)
         var inputs: [LineageDataset] = []
@@ -62,18 +56,4 @@ extension RunCollector {
         let over = report.features.filter { $0.mismatchRate > max }.map(\.feature)
         return "\(over.count) feature\(over.count == 1 ? "" : "s") over the mismatch threshold \(max): \(over.joined(separator: ", "))"
     }
-}
-
-/// Problems reading stored check reports for export.
-enum CheckExportError: StrataError {
-    case unreadableReport(underlying: String)
-
-    var what: String {
-        switch self {
-        case .unreadableReport(let underlying): return "a stored check report cannot be read: \(underlying)"
-        }
-    }
-
-    var location: SourceLocation? { nil }
-    var fix: String? { "run `strata check` again to record a new report" }
 }

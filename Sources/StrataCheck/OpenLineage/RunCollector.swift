@@ -33,7 +33,7 @@ struct RunCollector {
             for failed in history.failedTrainingSets { runs.append(failedTrainingSet(failed)) }
         }
         if kinds.contains(.check) {
-            for json in history.checkReports { runs.append(try check(json)) }
+            for stored in history.checkReports { runs.append(try check(try CheckReport.decode(stored: stored.json, id: stored.id))) }
             for failed in history.failedChecks { runs.append(failedCheck(failed)) }
         }
         return runs
@@ -152,7 +152,7 @@ struct RunCollector {
     static func instant(_ text: String, _ what: String) throws -> Int64 {
         switch Timestamp.parse(text) {
         case .success(let micros): return micros
-        case .failure(let failure): throw OfflineStoreError.sqlite(operation: "read the times of \(what)", path: "", underlying: "\(failure)")
+        case .failure(let failure): throw OfflineStoreError.failed(operation: "read the times of \(what)", path: "", cause: failure)
         }
     }
 }
