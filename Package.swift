@@ -21,7 +21,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
@@ -63,7 +63,7 @@ let package = Package(
         ),
         .target(
             name: "Strata",
-            dependencies: ["StrataCore", "StrataQuality", "StrataRegistry", "StrataOffline", "StrataOnline"],
+            dependencies: ["StrataCore", "StrataQuality", "StrataRegistry", "StrataOffline", "StrataOnline", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -88,7 +88,7 @@ let package = Package(
         ),
         .target(
             name: "StrataCheck",
-            dependencies: ["Strata"],
+            dependencies: ["Strata", "StrataCore", "StrataOffline", "StrataOnline", "StrataRegistry"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -98,7 +98,7 @@ let package = Package(
         ),
         .target(
             name: "StrataTestSupport",
-            dependencies: ["StrataCore"],
+            dependencies: ["StrataCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -119,7 +119,8 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataTests",
-            dependencies: ["Strata", "StrataCore", "StrataOffline", "StrataCheck", "StrataUI", "StrataTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Strata", "StrataCore", "StrataOffline", "StrataRegistry", "StrataCheck", "StrataUI", "StrataTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -139,7 +140,8 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataServerTests",
-            dependencies: ["StrataServer", "Strata", "StrataColumnar", "StrataQuality", "StrataTestSupport", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["StrataServer", "Strata", "StrataColumnar", "StrataQuality", "StrataTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .testTarget(

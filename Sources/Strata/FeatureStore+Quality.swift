@@ -27,12 +27,8 @@ extension FeatureStore {
             let detail = FailedIngestDetail(source: request.source.name, sourceVersion: request.sourceVersion, file: request.displayPath,
                                             definitionVersions: request.definitionVersions)
             let failed = report.validation.filter { $0.verdict == .reject }.map(\.expectation).joined(separator: "; ")
-            // Best effort, as for other failed runs: the offline record of the rejection is already committed.
-            if let text = try? CanonicalJSONText.encode(detail),
-               let runID = try? registry.startJobRun(kind: "ingest", startedAtMicros: request.now, detail: text) {
-                try? registry.finishJobRun(id: runID, finishedAtMicros: currentMicros(), outcome: .failed,
-                                           error: "rejected by expectations: \(failed)", detail: text)
-            }
+            // The offline record of the rejection is already committed: the registry's record is for lineage.
+            recordFailedRun(kind: "ingest", startedAtMicros: request.now, detail: detail, message: "rejected by expectations: \(failed)")
         }
         return report
     }

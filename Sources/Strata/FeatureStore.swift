@@ -2,6 +2,7 @@ public import StrataCore
 public import StrataRegistry
 public import StrataOffline
 public import StrataOnline
+public import Logging
 import Foundation
 import Synchronization
 
@@ -20,6 +21,9 @@ public final class FeatureStore: Sendable {
     package let registry: Registry
     package let offline: OfflineStore
     package let online: OnlineStore
+    /// Where the façade reports what it cannot throw: a failed run the registry could not record, a damaged record
+    /// skipped by a background task. The server passes its own.
+    public let logger: Logger
     /// The applied project of the latest registry revision seen, and everything derived from it.
     private let snapshotCache = Mutex<SnapshotCache?>(nil)
     private let registryFiles: RegistryStamp.Paths
@@ -29,7 +33,8 @@ public final class FeatureStore: Sendable {
     /// (`online.map_size`, `online.map_size_max`), else the defaults (1 GiB, growing by doubling up to 1 TiB).
     /// - Throws: `ProjectError` for the state folder or settings, `RegistryError`, `OfflineStoreError` or
     ///   `OnlineStoreError` (`.cannotOpen` names the path and the fix) when a store cannot be opened.
-    public init(projectPath: String, onlineOptions: OnlineStoreOptions? = nil) throws {
+    public init(projectPath: String, onlineOptions: OnlineStoreOptions? = nil, logger: Logger = Logger(label: "strata")) throws {
+        self.logger = logger
         folder = ProjectFolder(path: projectPath)
         try folder.ensureStateFolder()
         let options = try onlineOptions ?? folder.settings().onlineOptions

@@ -98,8 +98,8 @@ public final class OfflineStore: Sendable {
             sql += " ORDER BY run_id DESC, id LIMIT ?"
             arguments += [limit]
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                QuarantinedRow(runID: row["run_id"], source: row["source"], file: row["file"], line: row["line"],
-                               column: row["column_number"], raw: row["raw"], reason: row["reason"])
+                QuarantinedRow(runID: try row.column("run_id"), source: try row.column("source"), file: try row.column("file"), line: try row.column("line"),
+                               column: try row.column("column_number"), raw: try row.column("raw"), reason: try row.column("reason"))
             }
         }
     }
@@ -107,7 +107,7 @@ public final class OfflineStore: Sendable {
     /// Every ingest run, newest first.
     public func ingestRuns() throws -> [IngestRunRecord] {
         try read("list ingest runs") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM ingest_runs ORDER BY run_id DESC").map(IngestRunRecord.init(row:))
+            try Row.fetchAll(db, sql: "SELECT * FROM ingest_runs ORDER BY run_id DESC").map { try IngestRunRecord(row: $0) }
         }
     }
 }
@@ -124,16 +124,16 @@ public struct IngestRunRecord: Sendable, Codable, Hashable {
     public var rowsQuarantined: Int
     public var outcome: String
 
-    init(row: Row) {
-        runID = row["run_id"]
-        source = row["source"]
-        sourceVersion = row["source_version"]
-        startedAtMicros = row["started_at"]
-        finishedAtMicros = row["finished_at"]
-        rowsRead = row["rows_read"]
-        rowsAccepted = row["rows_accepted"]
-        rowsQuarantined = row["rows_quarantined"]
-        outcome = row["outcome"]
+    init(row: Row) throws {
+        runID = try row.column("run_id")
+        source = try row.column("source")
+        sourceVersion = try row.column("source_version")
+        startedAtMicros = try row.column("started_at")
+        finishedAtMicros = try row.column("finished_at")
+        rowsRead = try row.column("rows_read")
+        rowsAccepted = try row.column("rows_accepted")
+        rowsQuarantined = try row.column("rows_quarantined")
+        outcome = try row.column("outcome")
     }
 }
 
