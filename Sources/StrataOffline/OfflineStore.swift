@@ -8,9 +8,17 @@ import StrataCore
 /// let offline = try OfflineStore(path: ".strata/offline.db")
 /// let report = try offline.ingest(IngestRequest(...))
 /// ```
+///
+/// Connections: one writer (`dbQueue`: ingests, pushes, catalog changes, one transaction at a time) beside a
+/// `DatabasePool` of read-only WAL readers (`readers`: historical builds, lookups of records, the UI), so reads never
+/// wait for a write and run side by side. The pool is opened read-only on purpose: a writable `DatabasePool` writes to
+/// the file when it opens whenever the WAL file is absent (GRDB's `setUpWALMode`), that is in every process after a
+/// clean close, and an up-to-date store is opened without writing (see `openRacingOtherProcesses`). The writer sets WAL
+/// and migrates before the readers open.
 public final class OfflineStore: Sendable {
     public let path: String
     let dbQueue: DatabaseQueue
+    let readers: DatabasePool
 
     /// Opens or creates the store. WAL journal and `synchronous = NORMAL`: a killed process loses no committed run
     /// and leaves no partial one (SQLite rolls back an unfinished transaction on the next open).
@@ -25,8 +33,13 @@ public final class OfflineStore: Sendable {
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
+        var readerConfiguration = Configuration()
+        readerConfiguration.readonly = true
+        readerConfiguration.busyMode = .timeout(30)
+        readerConfiguration.prepareDatabase { db in SQLiteFunctions.register(on: db) }
         do {
             dbQueue = try openRacingOtherProcesses(path: path, configuration: configuration, migrator: Self.migrator)
+            readers = try DatabasePool(path: path, configuration: readerConfiguration)
         } catch let error as DatabaseError {
             throw .wrapping(error, operation: "open the offline store", path: path)
         } catch {
@@ -82,7 +95,7 @@ public final class OfflineStore: Sendable {
 
     func read<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
         do {
-            return try dbQueue.read(body)
+            return try readers.read(body)
         } catch let error as DatabaseError {
             throw OfflineStoreError.wrapping(error, operation: operation, path: path)
         }
