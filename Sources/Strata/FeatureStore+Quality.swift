@@ -108,7 +108,7 @@ extension FeatureStore {
     /// one column per `view:feature`, read page by page (memory stays bounded whatever the window).
     public func logProfile(since: Int64?, until: Int64?, service: String? = nil) throws -> DatasetProfile {
         let types = Self.featureTypes(try appliedProject())
-        let log = try FeatureLogStore(path: folder.featureLogPath)
+        let log = try featureLog()
         var columns: [ColumnProfile] = []
         var indexByName: [String: Int] = [:]
         var rows: Int64 = 0

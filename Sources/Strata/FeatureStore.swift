@@ -27,6 +27,8 @@ public final class FeatureStore: Sendable {
     /// The applied project of the latest registry revision seen, and everything derived from it.
     private let snapshotCache = Mutex<SnapshotCache?>(nil)
     private let registryFiles: RegistryStamp.Paths
+    /// The feature log, opened on first use (most commands never touch it) and then shared: `featureLog()`.
+    private let featureLogHandle = Mutex<FeatureLogStore?>(nil)
 
     /// Opens the project at `projectPath`, creating its `.strata/` state folder, registry, offline and online stores if needed.
     /// The online store's map size comes from `onlineOptions` when given, else from the project's `strata.yaml`
@@ -43,6 +45,18 @@ public final class FeatureStore: Sendable {
         offline = try OfflineStore(path: folder.offlinePath)
         online = try OnlineStore(path: folder.onlinePath, options: options)
         if try offline.needsLegacyAdoption() { try adoptLegacyStorage() }
+    }
+
+    /// The project's feature log: one handle per store, opened on first use, shared by everything in the process that
+    /// writes or reads served rows (the server's logger, in-process lookups, the checker, quality profiles, retention).
+    /// - Throws: `DatabaseError` from GRDB when the file cannot be opened or migrated.
+    package func featureLog() throws -> FeatureLogStore {
+        try featureLogHandle.withLock { handle in
+            if let handle { return handle }
+            let opened = try FeatureLogStore(path: folder.featureLogPath)
+            handle = opened
+            return opened
+        }
     }
 
     /// Loads and compiles the definitions currently on disk.

@@ -18,7 +18,7 @@ public enum ConsistencyChecker {
 
     private static func replayLogs(_ store: FeatureStore, since: Int64?, until: Int64?, service: String?, maxMismatch: Double?, pageSize: Int,
                                    now: Int64) throws -> CheckReport {
-        let log = try FeatureLogStore(path: store.folder.featureLogPath)
+        let log = try store.featureLog()
         var accumulator = try ParityAccumulator(store: store)
         var afterID: Int64 = 0
         var replayed = 0

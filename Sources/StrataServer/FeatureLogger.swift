@@ -24,11 +24,12 @@ final class FeatureLogger: Service, Sendable {
     let pool: NIOThreadPool
     let logger: Logger
 
-    init(path: String, capacity: Int, pool: NIOThreadPool, logger: Logger) throws {
+    /// Buffers records for `store`, the feature store's own handle to the log (`FeatureStore.featureLog()`).
+    init(store: FeatureLogStore, capacity: Int, pool: NIOThreadPool, logger: Logger) {
         self.capacity = capacity
         self.pool = pool
         self.logger = logger
-        store = try FeatureLogStore(path: path)
+        self.store = store
     }
 
     /// Adds a record if there is room; never blocks. Returns false when it was dropped.

@@ -33,3 +33,16 @@ import Testing
         #expect(log.entries.filter { $0.contains("drift monitoring skipped a round") }.count == 2)
     }
 }
+
+@Suite struct OneDoorTests {
+    @Test("the server's feature logger, in-process lookups, the checker and quality share the feature store's one feature-log handle")
+    func oneFeatureLogHandle() throws {
+        let dir = TemporaryDirectory()
+        for file in ExampleProject.files() { try dir.write(file.path, file.text) }
+        let store = try FeatureStore(projectPath: dir.path)
+        let log = try store.featureLog()
+        #expect(try store.featureLog() === log)
+        let server = try FeatureServer(store: store, configuration: ServerConfiguration(port: 0))
+        #expect(server.featureLog.store === log, "the server opened a second handle to feature_log.db")
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import Strata
 import StrataCore
+import StrataOffline
 
 extension RunCollector {
     /// A consistency check reads the feature log (or, for a snapshot, the online tables) and the feature tables; its
@@ -11,8 +12,7 @@ extension RunCollector {
         var inputs: [LineageDataset] = []
         if report.mode == "logs" {
             var log = LineageDataset(name: builder.naming.featureLog)
-            log.facets = [("schema", Facet.schema(["id", "request_id", "request_ts", "service", "keys", "features", "feature_values", "statuses",
-                                                   "event_timestamps", "lineage_ids", "view_versions"].map { Facet.Field(name: $0) })),
+            log.facets = [("schema", Facet.schema(StoredSchema.featureLogColumns.map(Facet.Field.init))),
                           ("dataSource", builder.naming.dataSource(log.name.namespace))]
             log.inputFacets = [("inputStatistics", Facet.inputStatistics(rowCount: report.rowsReplayed))]
             inputs.append(log)

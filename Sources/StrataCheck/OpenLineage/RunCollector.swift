@@ -76,8 +76,8 @@ struct RunCollector {
         var outputs = [table] + specs.map(builder.featureTable)
         if detail.isPush { outputs += specs.map { builder.onlineTable($0, origin: .pushed) } }
         if run.rowsQuarantined > 0 {
-            var quarantine = LineageDataset(name: builder.naming.offlineTable("quarantine"))
-            quarantine.facets = [("schema", Facet.schema(["id", "run_id", "source", "file", "line", "column_number", "raw", "reason"].map { Facet.Field(name: $0) })),
+            var quarantine = LineageDataset(name: builder.naming.offlineTable(StoredSchema.quarantineTable))
+            quarantine.facets = [("schema", Facet.schema(StoredSchema.quarantineColumns.map(Facet.Field.init))),
                                  ("dataSource", builder.naming.dataSource(builder.naming.offlineNamespace))]
             quarantine.outputFacets = [("outputStatistics", Facet.outputStatistics(rowCount: run.rowsQuarantined))]
             outputs.append(quarantine)
