@@ -34,8 +34,9 @@ demo: build
 	@DEMO_DIR=$(DEMO_DIR) STRATA=$(STRATA) bash docs/demo.sh
 
 # Builds and runs every test. Property tests use a fixed seed in CI (CI=true) and a printed random seed locally.
+# Every target imports only what Package.swift declares for it (SwiftPM's import check, run on whatever is compiled).
 test: deps venv
-	swift build --build-tests
+	swift build --build-tests --explicit-target-dependency-import-check=error
 	STRATA_PYTHON=$(abspath $(PYTHON)) swift test --skip-build
 	swift build --product strata
 	@$(MAKE) --no-print-directory python-client
