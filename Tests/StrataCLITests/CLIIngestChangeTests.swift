@@ -133,3 +133,22 @@ final class Flag: Sendable {
     var isSet: Bool { value.withLock { $0 } }
     func set() { value.withLock { $0 = true } }
 }
+
+@Suite struct CLIRunnerTests {
+    @Test("a process writing 256 KiB to stderr and then stdout is read to the end without a deadlock")
+    func drainsBothStreams() throws {
+        let process = try CLIRunner.start(["-c", "head -c 262144 /dev/zero | tr '\\0' e >&2; head -c 100000 /dev/zero | tr '\\0' o; echo; echo last"],
+                                          tool: URL(fileURLWithPath: "/bin/sh"))
+        let finished = DispatchSemaphore(value: 0)
+        let result = Mutex<CLIResult?>(nil)
+        Thread {
+            result.withLock { $0 = process.wait() }
+            finished.signal()
+        }.start()
+        let isDone = finished.wait(timeout: .now() + .seconds(60)) == .success
+        if !isDone { kill(process.processIdentifier, SIGKILL) }
+        #expect(isDone, "the runner deadlocked on a full pipe")
+        let output = try #require(result.withLock { $0 })
+        #expect(output.stderr.utf8.count == 262_144 && output.stdout.hasSuffix("\nlast\n") && output.exitCode == 0)
+    }
+}
