@@ -151,8 +151,9 @@ public struct IngestRunRecord: Sendable, Codable, Hashable {
 }
 
 /// Opens and migrates a database file, tolerating another process doing the same to a new file at the same moment:
-/// switching to WAL and the migrator's "already applied?" check can both fail with "locked" or "table already
-/// exists" for the loser. Each migration is transactional, so trying again after a pause sees the winner's work.
+/// switching to WAL and the migrator's "already applied?" check can fail with "busy"/"locked", or with "already
+/// exists" for the loser of a migration race. Each migration is transactional, so trying again after a pause sees the
+/// winner's work. Any other failure (not a database, no permission, a full disk) is thrown at once.
 func openRacingOtherProcesses(path: String, configuration: Configuration, migrator: DatabaseMigrator) throws -> DatabaseQueue {
     var attempt = 1
     while true {
@@ -162,9 +163,17 @@ func openRacingOtherProcesses(path: String, configuration: Configuration, migrat
             // (plus the checkpoint at close) made every short command pay several fdatasyncs (strace of `strata get`).
             if try !queue.read(migrator.hasCompletedMigrations) { try migrator.migrate(queue) }
             return queue
-        } catch where attempt < 8 {
+        } catch let error as DatabaseError where attempt < 8 && isOpeningRace(error) {
             usleep(UInt32(15_000 * attempt))
             attempt += 1
         }
     }
+}
+
+/// Whether an open failed only because another process was opening or migrating the same file.
+func isOpeningRace(_ error: DatabaseError) -> Bool {
+    if SQLiteFailure.isBusy(error.extendedResultCode.rawValue) { return true }
+    // The loser of a migration race finds the winner's tables or columns (SQLITE_ERROR, told apart by its message).
+    guard error.resultCode == .SQLITE_ERROR, let message = error.message else { return false }
+    return message.contains("already exists") || message.contains("duplicate column name")
 }

@@ -61,3 +61,15 @@ import Testing
         #expect((walAfter ?? Data()).count <= (walBefore ?? Data()).count, "opening wrote \((walAfter?.count ?? 0) - (walBefore?.count ?? 0)) bytes of WAL")
     }
 }
+
+@Suite struct OpeningRaceTests {
+    @Test("opening retries only when another process is opening or migrating the same file")
+    func retriesOnlyRaces() {
+        #expect(isOpeningRace(DatabaseError(resultCode: .SQLITE_BUSY, message: "database is locked")))
+        #expect(isOpeningRace(DatabaseError(resultCode: .SQLITE_LOCKED, message: "database table is locked")))
+        #expect(isOpeningRace(DatabaseError(resultCode: .SQLITE_ERROR, message: "table ingest_runs already exists")))
+        #expect(!isOpeningRace(DatabaseError(resultCode: .SQLITE_NOTADB, message: "file is not a database")))
+        #expect(!isOpeningRace(DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full")))
+        #expect(!isOpeningRace(DatabaseError(resultCode: .SQLITE_ERROR, message: "no such table: quarantine")))
+    }
+}

@@ -38,3 +38,20 @@ import Testing
         #expect(spec.subtracting(routes).sorted() == [], "documented but not routed")
     }
 }
+
+@Suite struct RegistryJSONTests {
+    @Test("registry records over HTTP use snake_case keys, exactly as `strata registry describe --json` prints them")
+    func snakeCase() async throws {
+        let f = ServerFixture()
+        try await f.start()
+        let (status, text) = try await f.request("GET", "/v1/registry/objects/driver_trips")
+        await f.stop()
+        #expect(status == 200)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(object.keys.allSatisfy { $0 == $0.lowercased() }, "\(object.keys.sorted())")
+        #expect(object["applied_at_micros"] is NSNumber && object["is_removed"] as? Bool == false)
+        let cli = try CLIRunner.run(["registry", "describe", "driver_trips", "--json"], in: f.dir.path)
+        let printed = try #require(try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as? [String: Any])
+        #expect(Set(printed.keys) == Set(object.keys), "\(cli.stderr)")
+    }
+}
