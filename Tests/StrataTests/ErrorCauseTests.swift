@@ -42,10 +42,7 @@ import Testing
 
     @Test("a stored check report that does not decode is one error, the same for lineage and the web UI, whose page shows no dump")
     func undecodableCheckReport() throws {
-        let dir = TemporaryDirectory()
-        for file in ExampleProject.files() { try dir.write(file.path, file.text) }
-        let store = try FeatureStore(projectPath: dir.path)
-        try store.apply(try store.plan(), author: "ana", message: "first")
+        let (_, store) = try VanishingFailureTests.project()
         try store.recordCheckReport(id: "chk-broken", createdAtMicros: 1, report: #"{"id": "chk-broken", "mode": 3}"#)
         #expect {
             _ = try store.checkReports()
