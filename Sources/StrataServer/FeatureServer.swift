@@ -44,7 +44,7 @@ public final class FeatureServer: Sendable {
         // One more thread for drift monitoring and alerts, so they never take the log flush's thread.
         blockingPool = NIOThreadPool(numberOfThreads: configuration.pushesInFlightMax + 2 * configuration.historicalInFlightMax + 2)
         featureLog = FeatureLogger(store: try store.featureLog(), capacity: configuration.logQueueCapacity, pool: blockingPool, logger: logger)
-        alerts = AlertSender(pool: blockingPool, logger: logger, retryPause: configuration.alertRetryPause)
+        alerts = AlertSender(logger: logger, retryPause: configuration.alertRetryPause)
         monitor = DriftMonitor(store: store, pool: blockingPool, alerts: alerts, metrics: metrics, logger: logger,
                                pollInterval: configuration.monitorPollInterval)
     }
