@@ -51,22 +51,24 @@ final class AlertSender: Service, Sendable {
     var counts: (sent: Int, failed: Int) { state.withLock { ($0.sent, $0.failed) } }
 
     func run() async throws {
+        let client = WebhookClient()
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 let batch = self.state.withLock { state in
                     defer { state.pending.removeAll(keepingCapacity: true) }
                     return state.pending
                 }
-                for alert in batch { await self.deliver(alert) }
+                for alert in batch { await self.deliver(alert, client) }
                 do { try await Task.sleep(for: .milliseconds(100)) } catch { break }
             }
         }
+        await client.shutdown()
     }
 
-    private func deliver(_ alert: Alert) async {
+    private func deliver(_ alert: Alert, _ client: WebhookClient) async {
         var pause = retryPause
         for attempt in 1...Self.attemptsMax {
-            guard let problem = await WebhookClient.post(alert.webhook, body: alert.body) else {
+            guard let problem = await client.post(alert.webhook, body: alert.body) else {
                 state.withLock { $0.sent += 1 }
                 return
             }
