@@ -8,21 +8,21 @@
 public enum DriftReportPage {
     /// One feature of a report as every rendering shows it (this page, `strata drift`'s table, the web UI's report
     /// page): the texts are made here once, so the three never disagree.
-    public struct Row: Sendable {
-        public var feature: String
+    package struct Row: Sendable {
+        package var feature: String
         /// The element id of the feature's chart.
-        public var anchor: String
-        public var method: String?
-        public var score: String
-        public var threshold: String?
-        public var verdict: String
-        public var referenceCount: Int64
-        public var currentCount: Int64
-        public var note: String?
+        package var anchor: String
+        package var method: String?
+        package var score: String
+        package var threshold: String?
+        package var verdict: String
+        package var referenceCount: Int64
+        package var currentCount: Int64
+        package var note: String?
         /// The reference-vs-current histogram as inline SVG; nil without comparable values (`note` says why).
-        public var chartSVG: String?
+        package var chartSVG: String?
 
-        public init(_ feature: FeatureDrift) {
+        package init(_ feature: FeatureDrift) {
             self.feature = feature.feature
             anchor = DriftReportPage.anchor(feature.feature)
             method = feature.method?.rawValue
