@@ -35,8 +35,9 @@ demo: build
 	@DEMO_DIR=$(DEMO_DIR) STRATA=$(STRATA) bash docs/demo.sh
 
 # Builds and runs every test. Property tests use a fixed seed in CI (CI=true) and a printed random seed locally.
+# Every target imports only what Package.swift declares for it (SwiftPM's import check, run on whatever is compiled).
 test: deps venv
-	swift build --build-tests
+	swift build --build-tests --explicit-target-dependency-import-check=error
 	STRATA_PYTHON=$(abspath $(PYTHON)) swift test --skip-build
 	swift build --product strata
 	@$(MAKE) --no-print-directory python-client
@@ -119,10 +120,10 @@ bench-quality: bench-build
 bench-columnar: bench-build
 	$(PYTHON) benchmarks/columnar/bench.py --scale $(SCALE)
 
-# The Python client (python/, `strata_client`) installed into .venv, offline: its build backend is in python/_build.
+# The Python client (python/, `strata_client`) installed into .venv, offline: built by the venv's own setuptools.
 .PHONY: python-client
 python-client: venv
-	$(PYTHON) -m pip install --quiet --no-index --no-deps --force-reinstall ./python
+	$(PYTHON) -m pip install --quiet --no-index --no-deps --no-build-isolation --force-reinstall ./python
 
 # Python client benchmark: a training set through strata_client (local binary and server) as a pandas DataFrame vs
 # DuckDB (CSV load + ASOF join + fetch_df) and pandas.read_csv of the CSV training set, same run.

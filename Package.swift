@@ -21,11 +21,14 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
+        // Imported by StrataServer and StrataRegistryPostgres directly (every import is declared: `make test` builds with the import check).
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // SHA-256 block function in C: the CPU's SHA extensions when present (~5× the Swift one it replaced), portable C otherwise.
@@ -76,12 +79,13 @@ let package = Package(
         ),
         .target(
             name: "Strata",
-            dependencies: ["StrataCore", "StrataQuality", "StrataRegistry", "StrataRegistryPostgres", "StrataOffline", "StrataOnline"],
+            dependencies: ["StrataCore", "StrataQuality", "StrataRegistry", "StrataRegistryPostgres", "StrataOffline", "StrataOnline",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .target(
             name: "StrataUI",
-            dependencies: ["Strata", "StrataCheck", "StrataQuality", .product(name: "Mustache", package: "swift-mustache")],
+            dependencies: ["Strata", "StrataCheck", "StrataQuality", "StrataCore", "StrataOffline", "StrataRegistry", .product(name: "Mustache", package: "swift-mustache")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -91,7 +95,18 @@ let package = Package(
                 "StrataColumnar",
                 "StrataCheck",
                 "StrataUI",
+                "StrataCore",
+                "StrataOffline",
+                "StrataOnline",
+                "StrataQuality",
+                "StrataRegistry",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -101,17 +116,18 @@ let package = Package(
         ),
         .target(
             name: "StrataCheck",
-            dependencies: ["Strata"],
+            dependencies: ["Strata", "StrataCore", "StrataOffline", "StrataOnline", "StrataRegistry"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "StrataCLI",
-            dependencies: ["Strata", "StrataServer", "StrataCheck", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Strata", "StrataServer", "StrataCheck", "StrataCore", "StrataOffline", "StrataQuality", "StrataRegistry",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         .target(
             name: "StrataTestSupport",
-            dependencies: ["StrataCore"],
+            dependencies: ["StrataCore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -127,42 +143,52 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataColumnarTests",
-            dependencies: ["StrataColumnar", "StrataTestSupport"],
+            dependencies: ["StrataColumnar", "StrataCore", "StrataTestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "StrataTests",
+            dependencies: ["Strata", "StrataCore", "StrataOffline", "StrataRegistry", "StrataCheck", "StrataUI", "StrataTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "StrataRegistryTests",
-            dependencies: ["StrataRegistry", "StrataRegistryPostgres", "Strata", "StrataTestSupport"],
+            dependencies: ["StrataRegistry", "StrataRegistryPostgres", "Strata", "StrataCore", "StrataTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "StrataOfflineTests",
-            dependencies: ["StrataOffline", "Strata", "StrataQuality", "StrataTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["StrataOffline", "Strata", "StrataCore", "StrataQuality", "StrataTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "StrataOnlineTests",
-            dependencies: ["StrataOnline", "Strata", "StrataTestSupport"],
+            dependencies: ["StrataOnline", "Strata", "StrataCore", "StrataOffline", "StrataTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "StrataServerTests",
-            dependencies: ["StrataServer", "Strata", "StrataColumnar", "StrataQuality", "StrataTestSupport", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["StrataServer", "Strata", "StrataCheck", "StrataCore", "StrataColumnar", "StrataQuality", "StrataTestSupport",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "StrataUITests",
-            dependencies: ["StrataUI", "Strata", "StrataCheck", "StrataTestSupport"],
+            dependencies: ["StrataUI", "Strata", "StrataCheck", "StrataCore", "StrataQuality", "StrataTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "StrataCheckTests",
-            dependencies: ["StrataCheck", "Strata", "StrataOnline", "StrataOffline", "StrataTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["StrataCheck", "Strata", "StrataCore", "StrataOnline", "StrataOffline", "StrataRegistry", "StrataTestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "StrataCLITests",
-            dependencies: ["StrataCLI", "StrataTestSupport", "Strata", "StrataOffline", "StrataQuality", "StrataColumnar", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["StrataCLI", "StrataTestSupport", "Strata", "StrataCore", "StrataOffline", "StrataQuality", "StrataColumnar",
+                           .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),

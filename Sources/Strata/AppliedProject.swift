@@ -55,6 +55,13 @@ public enum FeatureStoreError: StrataError {
     case registryMoved(from: Int, to: Int)
     /// A change to stored data that needs `--allow-breaking`, with what that would drop.
     case storageChangeRefused(reasons: [String], drops: [String])
+    /// A record the façade keeps in the registry (a job run's detail, a stored definition) does not decode.
+    case undecodableRecord(what: String, record: String, cause: any Error & Sendable)
+
+    public var cause: (any Error & Sendable)? {
+        if case .undecodableRecord(_, _, let cause) = self { return cause }
+        return nil
+    }
 
     /// True for the retryable `registryMoved`.
     public var isRegistryMoved: Bool {
@@ -78,6 +85,7 @@ public enum FeatureStoreError: StrataError {
         case .needsOutputPath(let id): return "training set \(id) was streamed over HTTP, so it has no file to write the reproduction beside"
         case .storageNotPrepared(let source): return "source `\(source)` has no storage bound to its applied version"
         case .registryMoved(let from, let to): return "the registry moved from revision \(from) to \(to) while rows were being stored; nothing was written"
+        case .undecodableRecord(let what, let record, let cause): return "\(what) \(record) is corrupt: \(errorSummary(cause))"
         case .storageChangeRefused(let reasons, _):
             return "the change cannot be applied to the stored data:\n" + reasons.map { "  - \($0)" }.joined(separator: "\n")
         }
@@ -99,6 +107,7 @@ public enum FeatureStoreError: StrataError {
         case .needsOutputPath: return "pass --out with a path (.arrows gives the same bytes as the stream)"
         case .storageNotPrepared: return "run the command again; if it persists, run `strata apply` to finish preparing the storage"
         case .registryMoved: return "run the command again"
+        case .undecodableRecord: return "the registry was changed outside Strata or by an incompatible version; restore .strata/registry.db from a backup"
         case .storageChangeRefused(_, let drops):
             let dropped = drops.isEmpty ? "" : " With --allow-breaking:\n" + drops.map { "  - \($0)" }.joined(separator: "\n")
             return "change the definition back, or apply with --allow-breaking to accept what it drops." + dropped

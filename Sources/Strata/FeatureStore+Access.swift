@@ -94,13 +94,25 @@ extension FeatureStore {
     /// The online store's current map size and growth limit.
     public var onlineMapSize: (bytes: Int, maxBytes: Int) { (online.mapSizeBytes, online.mapSizeMaxBytes) }
 
-    /// Every stored row of a view, in key order.
+    /// Every stored row of a view, in key order (read a page of rows per transaction: `OnlineStore.forEachRow`).
     package func onlineRows(_ layout: OnlineViewLayout) throws -> [(key: [UInt8], row: OnlineRow)] { try online.allRows(layout) }
 
-    /// Every key with a stored aggregation record of a view (encoded), in key order; empty for a view without aggregations.
-    package func onlineAggregationKeys(_ spec: FeatureTableSpec) throws -> [[UInt8]] {
-        guard let layout = aggregationLayout(spec) else { return [] }
-        return try online.aggregationKeys(layout).map(\.key)
+    /// Visits every stored row of a view in key order, a page of rows per read transaction, without keeping them.
+    package func forEachOnlineRow(_ layout: OnlineViewLayout, _ body: ([UInt8], OnlineRow) throws -> Void) throws {
+        try online.forEachRow(layout, body)
+    }
+
+    /// Every key served online for a view (encoded, in key order, without duplicates): keys with a stored row and keys
+    /// with an aggregation record, read a page per transaction and without decoding the values.
+    package func onlineKeys(_ spec: FeatureTableSpec) throws -> [[UInt8]] {
+        var keys: [[UInt8]] = []
+        try online.forEachKey(database: onlineLayout(spec).databaseName) { key, _ in keys.append(key) }
+        if let layout = aggregationLayout(spec) {
+            var seen = Set(keys)
+            try online.forEachKey(database: layout.databaseName) { key, _ in if seen.insert(key).inserted { keys.append(key) } }
+            keys.sort { $0.lexicographicallyPrecedes($1) }
+        }
+        return keys
     }
 
     /// The stored row of one key.
@@ -118,7 +130,7 @@ extension FeatureStore {
         do {
             return try JSONDecoder().decode(MaterializationWatermark.self, from: Data(json.utf8))
         } catch {
-            throw OnlineStoreError.corruptValue(view: view, reason: "the materialization watermark `\(json)` cannot be decoded: \(error)")
+            throw OnlineStoreError.undecodableRecord(view: view, record: "materialization watermark", cause: error)
         }
     }
 }

@@ -94,7 +94,7 @@ extension FeatureStore {
             return StoredDriftReport(id: row.id, createdAtMicros: row.createdAtMicros, service: row.service, reference: row.reference,
                                      current: row.current, origin: row.origin, report: report)
         } catch {
-            throw OfflineStoreError.corruptRecord(what: "drift report", record: "\(row.id)", reason: "\(error)")
+            throw OfflineStoreError.undecodable(what: "drift report", record: "\(row.id)", cause: error)
         }
     }
 }

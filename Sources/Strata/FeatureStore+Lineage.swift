@@ -15,8 +15,8 @@ public struct RunHistory: Sendable {
     public var failedTrainingSets: [FailedTrainingSet] = []
     /// Consistency checks that failed before producing a report.
     public var failedChecks: [FailedCheck] = []
-    /// Consistency-check reports as stored (JSON).
-    public var checkReports: [String]
+    /// Consistency-check reports as stored (JSON by id; StrataCheck decodes them).
+    public var checkReports: [(id: String, json: String)]
 }
 
 /// One materialization run: when it ran, how it ended, and per view what it read and wrote.
@@ -92,7 +92,7 @@ extension FeatureStore {
     public func runHistory() throws -> RunHistory {
         var history = RunHistory(ingests: try offline.ingestRunDetails(), materializations: [], failedIngests: [],
                                  trainingSets: try registry.trainingSetManifestRecords().reversed().map { try TrainingSetManifest.decode($0.manifest, id: $0.id) },
-                                 checkReports: try registry.checkReportRecords().reversed().map(\.report))
+                                 checkReports: try registry.checkReportRecords().reversed().map { ($0.id, $0.report) })
         for record in try registry.jobRuns() {
             switch record.kind {
             case "materialize": history.materializations.append(MaterializationRun(record: record, detail: try decodeDetail(record)))
@@ -143,7 +143,7 @@ extension FeatureStore {
         do {
             return try JSONDecoder().decode(T.self, from: Data(record.detail.utf8))
         } catch {
-            throw RegistryError.sqlite(operation: "read the detail of \(record.kind) run \(record.id)", path: registry.path, underlying: "\(error)")
+            throw FeatureStoreError.undecodableRecord(what: "the detail of \(record.kind) run", record: "\(record.id)", cause: error)
         }
     }
 }

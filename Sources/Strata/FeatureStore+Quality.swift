@@ -27,12 +27,8 @@ extension FeatureStore {
             let detail = FailedIngestDetail(source: request.source.name, sourceVersion: request.sourceVersion, file: request.displayPath,
                                             definitionVersions: request.definitionVersions)
             let failed = report.validation.filter { $0.verdict == .reject }.map(\.expectation).joined(separator: "; ")
-            // Best effort, as for other failed runs: the offline record of the rejection is already committed.
-            if let text = try? CanonicalJSONText.encode(detail),
-               let runID = try? registry.startJobRun(kind: "ingest", startedAtMicros: request.now, detail: text) {
-                try? registry.finishJobRun(id: runID, finishedAtMicros: currentMicros(), outcome: .failed,
-                                           error: "rejected by expectations: \(failed)", detail: text)
-            }
+            // The offline record of the rejection is already committed: the registry's record is for lineage.
+            recordFailedRun(kind: "ingest", startedAtMicros: request.now, detail: detail, message: "rejected by expectations: \(failed)")
         }
         return report
     }
@@ -92,7 +88,7 @@ extension FeatureStore {
         do {
             return try QualityJSON.decoder().decode(DatasetProfile.self, from: Data(text.utf8))
         } catch {
-            throw OfflineStoreError.corruptRecord(what: "the profile of training set", record: id, reason: "\(error)")
+            throw OfflineStoreError.undecodable(what: "the profile of training set", record: id, cause: error)
         }
     }
 
@@ -112,7 +108,7 @@ extension FeatureStore {
     /// one column per `view:feature`, read page by page (memory stays bounded whatever the window).
     public func logProfile(since: Int64?, until: Int64?, service: String? = nil) throws -> DatasetProfile {
         let types = Self.featureTypes(try appliedProject())
-        let log = try FeatureLogStore(path: folder.featureLogPath)
+        let log = try featureLog()
         var columns: [ColumnProfile] = []
         var indexByName: [String: Int] = [:]
         var rows: Int64 = 0

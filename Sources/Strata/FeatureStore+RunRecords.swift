@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 public import StrataCore
 import StrataOffline
 import StrataRegistry
@@ -48,7 +49,14 @@ extension FeatureStore {
             return reports
         } catch {
             // The figures gathered so far, or (should they not encode) the detail the run started with: never `{}`.
-            recordFailure(runID: runID, error, detail: (try? CanonicalJSONText.encode(detail)) ?? startDetail)
+            let figures: String
+            do {
+                figures = try CanonicalJSONText.encode(detail)
+            } catch let encoding {
+                logger.warning("the figures of failed materialize run \(runID) cannot be written as JSON; recording its start detail: \(String(reflecting: encoding))")
+                figures = startDetail
+            }
+            finishFailedRun(runID: runID, kind: "materialize", error, detail: figures)
             throw error
         }
     }
@@ -64,11 +72,7 @@ extension FeatureStore {
         } catch {
             let detail = FailedIngestDetail(source: request.source.name, sourceVersion: request.sourceVersion, file: request.displayPath,
                                             definitionVersions: request.definitionVersions)
-            // The record is best effort: if the registry cannot take it either, the ingest error is the one to report.
-            if let text = try? CanonicalJSONText.encode(detail),
-               let runID = try? registry.startJobRun(kind: "ingest", startedAtMicros: request.now, detail: text) {
-                recordFailure(runID: runID, error, detail: text)
-            }
+            recordFailedRun(kind: "ingest", startedAtMicros: request.now, detail: detail, message: Self.failureMessage(error))
             throw error
         }
     }
@@ -82,11 +86,8 @@ extension FeatureStore {
         } catch {
             let spine = request.spineBytes == nil ? URL(fileURLWithPath: request.spinePath).path : ""
             let output = request.outputPath.isEmpty ? "" : URL(fileURLWithPath: request.outputPath).path
-            // Best effort, as for ingest: the build's own error is what the caller must see.
-            if let text = try? CanonicalJSONText.encode(FailedTrainingSetDetail(spine: spine, output: output)),
-               let runID = try? registry.startJobRun(kind: "historical", startedAtMicros: started, detail: text) {
-                recordFailure(runID: runID, error, detail: text)
-            }
+            recordFailedRun(kind: "historical", startedAtMicros: started, detail: FailedTrainingSetDetail(spine: spine, output: output),
+                            message: Self.failureMessage(error))
             throw error
         }
     }
@@ -98,18 +99,45 @@ extension FeatureStore {
         do {
             return try body()
         } catch {
-            if let text = try? CanonicalJSONText.encode(FailedCheckDetail(mode: mode)),
-               let runID = try? registry.startJobRun(kind: "check", startedAtMicros: started, detail: text) {
-                recordFailure(runID: runID, error, detail: text)
-            }
+            recordFailedRun(kind: "check", startedAtMicros: started, detail: FailedCheckDetail(mode: mode), message: Self.failureMessage(error))
             throw error
         }
     }
 
-    private func recordFailure(runID: Int64, _ error: any Error, detail: String) {
-        let message = (error as? any StrataError).map { e in e.what + (e.location.map { " (at \($0))" } ?? "") + (e.fix.map { "; fix: \($0)" } ?? "") }
-            ?? "\(error)"
-        // Best effort, as above: the run's own error is what the caller must see.
-        try? registry.finishJobRun(id: runID, finishedAtMicros: currentMicros(), outcome: .failed, error: message, detail: detail)
+    /// What a failed run's record says: the error for people, with where and how to fix it.
+    static func failureMessage(_ error: any Error) -> String {
+        guard let e = error as? any StrataError else { return errorSummary(error) }
+        return e.what + (e.location.map { " (at \($0))" } ?? "") + (e.fix.map { "; fix: \($0)" } ?? "")
+    }
+
+    /// Records a run that failed before its store kept anything of it. The run's own error is what the caller must see,
+    /// so a registry that cannot take the record does not replace it: the record goes to the log instead, whole.
+    func recordFailedRun(kind: String, startedAtMicros: Int64, detail: some Encodable, message: String) {
+        let text: String
+        let runID: Int64
+        do {
+            text = try CanonicalJSONText.encode(detail)
+            runID = try registry.startJobRun(kind: kind, startedAtMicros: startedAtMicros, detail: text)
+        } catch {
+            logger.error("a failed \(kind) run could not be recorded in the registry: \(String(reflecting: error))",
+                         metadata: ["run.kind": "\(kind)", "run.started_at": "\(startedAtMicros)", "run.error": "\(message)"])
+            return
+        }
+        finishJobRun(runID: runID, kind: kind, message: message, detail: text)
+    }
+
+    private func finishFailedRun(runID: Int64, kind: String, _ error: any Error, detail: String) {
+        finishJobRun(runID: runID, kind: kind, message: Self.failureMessage(error), detail: detail)
+    }
+
+    /// Ends a recorded run as failed; when the registry cannot take the end, the log says so (the run stays `running`
+    /// in the registry, and lineage export ends it as failed: see `RunCollector`).
+    private func finishJobRun(runID: Int64, kind: String, message: String, detail: String) {
+        do {
+            try registry.finishJobRun(id: runID, finishedAtMicros: currentMicros(), outcome: .failed, error: message, detail: detail)
+        } catch {
+            logger.error("the end of failed \(kind) run \(runID) could not be recorded in the registry: \(String(reflecting: error))",
+                         metadata: ["run.id": "\(runID)", "run.kind": "\(kind)", "run.error": "\(message)"])
+        }
     }
 }

@@ -87,7 +87,7 @@ extension FeatureStore {
             tables[index].isNeeded = table.isCurrent || !table.trainingSets.isEmpty || isLineage
         }
         return StorageReport(tables: tables,
-                             featureLog: try FeatureLogStore(path: folder.featureLogPath).usage(retentionMicros: settings.featureLogRetentionMicros),
+                             featureLog: try featureLog().usage(retentionMicros: settings.featureLogRetentionMicros),
                              quarantine: try offline.quarantineUsage(retentionMicros: settings.quarantineRetentionMicros))
     }
 
@@ -102,7 +102,7 @@ extension FeatureStore {
         let onlineDatabases = report.tables.filter { !keptOnline.contains($0.table) && $0.onlineEntries != nil }.map(\.table)
         let bytes = unneeded.reduce(0) { $0 + ($1.bytes ?? 0) } + report.tables.filter { onlineDatabases.contains($0.table) }.reduce(0) { $0 + ($1.onlineBytes ?? 0) }
         var result = PruneReport(isDryRun: dryRun, tables: offlineTables, onlineDatabases: onlineDatabases, bytes: bytes, featureLogRows: 0, quarantineRows: 0)
-        let log = try FeatureLogStore(path: folder.featureLogPath)
+        let log = try featureLog()
         if dryRun {
             result.featureLogRows = try log.count(before: now - settings.featureLogRetentionMicros)
             result.quarantineRows = try offline.quarantineCount(before: now - settings.quarantineRetentionMicros)
@@ -119,7 +119,7 @@ extension FeatureStore {
     /// Prunes the feature log and the quarantine to their retention (`retention:` in strata.yaml); returns the rows removed.
     public func pruneRetained(now: Int64 = currentMicros()) throws -> (featureLogRows: Int, quarantineRows: Int) {
         let settings = try folder.settings()
-        let log = try FeatureLogStore(path: folder.featureLogPath).prune(before: now - settings.featureLogRetentionMicros)
+        let log = try featureLog().prune(before: now - settings.featureLogRetentionMicros)
         return (log, try offline.pruneQuarantine(before: now - settings.quarantineRetentionMicros))
     }
 

@@ -2,6 +2,7 @@ public import StrataCore
 public import StrataRegistry
 public import StrataOffline
 public import StrataOnline
+public import Logging
 import Foundation
 import Synchronization
 
@@ -20,16 +21,22 @@ public final class FeatureStore: Sendable {
     package let registry: Registry
     package let offline: OfflineStore
     package let online: OnlineStore
+    /// Where the façade reports what it cannot throw: a failed run the registry could not record, a damaged record
+    /// skipped by a background task. The server passes its own.
+    public let logger: Logger
     /// The applied project of the latest registry revision seen, and everything derived from it.
     private let snapshotCache = Mutex<SnapshotCache?>(nil)
     private let registryFiles: RegistryStamp.Paths
+    /// The feature log, opened on first use (most commands never touch it) and then shared: `featureLog()`.
+    private let featureLogHandle = Mutex<FeatureLogStore?>(nil)
 
     /// Opens the project at `projectPath`, creating its `.strata/` state folder, registry, offline and online stores if needed.
     /// The online store's map size comes from `onlineOptions` when given, else from the project's `strata.yaml`
     /// (`online.map_size`, `online.map_size_max`), else the defaults (1 GiB, growing by doubling up to 1 TiB).
     /// - Throws: `ProjectError` for the state folder or settings, `RegistryError`, `OfflineStoreError` or
     ///   `OnlineStoreError` (`.cannotOpen` names the path and the fix) when a store cannot be opened.
-    public init(projectPath: String, onlineOptions: OnlineStoreOptions? = nil) throws {
+    public init(projectPath: String, onlineOptions: OnlineStoreOptions? = nil, logger: Logger = Logger(label: "strata")) throws {
+        self.logger = logger
         folder = ProjectFolder(path: projectPath)
         try folder.ensureStateFolder()
         let options = try onlineOptions ?? folder.settings().onlineOptions
@@ -38,6 +45,18 @@ public final class FeatureStore: Sendable {
         offline = try OfflineStore(path: folder.offlinePath)
         online = try OnlineStore(path: folder.onlinePath, options: options)
         if try offline.needsLegacyAdoption() { try adoptLegacyStorage() }
+    }
+
+    /// The project's feature log: one handle per store, opened on first use, shared by everything in the process that
+    /// writes or reads served rows (the server's logger, in-process lookups, the checker, quality profiles, retention).
+    /// - Throws: `DatabaseError` from GRDB when the file cannot be opened or migrated.
+    package func featureLog() throws -> FeatureLogStore {
+        try featureLogHandle.withLock { handle in
+            if let handle { return handle }
+            let opened = try FeatureLogStore(path: folder.featureLogPath)
+            handle = opened
+            return opened
+        }
     }
 
     /// Loads and compiles the definitions currently on disk.

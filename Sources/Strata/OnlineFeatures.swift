@@ -170,7 +170,7 @@ extension FeatureStore {
     /// are kept). Used by in-process lookups; the server buffers and calls `FeatureLogStore.append` off the request path.
     public func logServed(_ reader: OnlineFeatureReader, service: String, rows: [[String: KeyPart]], values: [[OnlineFeatureValue]], at now: Int64) throws {
         guard let rate = reader.loggingSampleRate, rate > 0 else { return }
-        try FeatureLogStore(path: folder.featureLogPath).append(Self.logRecords(reader, service: service, rows: rows, values: values, at: now, rate: rate))
+        try featureLog().append(Self.logRecords(reader, service: service, rows: rows, values: values, at: now, rate: rate))
     }
 
     /// The sampled log records of one request.

@@ -85,7 +85,7 @@ extension FeatureStore {
         do {
             return try JSONDecoder().decode(T.self, from: Data(text.utf8))
         } catch {
-            throw OnlineStoreError.corruptValue(view: key, reason: "the online store's record of what it serves does not decode: \(error)")
+            throw OnlineStoreError.undecodableRecord(view: key, record: "record of what it serves", cause: error)
         }
     }
 

@@ -134,7 +134,7 @@ extension FeatureStore {
                 return result
             }
             for view in aggregated {
-                let counts = try Self.updateAggregations(view, now: now, batch: batch) { keys in
+                let counts = try batch.updateAggregations(view.layout, events: view.events, now: now) { keys in
                     var events: [(KeyTuple, AggregationEvents)] = []
                     try offline.forEachAggregationKey(view.spec, keys: keys) { key, keyEvents in events.append((key, keyEvents)) }
                     return events
@@ -174,53 +174,6 @@ extension FeatureStore {
             }
             return PushedAggregations(spec: spec, layout: layout, events: keys.map { ($0, byKey[$0]!) })
         }
-    }
-
-    /// Updates each pushed key's tile record. Where exactness allows, the pushed events go into the stored record in
-    /// place (`AggregationTileRecord.insert`, which keeps the record equal to the one built from all of the key's
-    /// events); otherwise — no readable record, a source with `id:` (a new version may replace a stored one), or an
-    /// event before one already folded into a tile — the key is rebuilt from all of its offline events (`eventsOf`) at
-    /// the stored record's horizon, or at `now` without one. Either way the record depends only on the key's events
-    /// and its horizon, which is what makes pushes idempotent and late, out-of-order or corrected events converge.
-    static func updateAggregations(_ pushed: PushedAggregations, now: Int64, batch: OnlineWriteBatch,
-                                   eventsOf: ([KeyTuple]) throws -> [(KeyTuple, AggregationEvents)]) throws -> (keys: Int, rebuilt: Int) {
-        var rebuild: [KeyTuple: Int64] = [:]
-        var rebuildKeys: [KeyTuple] = []
-        for (key, events) in pushed.events {
-            let encoded = OnlineKeyEncoding.encode(key)
-            // Live traffic: events after the record's horizon only join its raw events, tiles copied as bytes.
-            if !pushed.layout.hasEventID, try batch.insertAfterHorizon(pushed.layout, key: encoded, events: events) { continue }
-            guard case .record(var record) = try batch.aggregationRecord(pushed.layout, key: encoded) else {
-                rebuild[key] = now
-                rebuildKeys.append(key)
-                continue
-            }
-            if !pushed.layout.hasEventID, Self.insert(events, into: &record, layout: pushed.layout) {
-                _ = try batch.putAggregationRecord(pushed.layout, key: encoded, record: record)
-            } else {
-                rebuild[key] = record.horizon
-                rebuildKeys.append(key)
-            }
-        }
-        if !rebuildKeys.isEmpty {
-            for (key, events) in try eventsOf(rebuildKeys) {
-                let horizon = rebuild[key] ?? now
-                _ = try batch.putAggregationRecord(pushed.layout, key: OnlineKeyEncoding.encode(key),
-                                                   record: AggregationTileRecord.build(events, horizon: horizon, layout: pushed.layout))
-            }
-        }
-        return (pushed.events.count, rebuildKeys.count)
-    }
-
-    /// Inserts a key's pushed events (in event order) into its record; false when one of them needs a rebuild.
-    private static func insert(_ events: AggregationEvents, into record: inout AggregationTileRecord, layout: OnlineAggregationLayout) -> Bool {
-        let order = events.orders.indices.sorted { events.orders[$0] < events.orders[$1] }
-        for i in order {
-            guard record.insert(order: events.orders[i], inputs: events.inputs.map { $0[i] }, filters: events.filters.map { $0[i] }, layout: layout) else {
-                return false
-            }
-        }
-        return true
     }
 
     /// Computes a view's key and features from one stored source row with the Swift evaluator (the online half of parity).

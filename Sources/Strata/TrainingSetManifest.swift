@@ -107,7 +107,7 @@ public struct TrainingSetManifest: Codable, Sendable {
         do {
             return try JSONDecoder().decode(TrainingSetManifest.self, from: Data(json.utf8))
         } catch {
-            throw OfflineStoreError.corruptRecord(what: "the manifest of training set", record: id, reason: "\(error)")
+            throw OfflineStoreError.undecodable(what: "the manifest of training set", record: id, cause: error)
         }
     }
 

@@ -65,9 +65,8 @@ struct DriftCommand: ParsableCommand {
         let report = stored.report
         print("drift of \(stored.service): \(stored.reference) → \(stored.current)")
         var table = TextTable("FEATURE", "METHOD", "SCORE", "THRESHOLD", "VERDICT", "REFERENCE", "CURRENT", "NOTE")
-        for feature in stored.featuresBySeverity {
-            table.add(feature.feature, feature.method?.rawValue ?? "-", DriftReportPage.score(feature), feature.threshold.map(DriftReportPage.format) ?? "-",
-                      feature.verdict.rawValue, "\(feature.referenceCount)", "\(feature.currentCount)", feature.reason ?? "")
+        for row in stored.featuresBySeverity.map(DriftReportPage.Row.init) {
+            table.add(row.feature, row.method ?? "-", row.score, row.threshold ?? "-", row.verdict, "\(row.referenceCount)", "\(row.currentCount)", row.note ?? "")
         }
         print(table.render())
         print("\n\(report.driftingCount) of \(report.features.count) features drift (\(DriftReportPage.format(report.driftingShare * 100))%; "

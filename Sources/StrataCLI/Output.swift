@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Strata
 import StrataCore
 import StrataServer
 
@@ -68,6 +69,11 @@ func printJSON(_ value: some Encodable) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// Prints registry records as the HTTP API answers them (`PublicJSON`: snake_case keys), pretty-printed.
+func printPublicJSON(_ value: some Encodable) throws {
+    print(String(decoding: try PublicJSON.encode(value, pretty: true), as: UTF8.self))
 }
 
 /// A plain text table with a header row and aligned columns.

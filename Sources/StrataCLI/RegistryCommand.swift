@@ -36,7 +36,7 @@ struct RegistryCommand: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 let object = try projectOptions.open().registryObject(name: name, kind: kind, version: version)
-                if output.json { try printJSON(object); return }
+                if output.json { try printPublicJSON(object); return }
                 let summary = try object.summary()
                 print("\(object.kind.displayName) `\(object.name)` version \(object.version)\(object.isRemoved ? " (removed)" : "")")
                 print("applied:     \(formatTime(object.appliedAtMicros)) by \(object.author) (revision \(object.revision))")
@@ -60,7 +60,7 @@ struct RegistryCommand: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 let versions = try projectOptions.open().registryHistory(name: name, kind: kind)
-                if output.json { try printJSON(versions); return }
+                if output.json { try printPublicJSON(versions); return }
                 var table = TextTable("VERSION", "REVISION", "APPLIED", "AUTHOR", "BREAKING", "MESSAGE")
                 for v in versions {
                     table.add("\(v.version)\(v.isRemoved ? " (removed)" : "")", "\(v.revision)", formatTime(v.appliedAtMicros), v.author,
@@ -83,7 +83,7 @@ struct RegistryCommand: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 let changes = try projectOptions.open().registryDiff(name: name, kind: kind, from: from, to: to)
-                if output.json { try printJSON(changes); return }
+                if output.json { try printPublicJSON(changes); return }
                 guard !changes.isEmpty else { print("versions \(from) and \(to) of `\(name)` are identical"); return }
                 var table = TextTable("FIELD", "v\(from)", "v\(to)")
                 for change in changes { table.add(change.path, change.old ?? "—", change.new ?? "—") }
@@ -111,7 +111,7 @@ struct RegistryCommand: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 let revisions = try projectOptions.open().registryRevisions()
-                if output.json { try printJSON(revisions); return }
+                if output.json { try printPublicJSON(revisions); return }
                 var table = TextTable("REVISION", "APPLIED", "AUTHOR", "CHANGES", "MESSAGE")
                 for r in revisions { table.add("\(r.revision)", formatTime(r.appliedAtMicros), r.author, "\(r.changeCount)", r.message ?? "") }
                 print(table.render())
@@ -121,7 +121,7 @@ struct RegistryCommand: ParsableCommand {
 }
 
 func printObjects(_ objects: [RegistryObject], json: Bool) throws {
-    if json { try printJSON(objects); return }
+    if json { try printPublicJSON(objects); return }
     var table = TextTable("KIND", "NAME", "VERSION", "OWNER", "TAGS", "DESCRIPTION")
     for object in objects {
         let summary = try object.summary()

@@ -18,7 +18,7 @@ public enum ConsistencyChecker {
 
     private static func replayLogs(_ store: FeatureStore, since: Int64?, until: Int64?, service: String?, maxMismatch: Double?, pageSize: Int,
                                    now: Int64) throws -> CheckReport {
-        let log = try FeatureLogStore(path: store.folder.featureLogPath)
+        let log = try store.featureLog()
         var accumulator = try ParityAccumulator(store: store)
         var afterID: Int64 = 0
         var replayed = 0
@@ -45,9 +45,7 @@ public enum ConsistencyChecker {
         var undecodable: [String: Int] = [:]
         for (name, spec) in try store.featureTables().sorted(by: { $0.key < $1.key }) {
             // Every key served online: rows of row features and tile records of aggregations.
-            let layout = store.onlineLayout(spec)
-            var seen = Set<[UInt8]>()
-            var stored = (try store.onlineRows(layout).map(\.key) + store.onlineAggregationKeys(spec)).filter { seen.insert($0).inserted }.sorted { $0.lexicographicallyPrecedes($1) }
+            var stored = try store.onlineKeys(spec)
             if let sample, sample > 0, stored.count > sample {
                 let step = Double(stored.count) / Double(sample)
                 stored = (0..<sample).map { stored[Int(Double($0) * step)] }

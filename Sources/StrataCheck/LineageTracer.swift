@@ -101,13 +101,7 @@ public enum LineageTracer {
                 materializations.append("\(info.name) v\(info.version): end \(Timestamp.format(mark.end)), last seq \(mark.lastSeq)")
             }
         }
-        let checks = try store.checkReportRecords().map { record in
-            do {
-                return try JSONDecoder().decode(CheckReport.self, from: Data(record.report.utf8))
-            } catch {
-                throw OfflineStoreError.corruptRecord(what: "check report", record: record.id, reason: "\(error)")
-            }
-        }.filter { report in report.features.contains { viewNames.contains(String($0.feature.split(separator: ":").first ?? "")) } }.map(\.id)
+        let checks = try store.checkReports().filter { report in report.features.contains { viewNames.contains(String($0.feature.split(separator: ":").first ?? "")) } }.map(\.id)
         return TrainingSetGraph(manifest: manifest, sources: orderedUnique(manifest.views.map { "\($0.source) v\($0.sourceVersion)" }),
                                 views: manifest.views.map { "\($0.name) v\($0.version)" }, services: services,
                                 materializations: materializations, checkReports: checks)

@@ -178,9 +178,7 @@ struct ParityAccumulator {
                                  viewVersions: Dictionary(uniqueKeysWithValues: tables.map { ($0.key, $0.value.viewVersion) }),
                                  definitionVersions: definitionVersions, maxMismatch: maxMismatch,
                                  features: parity, examples: examples, undecodableOnlineKeys: undecodableOnlineKeys)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try store.recordCheckReport(id: report.id, createdAtMicros: now, report: String(decoding: try encoder.encode(report), as: UTF8.self))
+        try store.record(report, createdAtMicros: now)
         return report
     }
 }

@@ -69,7 +69,7 @@ private struct AggregationEventRows {
                 let code = sqlite3_step(handle)
                 if code == SQLITE_DONE { break }
                 guard code == SQLITE_ROW else {
-                    throw OfflineStoreError.sqlite(operation: "scan an aggregation table", path: "", underlying: String(cString: sqlite3_errstr(code)))
+                    throw OfflineStoreError.database(operation: "scan an aggregation table", path: "", code: code, message: String(cString: sqlite3_errstr(code)))
                 }
                 if let key = currentKey, !FeatureTableScan.rowKeyEquals(handle, key, keyTypes) {
                     try body(key, events)

@@ -117,7 +117,7 @@ struct AggregationEventTable {
     }
 
     static func failure(_ db: Database, _ operation: String) -> OfflineStoreError {
-        .sqlite(operation: operation, path: "", underlying: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        .database(operation: operation, path: "", code: sqlite3_extended_errcode(db.sqliteConnection), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
     }
 }
 

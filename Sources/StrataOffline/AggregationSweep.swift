@@ -95,7 +95,7 @@ struct AggregationTableScan {
                 let code = sqlite3_step(handle)
                 if code == SQLITE_DONE { break }
                 guard code == SQLITE_ROW else {
-                    throw OfflineStoreError.sqlite(operation: "scan an aggregation table", path: "", underlying: String(cString: sqlite3_errstr(code)))
+                    throw OfflineStoreError.database(operation: "scan an aggregation table", path: "", code: code, message: String(cString: sqlite3_errstr(code)))
                 }
                 let isSameKey = currentKey.map { FeatureTableScan.rowKeyEquals(handle, $0, keyTypes) } ?? false
                 if !isSameKey {

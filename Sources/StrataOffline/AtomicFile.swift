@@ -63,6 +63,6 @@ final class AtomicFile {
     }
 
     private static func error(_ operation: String, _ url: URL) -> OfflineStoreError {
-        .sqlite(operation: "\(operation) \(url.path)", path: url.path, underlying: String(cString: strerror(errno)))
+        .failed(operation: "\(operation) \(url.path)", path: url.path, cause: SystemError.current)
     }
 }

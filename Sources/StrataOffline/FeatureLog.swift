@@ -107,7 +107,7 @@ public final class FeatureLogStore: Sendable {
     /// silently dropped row (the checker would under-report).
     /// - Throws: `OfflineStoreError.corruptRecord`.
     static func record(_ row: Row) throws -> FeatureLogRecord {
-        let id: Int64 = row["id"]
+        let id: Int64 = try row.column("id")
         func corrupt(_ reason: String) -> OfflineStoreError { .corruptRecord(what: "feature log record", record: "\(id)", reason: reason) }
         func array(_ name: String) throws -> [Value] {
             guard let text = row[name] as String?, let values = FlatJSON.array(text) else { throw corrupt("`\(name)` is not a JSON array") }
@@ -152,7 +152,7 @@ public final class FeatureLogStore: Sendable {
             guard let status = FeatureStatus(rawValue: name) else { throw corrupt("unknown status `\(name)`") }
             return status
         }
-        return FeatureLogRecord(requestID: row["request_id"], requestMicros: row["request_ts"], service: row["service"], keys: keys,
+        return FeatureLogRecord(requestID: try row.column("request_id"), requestMicros: try row.column("request_ts"), service: try row.column("service"), keys: keys,
                                 features: try features.map { try text($0, "features") }, values: values, statuses: decodedStatuses,
                                 eventTimes: try times.map { try int($0, "event_timestamps") }, lineageIDs: try lineage.map { try int($0, "lineage_ids") },
                                 viewVersions: viewVersions)

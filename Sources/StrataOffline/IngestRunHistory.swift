@@ -31,17 +31,17 @@ extension OfflineStore {
                 """)
         }
         return try rows.map { row in
-            let record = IngestRunRecord(row: row)
-            let versionsText: String = row["definition_versions"]
+            let record = try IngestRunRecord(row: row)
+            let versionsText: String = try row.column("definition_versions")
             let versions: [String: Int]
             do {
                 versions = try JSONDecoder().decode([String: Int].self, from: Data(versionsText.utf8))
             } catch {
-                throw OfflineStoreError.sqlite(operation: "read the definition versions of ingest run \(record.runID)", path: path, underlying: "\(error)")
+                throw OfflineStoreError.undecodable(what: "the definition versions of ingest run", record: "\(record.runID)", cause: error)
             }
-            let size: Int64 = row["size_bytes"]
-            let previous: Int64? = record.outcome == "appended" ? row["previous_size"] : nil
-            return IngestRunDetail(run: record, file: row["path"], fileSHA256: row["content_sha256"], fileVersion: row["file_version"],
+            let size: Int64 = try row.column("size_bytes")
+            let previous: Int64? = record.outcome == "appended" ? try row.column("previous_size") : nil
+            return IngestRunDetail(run: record, file: try row.column("path"), fileSHA256: row["content_sha256"], fileVersion: try row.column("file_version"),
                                    bytesRead: size - (previous ?? 0), definitionVersions: versions)
         }
     }

@@ -18,8 +18,8 @@ extension OfflineStore {
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM quarantine" + filter, arguments: arguments) ?? 0
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM quarantine" + filter + " ORDER BY run_id DESC, id LIMIT ? OFFSET ?",
                                         arguments: arguments + [max(0, limit), max(0, offset)]).map { row in
-                QuarantinedRow(runID: row["run_id"], source: row["source"], file: row["file"], line: row["line"],
-                               column: row["column_number"], raw: row["raw"], reason: row["reason"])
+                QuarantinedRow(runID: try row.column("run_id"), source: try row.column("source"), file: try row.column("file"), line: try row.column("line"),
+                               column: try row.column("column_number"), raw: try row.column("raw"), reason: try row.column("reason"))
             }
             return QuarantinePage(rows: rows, totalMatching: total)
         }

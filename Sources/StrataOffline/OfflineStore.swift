@@ -8,9 +8,17 @@ import StrataCore
 /// let offline = try OfflineStore(path: ".strata/offline.db")
 /// let report = try offline.ingest(IngestRequest(...))
 /// ```
+///
+/// Connections: one writer (`dbQueue`: ingests, pushes, catalog changes, one transaction at a time) beside a
+/// `DatabasePool` of read-only WAL readers (`readers`: historical builds, lookups of records, the UI), so reads never
+/// wait for a write and run side by side. The pool is opened read-only on purpose: a writable `DatabasePool` writes to
+/// the file when it opens whenever the WAL file is absent (GRDB's `setUpWALMode`), that is in every process after a
+/// clean close, and an up-to-date store is opened without writing (see `openRacingOtherProcesses`). The writer sets WAL
+/// and migrates before the readers open.
 public final class OfflineStore: Sendable {
     public let path: String
     let dbQueue: DatabaseQueue
+    let readers: DatabasePool
 
     /// Opens or creates the store. WAL journal and `synchronous = NORMAL`: a killed process loses no committed run
     /// and leaves no partial one (SQLite rolls back an unfinished transaction on the next open).
@@ -25,12 +33,17 @@ public final class OfflineStore: Sendable {
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
+        var readerConfiguration = Configuration()
+        readerConfiguration.readonly = true
+        readerConfiguration.busyMode = .timeout(30)
+        readerConfiguration.prepareDatabase { db in SQLiteFunctions.register(on: db) }
         do {
             dbQueue = try openRacingOtherProcesses(path: path, configuration: configuration, migrator: Self.migrator)
+            readers = try DatabasePool(path: path, configuration: readerConfiguration)
         } catch let error as DatabaseError {
             throw .wrapping(error, operation: "open the offline store", path: path)
         } catch {
-            throw .sqlite(operation: "open the offline store", path: path, underlying: "\(error)")
+            throw .failed(operation: "open the offline store", path: path, cause: error)
         }
     }
 
@@ -72,7 +85,7 @@ public final class OfflineStore: Sendable {
                     result = try body(db)
                     return .commit
                 }
-                guard let result else { throw OfflineStoreError.sqlite(operation: operation, path: path, underlying: "transaction returned nothing") }
+                guard let result else { preconditionFailure("a committed transaction ran its body") }
                 return result
             }
         } catch let error as DatabaseError {
@@ -82,7 +95,7 @@ public final class OfflineStore: Sendable {
 
     func read<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
         do {
-            return try dbQueue.read(body)
+            return try readers.read(body)
         } catch let error as DatabaseError {
             throw OfflineStoreError.wrapping(error, operation: operation, path: path)
         }
@@ -98,8 +111,8 @@ public final class OfflineStore: Sendable {
             sql += " ORDER BY run_id DESC, id LIMIT ?"
             arguments += [limit]
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                QuarantinedRow(runID: row["run_id"], source: row["source"], file: row["file"], line: row["line"],
-                               column: row["column_number"], raw: row["raw"], reason: row["reason"])
+                QuarantinedRow(runID: try row.column("run_id"), source: try row.column("source"), file: try row.column("file"), line: try row.column("line"),
+                               column: try row.column("column_number"), raw: try row.column("raw"), reason: try row.column("reason"))
             }
         }
     }
@@ -107,7 +120,7 @@ public final class OfflineStore: Sendable {
     /// Every ingest run, newest first.
     public func ingestRuns() throws -> [IngestRunRecord] {
         try read("list ingest runs") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM ingest_runs ORDER BY run_id DESC").map(IngestRunRecord.init(row:))
+            try Row.fetchAll(db, sql: "SELECT * FROM ingest_runs ORDER BY run_id DESC").map { try IngestRunRecord(row: $0) }
         }
     }
 }
@@ -124,22 +137,23 @@ public struct IngestRunRecord: Sendable, Codable, Hashable {
     public var rowsQuarantined: Int
     public var outcome: String
 
-    init(row: Row) {
-        runID = row["run_id"]
-        source = row["source"]
-        sourceVersion = row["source_version"]
-        startedAtMicros = row["started_at"]
-        finishedAtMicros = row["finished_at"]
-        rowsRead = row["rows_read"]
-        rowsAccepted = row["rows_accepted"]
-        rowsQuarantined = row["rows_quarantined"]
-        outcome = row["outcome"]
+    init(row: Row) throws {
+        runID = try row.column("run_id")
+        source = try row.column("source")
+        sourceVersion = try row.column("source_version")
+        startedAtMicros = try row.column("started_at")
+        finishedAtMicros = try row.column("finished_at")
+        rowsRead = try row.column("rows_read")
+        rowsAccepted = try row.column("rows_accepted")
+        rowsQuarantined = try row.column("rows_quarantined")
+        outcome = try row.column("outcome")
     }
 }
 
 /// Opens and migrates a database file, tolerating another process doing the same to a new file at the same moment:
-/// switching to WAL and the migrator's "already applied?" check can both fail with "locked" or "table already
-/// exists" for the loser. Each migration is transactional, so trying again after a pause sees the winner's work.
+/// switching to WAL and the migrator's "already applied?" check can fail with "busy"/"locked", or with "already
+/// exists" for the loser of a migration race. Each migration is transactional, so trying again after a pause sees the
+/// winner's work. Any other failure (not a database, no permission, a full disk) is thrown at once.
 func openRacingOtherProcesses(path: String, configuration: Configuration, migrator: DatabaseMigrator) throws -> DatabaseQueue {
     var attempt = 1
     while true {
@@ -149,9 +163,17 @@ func openRacingOtherProcesses(path: String, configuration: Configuration, migrat
             // (plus the checkpoint at close) made every short command pay several fdatasyncs (strace of `strata get`).
             if try !queue.read(migrator.hasCompletedMigrations) { try migrator.migrate(queue) }
             return queue
-        } catch where attempt < 8 {
+        } catch let error as DatabaseError where attempt < 8 && isOpeningRace(error) {
             usleep(UInt32(15_000 * attempt))
             attempt += 1
         }
     }
+}
+
+/// Whether an open failed only because another process was opening or migrating the same file.
+func isOpeningRace(_ error: DatabaseError) -> Bool {
+    if SQLiteFailure.isBusy(error.extendedResultCode.rawValue) { return true }
+    // The loser of a migration race finds the winner's tables or columns (SQLITE_ERROR, told apart by its message).
+    guard error.resultCode == .SQLITE_ERROR, let message = error.message else { return false }
+    return message.contains("already exists") || message.contains("duplicate column name")
 }

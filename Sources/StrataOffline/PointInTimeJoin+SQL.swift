@@ -95,7 +95,7 @@ struct FeatureTableScan {
             let code = sqlite3_step(handle)
             if code == SQLITE_DONE { break }
             guard code == SQLITE_ROW else {
-                throw OfflineStoreError.sqlite(operation: "scan a feature table", path: "", underlying: String(cString: sqlite3_errstr(code)))
+                throw OfflineStoreError.database(operation: "scan a feature table", path: "", code: code, message: String(cString: sqlite3_errstr(code)))
             }
             let isSameKey = currentKey.map { Self.rowKeyEquals(handle, $0, keyTypes) } ?? false
             if !isSameKey {

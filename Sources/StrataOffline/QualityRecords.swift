@@ -97,7 +97,7 @@ extension OfflineStore {
         do {
             return try QualityJSON.decoder().decode(DatasetProfile.self, from: Data(text.utf8))
         } catch {
-            throw OfflineStoreError.corruptRecord(what: "the profile of ingest run", record: "\(id)", reason: "\(error)")
+            throw OfflineStoreError.undecodable(what: "the profile of ingest run", record: "\(id)", cause: error)
         }
     }
 
@@ -118,19 +118,19 @@ extension OfflineStore {
     }
 
     static func qualityRecord(_ row: Row) throws -> QualityRunRecord {
-        let runID: Int64 = row["run_id"]
-        let resultsText: String = row["results"], verdictText: String = row["verdict"]
+        let runID: Int64 = try row.column("run_id")
+        let resultsText: String = try row.column("results"), verdictText: String = try row.column("verdict")
         let results: [ExpectationResult]
         do {
             results = try QualityJSON.decoder().decode([ExpectationResult].self, from: Data(resultsText.utf8))
         } catch {
-            throw OfflineStoreError.corruptRecord(what: "the validation results of ingest run", record: "\(runID)", reason: "\(error)")
+            throw OfflineStoreError.undecodable(what: "the validation results of ingest run", record: "\(runID)", cause: error)
         }
         guard let verdict = RunVerdict(rawValue: verdictText) else {
             throw OfflineStoreError.corruptRecord(what: "the verdict of ingest run", record: "\(runID)", reason: "unknown verdict `\(verdictText)`")
         }
-        return QualityRunRecord(runID: runID, source: row["source"], sourceVersion: row["source_version"], file: row["file"],
-                                startedAtMicros: row["started_at"], verdict: verdict, rowsRead: row["rows_read"], rowsAccepted: row["rows_accepted"],
-                                rowsQuarantined: row["rows_quarantined"], results: results)
+        return QualityRunRecord(runID: runID, source: try row.column("source"), sourceVersion: try row.column("source_version"), file: try row.column("file"),
+                                startedAtMicros: try row.column("started_at"), verdict: verdict, rowsRead: try row.column("rows_read"), rowsAccepted: try row.column("rows_accepted"),
+                                rowsQuarantined: try row.column("rows_quarantined"), results: results)
     }
 }

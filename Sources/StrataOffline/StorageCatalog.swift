@@ -108,13 +108,13 @@ extension OfflineStore {
             catalog.tables[table.id] = table
         }
         catalog.bindings = try Row.fetchAll(db, sql: "SELECT * FROM source_bindings ORDER BY source, version").map { row in
-            SourceBinding(source: row["source"], version: row["version"], fingerprint: row["fingerprint"], storageID: row["storage_id"])
+            SourceBinding(source: try row.column("source"), version: try row.column("version"), fingerprint: try row.column("fingerprint"), storageID: try row.column("storage_id"))
         }
         return catalog
     }
 
     static func storedTable(_ row: Row) throws -> StoredTable {
-        let id: Int64 = row["storage_id"], kindText: String = row["kind"], columnsText: String = row["columns"]
+        let id: Int64 = try row.column("storage_id"), kindText: String = try row.column("kind"), columnsText: String = try row.column("columns")
         guard let kind = StorageKind(rawValue: kindText) else {
             throw OfflineStoreError.corruptRecord(what: "the storage catalog entry", record: "\(id)", reason: "unknown kind `\(kindText)`")
         }
@@ -122,11 +122,11 @@ extension OfflineStore {
         do {
             columns = try JSONDecoder().decode([StrataCore.ColumnDefinition].self, from: Data(columnsText.utf8))
         } catch {
-            throw OfflineStoreError.corruptRecord(what: "the storage catalog entry", record: "\(id)", reason: "its columns do not decode: \(error)")
+            throw OfflineStoreError.undecodable(what: "the columns of storage catalog entry", record: "\(id)", cause: error)
         }
-        return StoredTable(id: id, kind: kind, object: row["object"], fingerprint: row["fingerprint"], family: row["family"],
-                           parentID: row["parent_id"], tableName: row["table_name"], columns: columns, syncedThrough: row["synced_through"],
-                           createdAtMicros: row["created_at"])
+        return StoredTable(id: id, kind: kind, object: try row.column("object"), fingerprint: try row.column("fingerprint"), family: try row.column("family"),
+                           parentID: try row.column("parent_id"), tableName: try row.column("table_name"), columns: columns, syncedThrough: try row.column("synced_through"),
+                           createdAtMicros: try row.column("created_at"))
     }
 
     /// The catalog's generation: one cheap read, so a long-running server can notice another process's new storage.

@@ -118,7 +118,7 @@ package struct ColumnarFileSink {
         descriptor = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.map { mkstemp($0) } ?? -1 }
         temporaryPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         guard descriptor >= 0 else {
-            throw OfflineStoreError.sqlite(operation: "create the training set file", path: destination.path, underlying: String(cString: strerror(errno)))
+            throw OfflineStoreError.failed(operation: "create the training set file", path: destination.path, cause: SystemError.current)
         }
     }
 
@@ -129,7 +129,7 @@ package struct ColumnarFileSink {
             let result = bytes[written...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
             if result < 0, errno == EINTR { continue }
             guard result > 0 else {
-                throw OfflineStoreError.sqlite(operation: "write the training set", path: destination.path, underlying: String(cString: strerror(errno)))
+                throw OfflineStoreError.failed(operation: "write the training set", path: destination.path, cause: SystemError.current)
             }
             written += result
         }
@@ -142,9 +142,9 @@ package struct ColumnarFileSink {
         umask(mask)
         fchmod(descriptor, 0o666 & ~mask)
         guard close(descriptor) == 0, rename(temporaryPath, destination.path) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let cause = SystemError.current
             unlink(temporaryPath)
-            throw OfflineStoreError.sqlite(operation: "finish the training set file", path: destination.path, underlying: reason)
+            throw OfflineStoreError.failed(operation: "finish the training set file", path: destination.path, cause: cause)
         }
         descriptor = -1
         return hasher.finalizeHex()

@@ -110,7 +110,7 @@ public enum TrainingSetWriter {
         } catch let error as any StrataError {
             throw error
         } catch {
-            throw OfflineStoreError.sqlite(operation: "write the training set", path: url.path, underlying: "\(error)")
+            throw OfflineStoreError.failed(operation: "write the training set", path: url.path, cause: error)
         }
         return hasher.finalizeHex()
     }

@@ -10,10 +10,19 @@ import Synchronization
 ///   begin a read-only transaction, and abort it when the closure returns.
 /// - LMDB serialises write transactions, across threads and processes, with its own writer mutex. `write` holds no
 ///   Strata lock while it waits for that mutex.
-/// - Database handles are opened once per name while holding `opening`, with the transaction begun inside it:
-///   `mdb_dbi_open` "must not be called from multiple concurrent transactions in the same process". The handle
-///   table is a `Mutex`-guarded dictionary whose critical sections are a lookup or an insert, never an LMDB call.
-///   Lookups normally use handles resolved once (`OnlineViewHandle`) and touch neither lock.
+/// - Database handles are opened once per name. `mdb_dbi_open` "must not be called from multiple concurrent
+///   transactions in the same process", and a transaction that opens one must not predate another's newly opened
+///   handle (it would reuse its slot), so every open runs under `opening` and bumps `DatabaseTable.generation`. A read
+///   transaction that opens a handle is begun under `opening` (beginning one never waits); a write transaction that
+///   creates a database is begun *outside* it, because beginning one waits for LMDB's writer lock, which another
+///   process may hold for minutes: it re-checks the generation under `opening` and starts again if a handle was opened
+///   meanwhile. The handle table is a `Mutex`-guarded value whose critical sections never call LMDB.
+/// - "Does not exist" is remembered per name with the id of the last committed transaction that showed it, so a view
+///   that is not materialized yet costs lookups one atomic load and one small lock, not an LMDB transaction, until
+///   some process commits a write. Lookups normally use handles resolved once (`OnlineViewHandle`) and touch neither lock.
+/// - Writers of every Strata process take `writer.lock` (an `flock`) before they begin, so a writer waiting for another
+///   process waits there, outside the `TransactionGate`: a resize (which needs no transaction open in the process)
+///   never waits for another process's write, and so neither do the lookups that wait for the resize.
 /// - The map size changes only inside `gate.whileClosed` under `resizing`, that is with no transaction open in
 ///   the process (`mdb_env_set_mapsize`'s rule): to grow after `MDB_MAP_FULL`, and to adopt another process's
 ///   growth after `MDB_MAP_RESIZED`.
@@ -25,16 +34,16 @@ import Synchronization
 final class LMDBEnvironment: Sendable {
     let path: String
     private let handle: EnvironmentHandle
-    private let databases = Mutex<[String: MDB_dbi]>([:])
-    private let opening = Mutex<Void>(())
+    let databases = Mutex(DatabaseTable())
+    let opening = Mutex<Void>(())
     private let resizing = Mutex<Void>(())
-    private let gate = TransactionGate()
+    let gate = TransactionGate()
     private let mapSize: Atomic<Int>
     /// Growth stops here: a store that needs more is a configuration problem, not something to hide.
     let mapSizeMaxBytes: Int
 
     var mapSizeBytes: Int { mapSize.load(ordering: .relaxed) }
-    private var env: OpaquePointer { handle.pointer }
+    var env: OpaquePointer { handle.pointer }
 
     init(path: String, mapSizeBytes: Int, mapSizeMaxBytes: Int, databasesMax: UInt32 = 1024, readersMax: UInt32 = 126) throws(OnlineStoreError) {
         let env = try Self.open(path: path, mapSizeBytes: mapSizeBytes, databasesMax: databasesMax, readersMax: readersMax)
@@ -98,6 +107,8 @@ final class LMDBEnvironment: Sendable {
     }
 
     private func writeOnce<T>(_ body: (LMDBTransaction) throws -> T) throws -> T {
+        let writer = try WriterLock(folder: path)
+        defer { writer.release() }
         let txn = try begin(readOnly: false)
         defer { gate.leave() }
         let result: T
@@ -115,7 +126,7 @@ final class LMDBEnvironment: Sendable {
     }
 
     /// Begins a transaction inside the gate (the caller leaves it), adopting another process's map growth first if needed.
-    private func begin(readOnly: Bool) throws(OnlineStoreError) -> OpaquePointer {
+    func begin(readOnly: Bool) throws(OnlineStoreError) -> OpaquePointer {
         while true {
             gate.enter()
             var txn: OpaquePointer?
@@ -130,7 +141,7 @@ final class LMDBEnvironment: Sendable {
     }
 
     /// Doubles the map after a write found it full at `failedSize` (unless another thread already grew it).
-    private func grow(from failedSize: Int) throws(OnlineStoreError) {
+    func grow(from failedSize: Int) throws(OnlineStoreError) {
         let current = mapSizeBytes
         guard current == failedSize else { return }
         let (doubled, overflow) = current.multipliedReportingOverflow(by: 2)
@@ -153,58 +164,6 @@ final class LMDBEnvironment: Sendable {
             }
         }
         try Self.check(code, bytes == 0 ? "adopt the map size another process set" : "grow the map to \(bytes >> 20) MiB", path)
-    }
-
-    /// Forgets the handles of databases that were deleted (`mdb_drop` closed them).
-    func forget(_ names: [String]) {
-        databases.withLock { cache in for name in names { cache[name] = nil } }
-    }
-
-    /// The handle of an existing named database; nil when it does not exist yet.
-    func existingDatabase(_ name: String) throws(OnlineStoreError) -> MDB_dbi? {
-        if let dbi = databases.withLock({ $0[name] }) { return dbi }
-        return try opening.withLock { _ throws(OnlineStoreError) -> MDB_dbi? in
-            if let dbi = databases.withLock({ $0[name] }) { return dbi }
-            // Begun under `opening`: a transaction that opens a handle must not predate another's newly opened one.
-            let txn = try begin(readOnly: true)
-            defer { gate.leave() }
-            var dbi: MDB_dbi = 0
-            let code = mdb_dbi_open(txn, name, 0, &dbi)
-            guard code == 0 else {
-                mdb_txn_abort(txn)
-                if code == MDB_NOTFOUND { return nil }
-                throw Self.error(code, "open database \(name)", path)
-            }
-            // Committing a read-only transaction makes the handle usable by every later transaction.
-            try Self.check(mdb_txn_commit(txn), "open database \(name)", path)
-            databases.withLock { $0[name] = dbi }
-            return dbi
-        }
-    }
-
-    /// The handle of a named database, created if needed in a transaction of its own (handles opened in a
-    /// transaction become shared only when it commits).
-    func createdDatabase(_ name: String) throws(OnlineStoreError) -> MDB_dbi {
-        if let dbi = databases.withLock({ $0[name] }) { return dbi }
-        while true {
-            let size = mapSizeBytes
-            let (code, dbi) = try opening.withLock { _ throws(OnlineStoreError) -> (Int32, MDB_dbi) in
-                if let dbi = databases.withLock({ $0[name] }) { return (0, dbi) }
-                let txn = try begin(readOnly: false)
-                defer { gate.leave() }
-                var dbi: MDB_dbi = 0
-                var code = mdb_dbi_open(txn, name, UInt32(MDB_CREATE), &dbi)
-                if code == 0 { code = mdb_txn_commit(txn) } else { mdb_txn_abort(txn) }
-                if code == 0 { databases.withLock { $0[name] = dbi } }
-                return (code, dbi)
-            }
-            if code == MDB_MAP_FULL {
-                try grow(from: size)
-                continue
-            }
-            try Self.check(code, "create database \(name)", path)
-            return dbi
-        }
     }
 
     static func check(_ code: Int32, _ operation: String, _ path: String) throws(OnlineStoreError) {

@@ -41,3 +41,29 @@ enum LMDBFiles {
         String(cString: mdb_strerror(code))
     }
 }
+
+/// Serialises Strata's writers across processes before they reach LMDB's own writer mutex: an exclusive `flock` on
+/// `writer.lock` in the environment's folder, released when the descriptor is closed (or the process dies). A writer
+/// waiting for another process waits here, outside the `TransactionGate` (see `LMDBEnvironment`).
+struct WriterLock {
+    private let descriptor: Int32
+
+    init(folder: String) throws(OnlineStoreError) {
+        let path = folder + "/writer.lock"
+        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { let code = errno; throw LMDBEnvironment.error(code, "open the writer lock", path) }
+        while flock(fd, LOCK_EX) != 0 {
+            let code = errno
+            guard code == EINTR else {
+                close(fd)
+                throw LMDBEnvironment.error(code, "take the writer lock", path)
+            }
+        }
+        descriptor = fd
+    }
+
+    /// Releases the lock.
+    func release() {
+        close(descriptor)
+    }
+}

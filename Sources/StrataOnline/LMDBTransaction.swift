@@ -44,4 +44,40 @@ struct LMDBTransaction {
         }
         if code != MDB_NOTFOUND { try LMDBEnvironment.check(code, "iterate", environment.path) }
     }
+
+    /// Visits at most `limit` pairs in key order, starting after `after` (from the first key when nil). Returns the last
+    /// key visited, or nil when none was left: the next page starts after it, in another transaction.
+    func forEach(_ dbi: MDB_dbi, after: [UInt8]?, limit: Int,
+                 _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Void) throws -> [UInt8]? {
+        var cursor: OpaquePointer?
+        try LMDBEnvironment.check(mdb_cursor_open(txn, dbi, &cursor), "open a cursor", environment.path)
+
+        defer { mdb_cursor_close(cursor) }
+
+        var key = MDB_val(), value = MDB_val()
+        var code: Int32
+        if let after {
+            code = after.withUnsafeBytes { bytes in
+                key = MDB_val(mv_size: bytes.count, mv_data: UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+                return mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE)
+            }
+            // SET_RANGE lands on the first key >= `after`: skip `after` itself when it is still there.
+            if code == 0, UnsafeRawBufferPointer(start: key.mv_data, count: key.mv_size).elementsEqual(after) {
+                code = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)
+            }
+        } else {
+            code = mdb_cursor_get(cursor, &key, &value, MDB_FIRST)
+        }
+        var last: [UInt8]?
+        var visited = 0
+        while code == 0, visited < limit {
+            let keyBytes = UnsafeRawBufferPointer(start: key.mv_data, count: key.mv_size)
+            try body(keyBytes, UnsafeRawBufferPointer(start: value.mv_data, count: value.mv_size))
+            last = Array(keyBytes)
+            visited += 1
+            if visited < limit { code = mdb_cursor_get(cursor, &key, &value, MDB_NEXT) }
+        }
+        if code != 0, code != MDB_NOTFOUND { try LMDBEnvironment.check(code, "iterate", environment.path) }
+        return last
+    }
 }

@@ -65,25 +65,22 @@ extension OnlineStore {
         }
     }
 
-    /// Every stored key of a view's aggregations and the size of its record, in key order.
+    /// Every stored key of a view's aggregations and the size of its record, in key order, read page by page (`forEachRow`).
     public func aggregationKeys(_ layout: OnlineAggregationLayout) throws -> [(key: [UInt8], valueBytes: Int)] {
-        guard let dbi = try environment.existingDatabase(layout.databaseName) else { return [] }
-        return try environment.read { txn in
-            var keys: [(key: [UInt8], valueBytes: Int)] = []
-            try txn.forEach(dbi) { key, value in keys.append((Array(key), value.count)) }
-            return keys
-        }
+        var keys: [(key: [UInt8], valueBytes: Int)] = []
+        try forEachKey(database: layout.databaseName) { key, bytes in keys.append((key, bytes)) }
+        return keys
     }
 
     /// How many keys a view's aggregation database holds and how many bytes they take.
     public func aggregationStats(_ layout: OnlineAggregationLayout) throws -> AggregationStoreStats {
-        guard let dbi = try environment.existingDatabase(layout.databaseName) else { return AggregationStoreStats(keys: 0, valueBytes: 0, pageBytes: 0) }
+        var stats = AggregationStoreStats(keys: 0, valueBytes: 0, pageBytes: 0)
+        try forEachKey(database: layout.databaseName) { _, bytes in
+            stats.keys += 1
+            stats.valueBytes += bytes
+        }
+        guard let dbi = try environment.existingDatabase(layout.databaseName) else { return stats }
         return try environment.read { txn in
-            var stats = AggregationStoreStats(keys: 0, valueBytes: 0, pageBytes: 0)
-            try txn.forEach(dbi) { _, value in
-                stats.keys += 1
-                stats.valueBytes += value.count
-            }
             var stat = MDB_stat()
             try LMDBEnvironment.check(mdb_stat(txn.txn, dbi, &stat), "read the statistics of \(layout.databaseName)", path)
             stats.pageBytes = Int(stat.ms_psize) * (stat.ms_branch_pages + stat.ms_leaf_pages + stat.ms_overflow_pages)

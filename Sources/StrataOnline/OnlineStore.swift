@@ -156,16 +156,6 @@ public final class OnlineStore: Sendable {
         }
     }
 
-    /// Every stored row of a layout, in key order (for checks and tests).
-    public func allRows(_ layout: OnlineViewLayout) throws -> [(key: [UInt8], row: OnlineRow)] {
-        guard let dbi = try environment.existingDatabase(layout.databaseName) else { return [] }
-        return try environment.read { txn in
-            var result: [(key: [UInt8], row: OnlineRow)] = []
-            try txn.forEach(dbi) { key, value in result.append((Array(key), try Self.decode(value, layout))) }
-            return result
-        }
-    }
-
     /// A metadata value (e.g. a view's materialization watermark).
     public func metadata(_ key: String) throws -> String? {
         guard let dbi = try environment.existingDatabase(Self.metadataDatabase) else { return nil }

@@ -9,6 +9,8 @@ public enum OnlineStoreError: StrataError {
     /// The map reached its growth limit.
     case mapFull(path: String, mapSizeBytes: Int, mapSizeMaxBytes: Int)
     case corruptValue(view: String, reason: String)
+    /// A record the store keeps about a view (a watermark, what it serves) does not decode; `cause` is the decoder's error.
+    case undecodableRecord(view: String, record: String, cause: any Error & Sendable)
 
     public var what: String {
         switch self {
@@ -17,10 +19,16 @@ public enum OnlineStoreError: StrataError {
         case .mapFull(let path, let size, let max):
             return "the online store at \(path) is full: its map is \(Self.mebibytes(size)) and may not grow past `online.map_size_max` (\(Self.mebibytes(max)))"
         case .corruptValue(let view, let reason): return "a stored value of `\(view)` is corrupt: \(reason)"
+        case .undecodableRecord(let view, let record, let cause): return "the online store's \(record) of `\(view)` is corrupt: \(errorSummary(cause))"
         }
     }
 
     public var location: SourceLocation? { nil }
+
+    public var cause: (any Error & Sendable)? {
+        if case .undecodableRecord(_, _, let cause) = self { return cause }
+        return nil
+    }
 
     public var fix: String? {
         switch self {
@@ -28,7 +36,7 @@ public enum OnlineStoreError: StrataError {
         case .lmdb(_, let path, let code, _): return Self.fix(code: code, path: path)
         case .mapFull:
             return "raise `online.map_size_max` in strata.yaml (or pass a larger --map-size), and check the disk has room for it"
-        case .corruptValue: return "re-run `strata materialize` for the view to rewrite its values"
+        case .corruptValue, .undecodableRecord: return "re-run `strata materialize` for the view to rewrite its values"
         }
     }
 

@@ -71,15 +71,10 @@ public struct FieldChange: Codable, Sendable, Hashable {
     public var old: String?
     public var new: String?
 
-    /// The fields that differ between two stored definitions of `kind`, by the paths the YAML uses
-    /// (`DefinitionFields`); a stored definition that does not decode is compared by its JSON.
-    static func between(kind: DefinitionKind, _ old: String?, _ new: String?) -> [FieldChange] {
-        func fields(_ text: String?) -> [String: String] {
-            guard let text else { return [:] }
-            guard let definition = try? CanonicalJSON.decode(kind: kind, text) else { return CanonicalJSON.flatten(text) }
-            return DefinitionFields.fields(definition)
-        }
-        let a = fields(old), b = fields(new)
+    /// The fields that differ between two definitions, by the paths the YAML uses (`DefinitionFields`). Callers decode
+    /// stored definitions first, so one that cannot be read is an error, never an empty object whose every field "changed".
+    static func between(_ old: AnyDefinition?, _ new: AnyDefinition?) -> [FieldChange] {
+        let a = old.map(DefinitionFields.fields) ?? [:], b = new.map(DefinitionFields.fields) ?? [:]
         return Set(a.keys).union(b.keys).sorted().compactMap { path in
             a[path] == b[path] ? nil : FieldChange(path: path, old: a[path], new: b[path])
         }

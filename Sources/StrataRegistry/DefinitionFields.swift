@@ -2,8 +2,9 @@ import StrataCore
 
 /// A definition as the fields a user writes in YAML, path → value in YAML's flow style, so a diff reads like the file:
 /// `expectations.columns.acc_rate.between: [0, 1] → [0, 1.5]`, never the stored JSON's internal shape (issue 21).
-enum DefinitionFields {
-    static func fields(_ definition: AnyDefinition) -> [String: String] {
+package enum DefinitionFields {
+    /// Every field of `definition` that has a value, by its YAML path.
+    package static func fields(_ definition: AnyDefinition) -> [String: String] {
         var out = Fields()
         switch definition {
         case .entity(let entity):

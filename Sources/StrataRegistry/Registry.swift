@@ -71,7 +71,11 @@ public final class Registry: Sendable {
     public func diff(name: String, kind: DefinitionKind? = nil, from: Int, to: Int) throws(RegistryError) -> [FieldChange] {
         let a = try object(name: name, kind: kind, version: from)
         let b = try object(name: name, kind: kind, version: to)
-        return FieldChange.between(kind: a.kind, a.spec, b.spec)
+        func definition(_ object: RegistryObject) throws(RegistryError) -> AnyDefinition? {
+            guard let spec = object.spec else { return nil }
+            return try CanonicalJSON.decode(kind: object.kind, spec, name: object.name, version: object.version)
+        }
+        return FieldChange.between(try definition(a), try definition(b))
     }
 
     /// Live objects whose name, description, tags or owner contain `text` (case-insensitive).

@@ -62,7 +62,7 @@ extension RegistryPlan {
             let reasons = BreakingChangeRules.reasons(old: oldDefinition, new: newDefinition, services: desired.services)
             let action: PlannedChange.Action = old == nil ? .added : new == nil ? .removed : .changed
             changes.append(PlannedChange(kind: kind, name: name, action: action, fromVersion: old?.version, toVersion: (latest[key]?.version ?? 0) + 1,
-                                         isBreaking: !reasons.isEmpty, reasons: reasons, fields: FieldChange.between(kind: kind, old?.spec, new?.2), spec: new?.2))
+                                         isBreaking: !reasons.isEmpty, reasons: reasons, fields: FieldChange.between(oldDefinition, newDefinition), spec: new?.2))
         }
         changes.sort { ($0.kind, $0.name) < ($1.kind, $1.name) }
         // Definitions that do not compile are refused by `validate` before any plan; without a compiled project the

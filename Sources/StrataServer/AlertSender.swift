@@ -1,11 +1,10 @@
 import Foundation
 import Logging
-import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
 /// Sends alerts (JSON POSTs to webhooks) off the request path: producers `offer` and never wait; this service
-/// delivers them one by one on the server's thread pool, each with at most `attemptsMax` attempts spaced by a
+/// delivers them one by one (`WebhookClient`, non-blocking), each with at most `attemptsMax` attempts spaced by a
 /// doubling pause. Failures are logged and counted; a full queue drops the alert (and counts it).
 final class AlertSender: Service, Sendable {
     struct Alert: Sendable {
@@ -22,15 +21,13 @@ final class AlertSender: Service, Sendable {
     }
 
     private let state = Mutex(State())
-    let pool: NIOThreadPool
     let logger: Logger
     static let queueMax = 1000
     static let attemptsMax = 3
     /// The pause after the first failed attempt; it doubles after each.
     let retryPause: Duration
 
-    init(pool: NIOThreadPool, logger: Logger, retryPause: Duration = .milliseconds(500)) {
-        self.pool = pool
+    init(logger: Logger, retryPause: Duration = .milliseconds(500)) {
         self.logger = logger
         self.retryPause = retryPause
     }
@@ -54,33 +51,24 @@ final class AlertSender: Service, Sendable {
     var counts: (sent: Int, failed: Int) { state.withLock { ($0.sent, $0.failed) } }
 
     func run() async throws {
+        let client = WebhookClient()
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 let batch = self.state.withLock { state in
                     defer { state.pending.removeAll(keepingCapacity: true) }
                     return state.pending
                 }
-                for alert in batch { await self.deliver(alert) }
+                for alert in batch { await self.deliver(alert, client) }
                 do { try await Task.sleep(for: .milliseconds(100)) } catch { break }
             }
         }
+        await client.shutdown()
     }
 
-    private func deliver(_ alert: Alert) async {
-        guard let target = WebhookClient.Target(alert.webhook) else {
-            state.withLock { $0.failed += 1 }
-            logger.error("alert not sent: `\(alert.webhook)` is not an http:// address (\(alert.summary))")
-            return
-        }
+    private func deliver(_ alert: Alert, _ client: WebhookClient) async {
         var pause = retryPause
         for attempt in 1...Self.attemptsMax {
-            let problem: String?
-            do {
-                problem = try await pool.runIfActive { WebhookClient.post(target, body: alert.body) }
-            } catch {
-                problem = "the server is shutting down"
-            }
-            guard let problem else {
+            guard let problem = await client.post(alert.webhook, body: alert.body) else {
                 state.withLock { $0.sent += 1 }
                 return
             }

@@ -17,6 +17,8 @@ final class DriftMonitor: Service, Sendable {
     private struct State {
         var nextDue: [String: Int64] = [:]
         var lastQualityRunID: Int64?
+        /// The last registry problem logged and when, so a registry that stays busy or damaged gives a line a minute.
+        var registryProblem: (text: String, at: Int64)?
     }
 
     let store: FeatureStore
@@ -54,9 +56,20 @@ final class DriftMonitor: Service, Sendable {
         let services: [FeatureServiceDefinition]
         do {
             services = try store.appliedProject().compiled.definitions.services.filter { $0.monitoring != nil }
-        } catch {
+        } catch FeatureStoreError.nothingApplied {
             return  // nothing applied yet: nothing to monitor
+        } catch {
+            // A busy or damaged registry skips the round; it must not do so silently.
+            let text = String(reflecting: error)
+            let shouldLog = state.withLock { state in
+                guard state.registryProblem.map({ $0.text != text || now - $0.at >= 60_000_000 }) ?? true else { return false }
+                state.registryProblem = (text, now)
+                return true
+            }
+            if shouldLog { logger.error("drift monitoring skipped a round: the applied definitions cannot be read: \(text)") }
+            return
         }
+        state.withLock { $0.registryProblem = nil }
         for service in services {
             guard let monitoring = service.monitoring else { continue }
             let due = state.withLock { $0.nextDue[service.name] ?? now }
@@ -78,7 +91,7 @@ final class DriftMonitor: Service, Sendable {
                                                summary: "drift of \(service.name) (report \(stored.id))"))
             }
         } catch {
-            logger.error("drift monitoring of \(service.name) failed: \(error)")
+            logger.error("drift monitoring of \(service.name) failed: \(String(reflecting: error))")
         }
     }
 
@@ -99,7 +112,7 @@ final class DriftMonitor: Service, Sendable {
                 }
             }
         } catch {
-            logger.error("checking new ingest runs for alerts failed: \(error)")
+            logger.error("checking new ingest runs for alerts failed: \(String(reflecting: error))")
         }
     }
 

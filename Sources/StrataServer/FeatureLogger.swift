@@ -24,11 +24,12 @@ final class FeatureLogger: Service, Sendable {
     let pool: NIOThreadPool
     let logger: Logger
 
-    init(path: String, capacity: Int, pool: NIOThreadPool, logger: Logger) throws {
+    /// Buffers records for `store`, the feature store's own handle to the log (`FeatureStore.featureLog()`).
+    init(store: FeatureLogStore, capacity: Int, pool: NIOThreadPool, logger: Logger) {
         self.capacity = capacity
         self.pool = pool
         self.logger = logger
-        store = try FeatureLogStore(path: path)
+        self.store = store
     }
 
     /// Adds a record if there is room; never blocks. Returns false when it was dropped.
@@ -76,7 +77,7 @@ final class FeatureLogger: Service, Sendable {
             state.withLock { $0.written += batch.count }
         } catch {
             state.withLock { $0.dropped += batch.count }
-            logger.error("feature log write failed; \(batch.count) records dropped: \(error)")
+            logger.error("feature log write failed; \(batch.count) records dropped: \(String(reflecting: error))")
         }
     }
 }

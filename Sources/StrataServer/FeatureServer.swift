@@ -43,8 +43,8 @@ public final class FeatureServer: Sendable {
         self.logger = logger
         // One more thread for drift monitoring and alerts, so they never take the log flush's thread.
         blockingPool = NIOThreadPool(numberOfThreads: configuration.pushesInFlightMax + 2 * configuration.historicalInFlightMax + 2)
-        featureLog = try FeatureLogger(path: store.folder.featureLogPath, capacity: configuration.logQueueCapacity, pool: blockingPool, logger: logger)
-        alerts = AlertSender(pool: blockingPool, logger: logger, retryPause: configuration.alertRetryPause)
+        featureLog = FeatureLogger(store: try store.featureLog(), capacity: configuration.logQueueCapacity, pool: blockingPool, logger: logger)
+        alerts = AlertSender(logger: logger, retryPause: configuration.alertRetryPause)
         monitor = DriftMonitor(store: store, pool: blockingPool, alerts: alerts, metrics: metrics, logger: logger,
                                pollInterval: configuration.monitorPollInterval)
     }
@@ -74,12 +74,15 @@ public final class FeatureServer: Sendable {
         let router = Router(context: StrataRequestContext.self)
         router.add(middleware: GuardMiddleware(server: self))
         router.get("health") { _, _ in JSONWriter.status("ok") }
-        router.get("ready") { [store] _, _ in
+        router.get("ready") { [store, logger] _, _ in
             do {
                 _ = try store.snapshot()
                 return JSONWriter.status("ready")
             } catch {
-                throw ServerError(status: .serviceUnavailable, code: "not_ready", message: "the stores cannot serve yet: \(error)", retryAfterSeconds: 1)
+                // The client learns what is wrong in a sentence; the log gets the whole chain.
+                logger.warning("not ready: \(String(reflecting: error))")
+                throw ServerError(status: .serviceUnavailable, code: "not_ready",
+                                  message: "the stores cannot serve yet: " + ((error as? any StrataError)?.what ?? "see the server log"), retryAfterSeconds: 1)
             }
         }
         router.get("metrics") { [self] _, _ in

@@ -23,10 +23,10 @@ struct GuardMiddleware: RouterMiddleware {
                 response = ServerError(status: error.status, code: error.status == .notFound ? "no_such_route" : "http_error",
                                        message: error.status == .notFound ? "no route \(request.method) \(path); see /openapi.json" : "\(error.status)").response
             } catch let error as any HTTPResponseError {
-                if error.status.code >= 500, error.status != .serviceUnavailable { server.logger.error("\(request.method) \(path) failed: \(error)") }
+                if error.status.code >= 500, error.status != .serviceUnavailable { server.logger.error("\(request.method) \(path) failed: \(String(reflecting: error))") }
                 response = Self.answer(error, request, context, logger: server.logger)
             } catch {
-                server.logger.error("\(request.method) \(path) failed: \(error)")
+                server.logger.error("\(request.method) \(path) failed: \(String(reflecting: error))")
                 response = ServerError(status: .internalServerError, code: "internal", message: "internal error (see the server log)").response
             }
         }

@@ -57,10 +57,10 @@ enum OpenAPIDocument {
         "views": {"type": "array", "items": {"type": "object"}}, "corrections": {"type": "string", "enum": ["known", "latest", "as_of"]}, "asOf": {"type": "string"},
         "isStrict": {"type": "boolean"}, "includesStatus": {"type": "boolean"}, "usesBareNames": {"type": "boolean"}, "rowCount": {"type": "integer"},
         "output": {"type": "object", "properties": {"path": {"type": "string"}, "format": {"type": "string"}, "table": {"type": "string"}, "contentSHA256": {"type": "string"}, "fileSHA256": {"type": "string"}}}}},
-      "RegistryObject": {"type": "object", "description": "One version of a registry object, as `strata registry describe NAME --json` prints it; `spec` is the definition as canonical JSON text.", "properties": {
+      "RegistryObject": {"type": "object", "description": "One version of a registry object, as `strata registry describe NAME --json` prints it (keys in snake_case, as in every answer of this API); `spec` is the definition as canonical JSON text.", "properties": {
         "kind": {"type": "string", "enum": ["entity", "source", "feature_view", "feature_service"]}, "name": {"type": "string"}, "version": {"type": "integer"},
-        "revision": {"type": "integer"}, "spec": {"type": "string", "nullable": true}, "isRemoved": {"type": "boolean"}, "isBreaking": {"type": "boolean"},
-        "appliedAtMicros": {"type": "integer"}, "author": {"type": "string"}, "message": {"type": "string", "nullable": true}}}
+        "revision": {"type": "integer"}, "spec": {"type": "string", "nullable": true}, "is_removed": {"type": "boolean"}, "is_breaking": {"type": "boolean"},
+        "applied_at_micros": {"type": "integer"}, "author": {"type": "string"}, "message": {"type": "string", "nullable": true}}}
     },
     "responses": {
       "Error400": {"description": "Bad request", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},

@@ -33,7 +33,7 @@ struct RetentionPruner: Service {
                 logger.info("retention: pruned \(log) feature-log rows and \(quarantine) quarantined rows")
             }
         } catch {
-            logger.error("retention: pruning the feature log and quarantine failed (tried again in \(interval)): \(error)")
+            logger.error("retention: pruning the feature log and quarantine failed (tried again in \(interval)): \(String(reflecting: error))")
         }
     }
 }

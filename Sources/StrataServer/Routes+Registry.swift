@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import NIOCore
+import Strata
 import StrataCore
 import StrataRegistry
 
@@ -37,13 +38,11 @@ extension FeatureServer {
         return kind
     }
 
-    /// Registry records through Foundation's encoder, keys sorted as the CLI prints them (a rare, small answer: the
+    /// Registry records as `PublicJSON` (snake_case keys, as the CLI prints them; a rare, small answer: the
     /// hand-written `JSONWriter` is for the lookup routes).
     static func encoded(_ value: some Encodable) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var buffer = ByteBuffer()
-        buffer.writeBytes(try encoder.encode(value))
+        buffer.writeBytes(try PublicJSON.encode(value))
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
     }
 }

@@ -22,10 +22,10 @@ extension FeatureServer {
         }
         router.get("ui/login") { [self] request, _ in
             if isSignedIn(request) { return Self.redirect(to: "/ui") }
-            return Self.html(ui.loginPage(next: Self.safeNext(UIForm.decode(request.uri.query ?? "")["next"]), error: nil), status: .ok)
+            return Self.html(ui.loginPage(next: Self.safeNext(try UIForm.decode(request.uri.query ?? "")["next"]), error: nil), status: .ok)
         }
         router.post("ui/login") { [self] request, context in
-            let form = UIForm.decode(try await formBody(request, context))
+            let form = try UIForm.decode(try await formBody(request, context))
             let next = Self.safeNext(form["next"])
             guard let token = configuration.token else { return Self.redirect(to: next) }
             let client = context.channel.remoteAddress?.ipAddress ?? "unknown"
@@ -56,8 +56,9 @@ extension FeatureServer {
                 let target = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
                 return Self.redirect(to: "/ui/login?next=" + UIForm.percentEncode(target))
             }
-            let uiRequest = UIRequest(segments: segments, query: UIForm.decode(request.uri.query ?? ""), showsSignOut: configuration.token != nil)
+            let uiRequest = UIRequest(segments: segments, query: try UIForm.decode(request.uri.query ?? ""), showsSignOut: configuration.token != nil)
             let answer = try await blockingPool.runIfActive { ui.respond(to: uiRequest) }
+            if let failure = answer.failure { logger.error("GET \(request.uri.path) failed: \(String(reflecting: failure))") }
             var buffer = ByteBuffer()
             buffer.writeString(answer.body)
             var response = Response(status: .init(code: answer.status), headers: [.contentType: answer.contentType], body: .init(byteBuffer: buffer))
@@ -133,17 +134,19 @@ extension FeatureServer {
 
 /// `application/x-www-form-urlencoded` and query strings: `+` is a space, `%XX` a byte; the last value of a name wins.
 enum UIForm {
-    static func decode(_ text: String) -> [String: String] {
-        var result: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = percentDecode(String(parts[0]).replacingOccurrences(of: "+", with: " "))
-            result[name] = parts.count > 1 ? percentDecode(String(parts[1]).replacingOccurrences(of: "+", with: " ")) : ""
+    /// A form body or query string as field → value, read by Hummingbird's `URLEncodedFormDecoder` (`+` is a space,
+    /// `%XX` a byte of UTF-8).
+    /// - Throws: `ServerError.badRequest` for what a browser never sends: malformed escapes, a field given twice.
+    static func decode(_ text: String) throws -> [String: String] {
+        guard !text.isEmpty else { return [:] }
+        do {
+            return try URLEncodedFormDecoder().decode([String: String].self, from: text)
+        } catch {
+            throw ServerError.badRequest("the form or query string cannot be read: a malformed %-escape, or a field given twice", code: "bad_form")
         }
-        return result
     }
 
-    /// Decodes `%XX` escapes; malformed escapes stay as written, and invalid UTF-8 becomes U+FFFD.
+    /// Decodes `%XX` escapes in a path segment; malformed escapes stay as written, and invalid UTF-8 becomes U+FFFD.
     static func percentDecode(_ text: String) -> String {
         let bytes = Array(text.utf8)
         var out: [UInt8] = []

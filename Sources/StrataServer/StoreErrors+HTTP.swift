@@ -29,7 +29,7 @@ extension FeatureStoreError: HTTPResponseError {
         case .unknownService, .unknownView, .unknownSource: return .notFound
         case .nothingApplied: return .serviceUnavailable
         case .badFeatureList, .ambiguousBareNames, .badOutput, .needsOutputPath: return .badRequest
-        case .invalidKey, .wouldOverwriteOriginal, .reproductionDiffers, .storageNotPrepared: return .internalServerError
+        case .invalidKey, .wouldOverwriteOriginal, .reproductionDiffers, .storageNotPrepared, .undecodableRecord: return .internalServerError
         case .registryMoved: return .serviceUnavailable
         case .storageChangeRefused: return .conflict
         }

@@ -73,37 +73,78 @@ public enum CLIRunner {
     }
 }
 
-/// A started `strata` process.
+/// A started `strata` process. Its standard output and error are drained from the start, each by a thread of its own,
+/// so a process that writes more than a pipe holds (64 KiB) to either never blocks waiting for the test to read.
 public final class RunningCLI: @unchecked Sendable {
-    // Used from one test task at a time; Process and Pipe are only touched in `wait`.
+    // `process` is only read after start; the drains guard their own state.
     let process: Process
-    let out: Pipe
-    let err: Pipe
+    private let out: PipeDrain
+    private let err: PipeDrain
 
     init(process: Process, out: Pipe, err: Pipe) {
         self.process = process
-        self.out = out
-        self.err = err
+        self.out = PipeDrain(out.fileHandleForReading)
+        self.err = PipeDrain(err.fileHandleForReading)
     }
 
     public var processIdentifier: Int32 { process.processIdentifier }
 
-    /// Reads one line of standard output (without the newline), e.g. the line where `serve` prints its port.
-    public func readLine() -> String? {
-        var bytes: [UInt8] = []
-        while true {
-            let data = out.fileHandleForReading.readData(ofLength: 1)
-            guard let byte = data.first else { return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self) }
-            if byte == UInt8(ascii: "\n") { return String(decoding: bytes, as: UTF8.self) }
-            bytes.append(byte)
-        }
-    }
+    /// Reads one line of standard output (without the newline), e.g. the line where `serve` prints its port; nil at the end.
+    public func readLine() -> String? { out.readLine() }
 
+    /// Waits for both streams to end and the process to exit; `stdout` holds what `readLine` did not return.
     public func wait() -> CLIResult {
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        let stdout = out.remainder(), stderr = err.remainder()
         process.waitUntilExit()
         return CLIResult(stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self),
                          exitCode: process.terminationStatus, wasKilledBySignal: process.terminationReason == .uncaughtSignal)
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own, keeping what it read for `readLine` and `remainder`.
+final class PipeDrain: @unchecked Sendable {
+    // `bytes`, `consumed` and `isFinished` are touched only while `condition` is locked.
+    private let condition = NSCondition()
+    private var bytes: [UInt8] = []
+    private var consumed = 0
+    private var isFinished = false
+
+    init(_ handle: FileHandle) {
+        Thread { [self] in
+            while true {
+                let data = handle.availableData
+                condition.lock()
+                if data.isEmpty { isFinished = true } else { bytes += data }
+                condition.broadcast()
+                condition.unlock()
+                if data.isEmpty { return }
+            }
+        }.start()
+    }
+
+    /// The next line, waiting for it; the last unterminated text at the end; nil when nothing is left.
+    func readLine() -> String? {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            if let newline = bytes[consumed...].firstIndex(of: UInt8(ascii: "\n")) {
+                defer { consumed = newline + 1 }
+                return String(decoding: bytes[consumed..<newline], as: UTF8.self)
+            }
+            if isFinished {
+                guard consumed < bytes.count else { return nil }
+                defer { consumed = bytes.count }
+                return String(decoding: bytes[consumed...], as: UTF8.self)
+            }
+            condition.wait()
+        }
+    }
+
+    /// Everything not yet returned by `readLine`, once the pipe has ended.
+    func remainder() -> [UInt8] {
+        condition.lock()
+        defer { condition.unlock() }
+        while !isFinished { condition.wait() }
+        return Array(bytes[consumed...])
     }
 }

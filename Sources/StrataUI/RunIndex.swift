@@ -16,14 +16,7 @@ struct RunIndex: Sendable {
     init(store: FeatureStore) throws {
         let counts = try store.recordCounts()
         trainingSets = try store.trainingSetManifests()
-        reports = try store.checkReportRecords().map { record in
-            do {
-                return try JSONDecoder().decode(CheckReport.self, from: Data(record.report.utf8))
-            } catch {
-                throw UIProblem(status: 500, heading: "A stored check report cannot be read", message: "check report \(record.id): \(error)",
-                                fix: "run `strata check` again to record a new report")
-            }
-        }
+        reports = try store.checkReports()
         var byView: [String: [(version: Int, id: String)]] = [:]
         for manifest in trainingSets {
             for view in manifest.views { byView[view.name, default: []].append((view.version, manifest.id)) }

@@ -27,6 +27,8 @@ public struct UIResponse: Sendable {
     public var body: String
     /// Static assets may be cached; pages never are (they show live state).
     public var isCacheable: Bool
+    /// The failure behind an error page, for the server's log (its `debugDescription`); never shown on the page.
+    public var failure: (any Error)?
 
     init(status: Int = 200, contentType: String = "text/html; charset=utf-8", body: String, isCacheable: Bool = false) {
         self.status = status

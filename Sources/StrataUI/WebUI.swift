@@ -60,12 +60,17 @@ public final class WebUI: Sendable {
             case .unknownObject, .unknownVersion, .ambiguousName:
                 return problemPage(UIProblem(status: 404, heading: "Not found", message: error.what, fix: error.fix), request: request)
             default:
-                return problemPage(UIProblem(status: 500, heading: "The registry cannot be read", message: error.what, fix: error.fix), request: request)
+                var response = problemPage(UIProblem(status: 500, heading: "The registry cannot be read", message: error.what, fix: error.fix), request: request)
+                response.failure = error
+                return response
             }
         } catch {
+            // A Strata error says what and how to fix it; anything else is a defect whose details belong in the log only.
             let strataError = error as? any StrataError
-            return problemPage(UIProblem(status: 500, heading: "Something went wrong", message: strataError?.what ?? "\(error)", fix: strataError?.fix),
-                               request: request)
+            var response = problemPage(UIProblem(status: 500, heading: "Something went wrong", message: strataError?.what ?? "An internal error (see the server log).",
+                                                 fix: strataError?.fix), request: request)
+            response.failure = error
+            return response
         }
     }
 

@@ -67,34 +67,49 @@ import Testing
             "driver_id,event_timestamp,created,trips\n" + (0..<rows).map { "\($0 % 100),2026-03-01T10:00:00Z,2026-03-01T10:00:00Z,\(rows)" }.joined(separator: "\n") + "\n"
         }
         let hashes = Set(versions.map { SHA256.hex(Array($0.utf8)) })
-        let stop = Flag()
-        let writer = Thread {
-            var index = 0
-            while !stop.isSet {
-                // In place (same inode), as an editor or an appending job would: truncate, then write.
-                if let handle = FileHandle(forWritingAtPath: dir.file("trips.csv").path) {
-                    try? handle.truncate(atOffset: 0)
-                    try? handle.write(contentsOf: Data(versions[index % 2].utf8))
-                    try? handle.close()
-                }
-                index += 1
-                usleep(3_000)
+        // Eight ingests: the even ones race a writer that rewrites the file in place (same inode, as an editor or an
+        // appending job would: truncate, then write); the odd ones run on a quiet file, whole, and must succeed.
+        var outcomes: [(isRacing: Bool, result: CLIResult)] = []
+        for run in 0..<8 {
+            let isRacing = run % 2 == 0
+            let stop = Flag(), stopped = DispatchSemaphore(value: 0)
+            if isRacing {
+                Thread {
+                    var index = run
+                    while !stop.isSet {
+                        if let handle = FileHandle(forWritingAtPath: dir.file("trips.csv").path) {
+                            try? handle.truncate(atOffset: 0)
+                            try? handle.write(contentsOf: Data(versions[index % 2].utf8))
+                            try? handle.close()
+                        }
+                        index += 1
+                    }
+                    stopped.signal()
+                }.start()
+            } else {
+                try dir.write("trips.csv", versions[run / 2 % 2])
+            }
+            let result = try CLIRunner.run(["ingest"], in: dir.path)
+            if isRacing {
+                stop.set()
+                stopped.wait()
+            }
+            outcomes.append((isRacing, result))
+        }
+        for (run, outcome) in outcomes.enumerated() {
+            #expect(!outcome.result.wasKilledBySignal, "run \(run): \(outcome.result.stderr)")
+            if outcome.isRacing {
+                // A racing run either stored a whole version or refused cleanly with a Strata error (the file changed
+                // while it was read, or was caught just truncated).
+                #expect(outcome.result.exitCode == 0 || (outcome.result.exitCode == 1 && outcome.result.stderr.hasPrefix("error: ")), "run \(run): \(outcome.result.stderr)")
+            } else {
+                #expect(outcome.result.exitCode == 0, "run \(run) on a quiet file failed: \(outcome.result.stderr)")
             }
         }
-        writer.start()
-        var outcomes: [Int32] = []
-        for _ in 0..<8 {
-            let result = try CLIRunner.run(["ingest"], in: dir.path)
-            #expect(!result.wasKilledBySignal, "\(result.stderr)")
-            outcomes.append(result.exitCode)
-        }
-        stop.set()
-        while writer.isExecuting { usleep(1_000) }
-        #expect(outcomes.allSatisfy { $0 == 0 || $0 == 1 }, "\(outcomes)")
         let stored = try DatabaseQueue(path: dir.file(".strata/offline.db").path).read { db in
             try String.fetchAll(db, sql: "SELECT content_sha256 FROM source_files")
         }
-        #expect(Set(stored).isSubset(of: hashes), "a stored file version is not one of the versions written")
+        #expect(!stored.isEmpty && Set(stored).isSubset(of: hashes), "stored versions \(stored) are not whole versions written")
     }
 
     @Test("ingesting a 40 MB file keeps memory flat: its peak is within 24 MiB of a tiny file's")
@@ -117,4 +132,23 @@ final class Flag: Sendable {
     private let value = Mutex(false)
     var isSet: Bool { value.withLock { $0 } }
     func set() { value.withLock { $0 = true } }
+}
+
+@Suite struct CLIRunnerTests {
+    @Test("a process writing 256 KiB to stderr and then stdout is read to the end without a deadlock")
+    func drainsBothStreams() throws {
+        let process = try CLIRunner.start(["-c", "head -c 262144 /dev/zero | tr '\\0' e >&2; head -c 100000 /dev/zero | tr '\\0' o; echo; echo last"],
+                                          tool: URL(fileURLWithPath: "/bin/sh"))
+        let finished = DispatchSemaphore(value: 0)
+        let result = Mutex<CLIResult?>(nil)
+        Thread {
+            result.withLock { $0 = process.wait() }
+            finished.signal()
+        }.start()
+        let isDone = finished.wait(timeout: .now() + .seconds(60)) == .success
+        if !isDone { kill(process.processIdentifier, SIGKILL) }
+        #expect(isDone, "the runner deadlocked on a full pipe")
+        let output = try #require(result.withLock { $0 })
+        #expect(output.stderr.utf8.count == 262_144 && output.stdout.hasSuffix("\nlast\n") && output.exitCode == 0)
+    }
 }

@@ -54,6 +54,8 @@ final class Phase: Sendable {
         let phase = Phase()  // 0 before, 1 after the metadata edit, 2 after the new feature is applied, 3 stop
         let unchanged = ["driver_stats:conv_rate", "driver_stats:acc_rate", "driver_stats:avg_daily_trips", "driver_stats:conv_x_acc", "driver_stats:is_top_rated"]
         let before = try await Self.lookup(port: port)
+        // Each phase lasts until the clients answered a dozen more lookups in it (a signal, not a pause).
+        let answers = CountSignal()
         let clients = (0..<4).map { _ in
             Task { () -> [String] in
                 var problems: [String] = []
@@ -62,6 +64,7 @@ final class Phase: Sendable {
                     let started = phase.value.load(ordering: .acquiring)
                     let answer = try await Self.lookup(port: port)
                     answered += 1
+                    answers.increment()
                     if answer.status != 200 { problems.append("status \(answer.status)") }
                     for feature in unchanged where answer.statuses[feature] != "present" { problems.append("\(feature) \(answer.statuses[feature] ?? "missing") in phase \(started)") }
                     if started == 2, answer.statuses["driver_stats:conv_pct"] != "present" { problems.append("conv_pct \(answer.statuses["driver_stats:conv_pct"] ?? "missing") after its apply") }
@@ -69,16 +72,16 @@ final class Phase: Sendable {
                 return answered == 0 ? ["no request answered"] : problems
             }
         }
-        try await Task.sleep(for: .milliseconds(300))
+        #expect(await answers.reached(answers.count + 12), "the clients stopped answering")
         try p.edit([("description: Hourly driver performance; older than two hours counts as stale.", "description: Hourly driver performance.")])
         #expect(try p.run(["apply", "-m", "describe"]).exitCode == 0)
         phase.value.store(1, ordering: .releasing)
-        try await Task.sleep(for: .milliseconds(300))
+        #expect(await answers.reached(answers.count + 12), "the clients stopped answering")
         try p.edit(Self.addFeature)
         let applied = try p.run(["apply", "-m", "conv_pct"])
         #expect(applied.exitCode == 0, "\(applied.stderr)")
         phase.value.store(2, ordering: .releasing)
-        try await Task.sleep(for: .milliseconds(300))
+        #expect(await answers.reached(answers.count + 12), "the clients stopped answering")
         phase.value.store(3, ordering: .releasing)
         for client in clients { #expect(try await client.value == []) }
         let after = try await Self.lookup(port: port)

@@ -61,6 +61,12 @@ import Testing
         #expect(monitoring.windowMicros == monitoring.everyMicros && monitoring.driftShare == 0.5 && monitoring.reference == .run(3))
     }
 
+    @Test("an https webhook is accepted: the alert sender speaks TLS (AsyncHTTPClient)")
+    func httpsWebhook() throws {
+        let found = errors("every: 15m\nreference: run:1\nalert: {webhook: \"https://hooks.example.com/strata\"}")
+        #expect(found.isEmpty, "\(found.map(\.what))")
+    }
+
     @Test("each mistake is reported at its line with a fix", arguments: [
         ("every: 15m\nreference: training-set:x\nfeatures:\n  driver_stats:conv_rate: {method: kolmogorov}", 21, "unknown drift method `kolmogorov`"),
         ("every: 15m\nreference: training-set:x\nfeatures:\n  driver_stats:rating: {threshold: 0.2}", 21, "feature `driver_stats:rating` is not a feature of this service"),
@@ -69,7 +75,7 @@ import Testing
         ("every: 15m\nreference: yesterday", 19, "`yesterday` is not a profile: it has no kind"),
         ("every: 0s\nreference: run:1", 18, "`every` must be at least 1s"),
         ("reference: run:1", 18, "missing required field `every`"),
-        ("every: 15m\nreference: run:1\nalert: {webhook: \"https://example.com/x\"}", 20, "uses HTTPS"),
+        ("every: 15m\nreference: run:1\nalert: {webhook: \"ftp://example.com/x\"}", 20, "is not an http:// or https:// address"),
     ])
     func mistakes(_ monitoring: String, line: Int, message: String) throws {
         let found = errors(monitoring)

@@ -1,6 +1,6 @@
 // The online store's hard cases, in-process on real LMDB environments: materialize and push growing a 64 KiB map,
-// lookups that never wait while another process holds LMDB's writer lock and a local push waits for it, and a key
-// that cannot be used being an error instead of entity 0.
+// lookups that never wait while another process holds LMDB's writer lock and a local push waits for it, full scans
+// read page by page, and a key that cannot be used being an error instead of entity 0.
 import Foundation
 import StrataCore
 @testable import StrataOffline
@@ -32,10 +32,11 @@ import Testing
         #expect(values.first?.first?.value == .int(39_998))
     }
 
-    @Test("lookups answer while another process holds LMDB's writer lock and a push in this process waits for it")
+    @Test("lookups stay fast for 10 s while another process holds LMDB's writer lock and a push in this process waits for it, also of a view not materialized yet")
     func lookupsNeverWaitForTheWriter() throws {
         let dir = TemporaryDirectory()
-        // Two views of one source: only the first is opened in this process before the push, which must create the second's.
+        // Two views of one source: only the first is materialized, so the push must create the second's database
+        // (waiting for the writer), and lookups of the second find no database at all.
         try dir.write("featuresets/defs.yaml", OnlineParityTests.definitions(ttl: nil) + """
 
           - name: user_scores
@@ -49,8 +50,9 @@ import Testing
         try store.apply(try store.plan(), author: "test", message: nil)
         _ = try store.ingest()
         _ = try store.materialize(views: ["user_stats"], end: OnlineParityTests.base)
-        let reader = try store.onlineReader(.references([FeatureReference(view: "user_stats", feature: nil)]))
-        #expect(try reader.get([["user": .string("a")]], at: OnlineParityTests.base).first?.first?.status == .present)
+        let stats = try store.onlineReader(.references([FeatureReference(view: "user_stats", feature: nil)]))
+        let scores = try store.onlineReader(.references([FeatureReference(view: "user_scores", feature: nil)]))
+        #expect(try stats.get([["user": .string("a")]], at: OnlineParityTests.base).first?.first?.status == .present)
 
         let marker = dir.file("paused").path
         let materialize = try CLIRunner.start(["materialize", "user_stats"], in: dir.path, environment: ["STRATA_FAULT_PAUSE_FILE": marker])
@@ -68,23 +70,69 @@ import Testing
         // The push commits offline, then waits for LMDB's writer lock, held by the paused process.
         for _ in 0..<6000 where (try? store.ingestRuns().count) ?? 0 < 2 { usleep(10_000) }
         #expect(pushed.wait(timeout: .now() + .milliseconds(200)) == .timedOut, "the push did not wait for the other process's write")
-        let answered = DispatchSemaphore(value: 0)
-        let presentLookups = Mutex(0)
+
+        // Lookups of both views for the 10 s the writer is held; the slowest one is what a request would wait.
+        let released = Atomic<Bool>(false)
+        let lookups = Mutex((count: 0, wrong: 0, slowestNanos: UInt64(0)))
+        let done = DispatchSemaphore(value: 0)
         Thread {
-            // A lookup that throws did not answer: only lookups that return the stored value count.
-            for _ in 0..<100 where (try? reader.get([["user": .string("a")]], at: OnlineParityTests.base))?.first?.first?.status == .present {
-                presentLookups.withLock { $0 += 1 }
+            while !released.load(ordering: .acquiring) {
+                let started = DispatchTime.now().uptimeNanoseconds
+                let present = (try? stats.get([["user": .string("a")]], at: OnlineParityTests.base))?.first?.first?.status
+                let missing = (try? scores.get([["user": .string("a")]], at: OnlineParityTests.base))?.first?.first?.status
+                let elapsed = DispatchTime.now().uptimeNanoseconds - started
+                lookups.withLock { $0.count += 1; $0.wrong += present == .present && missing == .notFound ? 0 : 1; $0.slowestNanos = max($0.slowestNanos, elapsed) }
+                usleep(1000)
             }
-            answered.signal()
+            done.signal()
         }.start()
-        #expect(answered.wait(timeout: .now() + .seconds(20)) == .success, "lookups waited for the writer")
-        #expect(presentLookups.withLock { $0 } == 100, "every lookup answered with the stored value while the writer was held")
+        Thread.sleep(forTimeInterval: 10)
+        let heldThroughout = !pushResult.withLock({ $0 != nil }) && FileManager.default.fileExists(atPath: marker)
         try FileManager.default.removeItem(atPath: marker)
+        released.store(true, ordering: .releasing)
+        #expect(done.wait(timeout: .now() + .seconds(120)) == .success)
+        let seen = lookups.withLock { $0 }
+        #expect(heldThroughout, "the writer was not held for the whole 10 s, so the lookups proved nothing")
+        #expect(seen.count > 100 && seen.wrong == 0, "\(seen.count) lookup pairs, \(seen.wrong) without the stored value or not_found")
+        #expect(seen.slowestNanos < 1_000_000_000, "the slowest lookup pair took \(seen.slowestNanos / 1_000_000) ms while the writer was held")
         #expect(materialize.wait().exitCode == 0)
         #expect(pushed.wait(timeout: .now() + .seconds(60)) == .success)
         // The push must have succeeded once the writer let go, not merely returned.
         let report = try #require(try pushResult.withLock { $0 }?.get())
         #expect(report.offline.rowsAccepted == 1 && !report.isRejected, "\(report)")
+        #expect(try scores.get([["user": .string("b")]], at: OnlineParityTests.base + 3_600_000_000).first?.first?.status == .present)
+    }
+
+    @Test("a view found missing is found as soon as another process materializes it (the remembered absence ends with the next commit)")
+    func missingViewIsSeenOnceMaterializedElsewhere() throws {
+        let dir = TemporaryDirectory()
+        let store = try OnlineParityTests.makeStore(dir, ttl: nil, csv: "user,ts,created,score,n\na,\(Timestamp.format(OnlineParityTests.base)),\(Timestamp.format(OnlineParityTests.base)),1,2\n")
+        _ = try store.ingest()
+        let reader = try store.onlineReader(.references([FeatureReference(view: "user_stats", feature: "score")]))
+        for _ in 0..<3 { #expect(try reader.get([["user": .string("a")]], at: OnlineParityTests.base).first?.first?.status != .present) }
+        #expect(try CLIRunner.run(["materialize", "user_stats"], in: dir.path).exitCode == 0)
+        #expect(try reader.get([["user": .string("a")]], at: OnlineParityTests.base).first?.first?.value == .float(1))
+    }
+
+    @Test("a full scan reads a page per transaction: a write committed during the scan is seen by the pages after it")
+    func scansAreNotOneLongTransaction() throws {
+        let dir = TemporaryDirectory()
+        let online = try OnlineStore(path: dir.file("online").path)
+        let layout = OnlineViewLayout(databaseName: "t", view: "v", featureNames: ["x"], featureTypes: [.int64], ttlMicros: nil)
+        func put(_ key: String) throws {
+            _ = try online.write(layouts: [layout]) { batch in
+                try batch.upsert(layout, key: KeyTuple([KeyPart.string(key)]), row: OnlineRow(eventTs: 1, createdTs: 1, ingestSeq: 1, lineageID: 1, values: [.int(1)]))
+            }
+        }
+        for i in 0..<10 { try put("k\(i)") }
+        var visited: [[UInt8]] = []
+        try online.forEachRow(layout, pageEntries: 3) { key, _ in
+            // The body runs outside any transaction, so it may write; the key sorts after every other.
+            if visited.isEmpty { try put("k9z") }
+            visited.append(key)
+        }
+        #expect(visited.count == 11, "the scan saw \(visited.count) keys: it read the whole view in one transaction")
+        #expect(visited == visited.sorted { $0.lexicographicallyPrecedes($1) } && Set(visited).count == visited.count)
     }
 
     @Test("a stored row without a usable key is an error, never written under entity 0")

@@ -21,7 +21,15 @@ import Testing
         #expect(svg.contains("&lt;script&gt;"))
         #expect(svg.components(separatedBy: "<rect").count - 1 == 4 + 2)  // four bars, two legend swatches
         #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
-        #expect(svg == SVGChart.histogram(labels: [Self.hostile, "b"], reference: [3, 1], current: [1, 3], title: Self.hostile))
+        // The bars are the data (reference a, current a, reference b, current b): shares 3/4, 1/4, 1/4, 3/4, heights
+        // rounded to a tenth.
+        let heights = svg.components(separatedBy: "<rect").dropFirst().prefix(4).compactMap { rect in
+            rect.components(separatedBy: "height=\"").dropFirst().first.flatMap { Double($0.prefix { $0 != "\"" }) }
+        }
+        #expect(heights.count == 4, "\(svg)")
+        if heights.count == 4 {
+            #expect(abs(heights[0] - 3 * heights[1]) <= 0.3 && heights[0] == heights[3] && heights[1] == heights[2] && heights[0] > 0, "\(heights)")
+        }
     }
 
     @Test("bars are scaled to shares: equal shares give equal heights whatever the totals")

@@ -4,11 +4,14 @@
 import Testing
 
 @Suite struct UIRouteHelperTests {
-    @Test("form bodies and queries decode + as space, %XX as bytes, and keep malformed escapes as written")
-    func formDecoding() {
-        #expect(UIForm.decode("token=a+b%2Bc&next=%2Fui%2Fregistry%3Fq%3D%C3%A9") == ["token": "a b+c", "next": "/ui/registry?q=é"])
-        #expect(UIForm.decode("a=%zz&b=%4&c") == ["a": "%zz", "b": "%4", "c": ""])
-        #expect(UIForm.decode("x=1&x=2") == ["x": "2"])
+    @Test("form bodies and queries decode + as space and %XX as bytes (Hummingbird's decoder); malformed ones are a 400")
+    func formDecoding() throws {
+        #expect(try UIForm.decode("token=a+b%2Bc&next=%2Fui%2Fregistry%3Fq%3D%C3%A9") == ["token": "a b+c", "next": "/ui/registry?q=é"])
+        #expect(try UIForm.decode("service=driver_activity&key.driver_id=1024") == ["service": "driver_activity", "key.driver_id": "1024"])
+        #expect(try UIForm.decode("") == [:])
+        for malformed in ["a=%zz", "x=1&x=2"] {
+            #expect(throws: ServerError.self, "\(malformed)") { try UIForm.decode(malformed) }
+        }
         #expect(UIForm.percentDecode(UIForm.percentEncode("/ui/registry?q=a b&kind=é")) == "/ui/registry?q=a b&kind=é")
     }
 

@@ -42,14 +42,14 @@ struct DatasetBuilder: Sendable {
 
     /// The offline source table (`table`) of a source version, each column traced to the column read from `input`.
     func sourceTable(_ source: SourceDefinition, table: String, from input: DatasetName) -> LineageDataset {
-        var result = dataset(naming.offlineTable(table), schema: StoredColumns.sourceTable(source),
+        var result = dataset(naming.offlineTable(table), schema: StoredSchema.sourceTable(source).map(Facet.Field.init),
                              description: source.description)
         let parsed = { (column: String) in
             Facet.InputField(dataset: input, field: column, transformations: [
                 ColumnTransformation(.direct, .transformation, description: "parsed to microseconds since the Unix epoch, UTC")])
         }
-        var fields: [(String, [Facet.InputField])] = [(StoredColumns.eventTime, [parsed(source.timestamp.column)])]
-        if let created = source.created { fields.append((StoredColumns.createdTime, [parsed(created.column)])) }
+        var fields: [(String, [Facet.InputField])] = [(StoredSchema.eventTime, [parsed(source.timestamp.column)])]
+        if let created = source.created { fields.append((StoredSchema.createdTime, [parsed(created.column)])) }
         fields += source.columns.map { ($0.name, [Self.identity(input, $0.name)]) }
         result.facets.append(("columnLineage", Facet.columnLineage(fields)))
         return result
@@ -58,7 +58,7 @@ struct DatasetBuilder: Sendable {
     /// The offline feature table of a view version: keys and times copied from the source table, each feature computed
     /// from the source columns its expression reads (`ColumnDerivation`).
     func featureTable(_ spec: FeatureTableSpec) -> LineageDataset {
-        var result = dataset(naming.offlineTable(spec.tableName), schema: StoredColumns.featureRow(spec), description: spec.view.definition.description)
+        var result = dataset(naming.offlineTable(spec.tableName), schema: StoredSchema.featureRow(spec).map(Facet.Field.init), description: spec.view.definition.description)
         result.facets.append(("columnLineage", Facet.columnLineage(computedFromSourceTable(spec))))
         return result
     }
@@ -68,11 +68,11 @@ struct DatasetBuilder: Sendable {
         let source = spec.view.source
         let table = naming.offlineTable(spec.sourceTableName)
         var fields: [(String, [Facet.InputField])] = spec.view.keys.map { ($0.name, [Self.identity(table, $0.name)]) }
-        fields += [("event_ts", [Self.identity(table, StoredColumns.eventTime)]), ("created_ts", [Self.identity(table, StoredColumns.createdTime)]),
-                   ("ingest_seq", [Self.identity(table, StoredColumns.sourceRowID)]), ("lineage_id", [Self.identity(table, StoredColumns.sourceRowID)])]
+        fields += [("event_ts", [Self.identity(table, StoredSchema.eventTime)]), ("created_ts", [Self.identity(table, StoredSchema.createdTime)]),
+                   ("ingest_seq", [Self.identity(table, StoredSchema.sourceRowID)]), ("lineage_id", [Self.identity(table, StoredSchema.sourceRowID)])]
         fields += spec.view.columnDerivations.map { derivation in
             (derivation.output, derivation.inputs.map { input in
-                Facet.InputField(dataset: table, field: StoredColumns.physical(input.column, of: source), transformations: input.transformations)
+                Facet.InputField(dataset: table, field: StoredSchema.physical(input.column, of: source), transformations: input.transformations)
             })
         }
         return fields
@@ -83,13 +83,13 @@ struct DatasetBuilder: Sendable {
     /// The LMDB database of a view version. Materialized rows are copied from the feature table (the best row per key
     /// known at the run's end); pushed rows are computed from the source table by the same expressions.
     func onlineTable(_ spec: FeatureTableSpec, origin: OnlineOrigin) -> LineageDataset {
-        var result = dataset(naming.onlineTable(spec.tableName), schema: StoredColumns.featureRow(spec), description: spec.view.definition.description)
+        var result = dataset(naming.onlineTable(spec.tableName), schema: StoredSchema.featureRow(spec).map(Facet.Field.init), description: spec.view.definition.description)
         switch origin {
         case .pushed:
             result.facets.append(("columnLineage", Facet.columnLineage(computedFromSourceTable(spec))))
         case .materialized:
             let table = naming.offlineTable(spec.tableName)
-            let columns = spec.view.keys.map(\.name) + StoredColumns.rowColumns + spec.view.features.map(\.definition.name)
+            let columns = spec.view.keys.map(\.name) + StoredSchema.rowColumns + spec.view.features.map(\.definition.name)
             let pick = "the best row per key known at the run's end"
             let dataset = spec.view.keys.map { Facet.InputField(dataset: table, field: $0.name, transformations: [ColumnTransformation(.indirect, .groupBy)]) }
                 + ["event_ts", "created_ts"].map { Facet.InputField(dataset: table, field: $0, transformations: [

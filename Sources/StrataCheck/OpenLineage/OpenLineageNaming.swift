@@ -1,6 +1,7 @@
 import Foundation
 import Strata
 import StrataCore
+import StrataOffline
 
 /// A dataset's identity in OpenLineage: a namespace naming the data source and a name unique within it.
 struct DatasetName: Sendable, Hashable {
@@ -37,7 +38,7 @@ struct OpenLineageNaming: Sendable {
     func file(_ absolutePath: String) -> DatasetName { DatasetName(namespace: fileNamespace, name: absolutePath) }
     func offlineTable(_ table: String) -> DatasetName { DatasetName(namespace: offlineNamespace, name: table) }
     func onlineTable(_ database: String) -> DatasetName { DatasetName(namespace: onlineNamespace, name: database) }
-    var featureLog: DatasetName { DatasetName(namespace: sqliteNamespace(folder.featureLogPath), name: "feature_log") }
+    var featureLog: DatasetName { DatasetName(namespace: sqliteNamespace(folder.featureLogPath), name: StoredSchema.featureLogTable) }
     func pushed(source: String) -> DatasetName { DatasetName(namespace: projectNamespace, name: "push/\(source)") }
 
     /// An absolute path for a path recorded relative to the project.

@@ -1,24 +1,18 @@
 import Foundation
 import Strata
 import StrataCore
+import StrataOffline
 
 extension RunCollector {
     /// A consistency check reads the feature log (or, for a snapshot, the online tables) and the feature tables; its
     /// verdict per feature is a `dataQualityAssertions` facet on the feature table. A check over its threshold FAILs.
-    mutating func check(_ json: String) throws -> LineageRun {
-        let report: CheckReport
-        do {
-            report = try JSONDecoder().decode(CheckReport.self, from: Data(json.utf8))
-        } catch {
-            throw CheckExportError.unreadableReport(underlying: "\(error)")
-        }
+    mutating func check(_ report: CheckReport) throws -> LineageRun {
         let versions = try report.definitionVersions ?? store.appliedProject().versionsByName
         let viewNames = orderedViews(report)
         var inputs: [LineageDataset] = []
         if report.mode == "logs" {
             var log = LineageDataset(name: builder.naming.featureLog)
-            log.facets = [("schema", Facet.schema(["id", "request_id", "request_ts", "service", "keys", "features", "feature_values", "statuses",
-                                                   "event_timestamps", "lineage_ids", "view_versions"].map { Facet.Field(name: $0) })),
+            log.facets = [("schema", Facet.schema(StoredSchema.featureLogColumns.map(Facet.Field.init))),
                           ("dataSource", builder.naming.dataSource(log.name.namespace))]
             log.inputFacets = [("inputStatistics", Facet.inputStatistics(rowCount: report.rowsReplayed))]
             inputs.append(log)
@@ -62,18 +56,4 @@ extension RunCollector {
         let over = report.features.filter { $0.mismatchRate > max }.map(\.feature)
         return "\(over.count) feature\(over.count == 1 ? "" : "s") over the mismatch threshold \(max): \(over.joined(separator: ", "))"
     }
-}
-
-/// Problems reading stored check reports for export.
-enum CheckExportError: StrataError {
-    case unreadableReport(underlying: String)
-
-    var what: String {
-        switch self {
-        case .unreadableReport(let underlying): return "a stored check report cannot be read: \(underlying)"
-        }
-    }
-
-    var location: SourceLocation? { nil }
-    var fix: String? { "run `strata check` again to record a new report" }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Strata
 import StrataCore
 import StrataOffline
+import StrataRegistry
 
 /// Turns Strata's run records into `LineageRun`s: ingest and push runs from the offline store, materializations and
 /// failed ingests from the registry's job runs, training sets from their manifests, checks from their reports.
@@ -33,7 +34,7 @@ struct RunCollector {
             for failed in history.failedTrainingSets { runs.append(failedTrainingSet(failed)) }
         }
         if kinds.contains(.check) {
-            for json in history.checkReports { runs.append(try check(json)) }
+            for stored in history.checkReports { runs.append(try check(try CheckReport.decode(stored: stored.json, id: stored.id))) }
             for failed in history.failedChecks { runs.append(failedCheck(failed)) }
         }
         return runs
@@ -75,8 +76,8 @@ struct RunCollector {
         var outputs = [table] + specs.map(builder.featureTable)
         if detail.isPush { outputs += specs.map { builder.onlineTable($0, origin: .pushed) } }
         if run.rowsQuarantined > 0 {
-            var quarantine = LineageDataset(name: builder.naming.offlineTable("quarantine"))
-            quarantine.facets = [("schema", Facet.schema(["id", "run_id", "source", "file", "line", "column_number", "raw", "reason"].map { Facet.Field(name: $0) })),
+            var quarantine = LineageDataset(name: builder.naming.offlineTable(StoredSchema.quarantineTable))
+            quarantine.facets = [("schema", Facet.schema(StoredSchema.quarantineColumns.map(Facet.Field.init))),
                                  ("dataSource", builder.naming.dataSource(builder.naming.offlineNamespace))]
             quarantine.outputFacets = [("outputStatistics", Facet.outputStatistics(rowCount: run.rowsQuarantined))]
             outputs.append(quarantine)
@@ -95,7 +96,7 @@ struct RunCollector {
         let specs = try tablesReading(detail.source, version: detail.sourceVersion, detail.definitionVersions)
         let kind: OpenLineageJobKind = isPush ? .push : .ingest
         return LineageRun(kind: kind, jobName: "\(kind.rawValue).\(detail.source)", localID: "failed/\(failed.record.id)", startedAt: failed.record.startedAtMicros,
-                          endedAt: failed.record.finishedAtMicros, failure: failed.record.error ?? "failed",
+                          endedAt: Self.failureEnd(failed.record), failure: failed.record.error ?? "failed",
                           inputs: [input], outputs: [builder.sourceTable(source, table: try store.sourceTableName(detail.source, version: detail.sourceVersion), from: input.name)]
                             + specs.map(builder.featureTable))
     }
@@ -132,7 +133,7 @@ struct RunCollector {
         let outputs = detail.output.isEmpty ? [] : [builder.plainFile(detail.output)]
         let name = detail.output.isEmpty ? "stream" : URL(fileURLWithPath: detail.output).lastPathComponent
         return LineageRun(kind: .historical, jobName: "historical.\(name)", localID: "failed/\(failed.record.id)",
-                          startedAt: failed.record.startedAtMicros, endedAt: failed.record.finishedAtMicros,
+                          startedAt: failed.record.startedAtMicros, endedAt: Self.failureEnd(failed.record),
                           failure: failed.record.error ?? "failed", inputs: inputs, outputs: outputs)
     }
 
@@ -145,14 +146,21 @@ struct RunCollector {
             inputs.append(log)
         }
         return LineageRun(kind: .check, jobName: "check.\(failed.detail.mode)", localID: "failed/\(failed.record.id)",
-                          startedAt: failed.record.startedAtMicros, endedAt: failed.record.finishedAtMicros,
+                          startedAt: failed.record.startedAtMicros, endedAt: Self.failureEnd(failed.record),
                           failure: failed.record.error ?? "failed", inputs: inputs, outputs: [])
+    }
+
+    /// When a failure-only record (a failed ingest, `historical` or check: nothing else is ever recorded of them) ended.
+    /// Such a run never runs on after its record is written, so one the registry could not finish (see
+    /// `FeatureStore.recordFailedRun`) ends at its start: its START always gets a FAIL.
+    static func failureEnd(_ record: JobRunRecord) -> Int64 {
+        record.finishedAtMicros ?? record.startedAtMicros
     }
 
     static func instant(_ text: String, _ what: String) throws -> Int64 {
         switch Timestamp.parse(text) {
         case .success(let micros): return micros
-        case .failure(let failure): throw OfflineStoreError.sqlite(operation: "read the times of \(what)", path: "", underlying: "\(failure)")
+        case .failure(let failure): throw OfflineStoreError.failed(operation: "read the times of \(what)", path: "", cause: failure)
         }
     }
 }

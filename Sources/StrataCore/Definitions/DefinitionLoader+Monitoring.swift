@@ -35,7 +35,7 @@ extension DefinitionLoader {
             if let urlNode = alertFields["webhook"], let url = reader.string(urlNode, field: "webhook", context: context) {
                 if let problem = webhookProblem(url) {
                     reader.error("webhook `\(url)` \(problem)", urlNode, "\(context), field `alert.webhook`",
-                                 fix: "write a plain HTTP address such as `http://127.0.0.1:9000/hooks/strata` (for HTTPS, point it at a local relay)")
+                                 fix: "write an HTTP or HTTPS address such as `https://hooks.example.com/strata` or `http://127.0.0.1:9000/hooks/strata`")
                 } else {
                     webhook = url
                 }
@@ -94,10 +94,10 @@ extension DefinitionLoader {
         return result
     }
 
-    /// Nil when `url` is an `http://host[:port][/path]` address this server can post to; otherwise what is wrong.
+    /// Nil when `url` is an `http(s)://host[:port][/path]` address this server can post to; otherwise what is wrong.
     static func webhookProblem(_ url: String) -> String? {
-        guard url.hasPrefix("http://") else { return url.hasPrefix("https://") ? "uses HTTPS, which the alert sender does not speak" : "is not an http:// address" }
-        let rest = url.dropFirst("http://".count)
+        guard let scheme = ["http://", "https://"].first(where: url.hasPrefix) else { return "is not an http:// or https:// address" }
+        let rest = url.dropFirst(scheme.count)
         let authority = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
         guard !authority.isEmpty, !authority.contains("@") else { return "has no host" }
         if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {

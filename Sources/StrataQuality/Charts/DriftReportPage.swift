@@ -6,9 +6,39 @@
 /// let html = DriftReportPage.html(report, title: "driver_activity", facts: [("reference", "training-set:ts-1"), ("current", "logs:..")])
 /// ```
 public enum DriftReportPage {
+    /// One feature of a report as every rendering shows it (this page, `strata drift`'s table, the web UI's report
+    /// page): the texts are made here once, so the three never disagree.
+    package struct Row: Sendable {
+        package var feature: String
+        /// The element id of the feature's chart.
+        package var anchor: String
+        package var method: String?
+        package var score: String
+        package var threshold: String?
+        package var verdict: String
+        package var referenceCount: Int64
+        package var currentCount: Int64
+        package var note: String?
+        /// The reference-vs-current histogram as inline SVG; nil without comparable values (`note` says why).
+        package var chartSVG: String?
+
+        package init(_ feature: FeatureDrift) {
+            self.feature = feature.feature
+            anchor = DriftReportPage.anchor(feature.feature)
+            method = feature.method?.rawValue
+            score = DriftReportPage.score(feature)
+            threshold = feature.threshold.map(DriftReportPage.format)
+            verdict = feature.verdict.rawValue
+            referenceCount = feature.referenceCount
+            currentCount = feature.currentCount
+            note = feature.reason
+            chartSVG = feature.chart.map { SVGChart.histogram($0, title: "\(feature.feature): share of values per \($0.edges == nil ? "category" : "bin")") }
+        }
+    }
+
     public static func html(_ report: DriftReport, title: String, facts: [(name: String, value: String)], features: [FeatureDrift]? = nil) -> String {
         let esc = SVGChart.escape
-        let ordered = features ?? report.features
+        let ordered = (features ?? report.features).map(Row.init)
         var out = """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><title>\(esc(title))</title>
@@ -28,19 +58,19 @@ public enum DriftReportPage {
             + "(\(esc(percent(report.driftingShare))); the service drifts at \(esc(percent(report.driftShareThreshold))))</td></tr>\n</table>\n"
         out += "<h2>Features</h2>\n<table>\n<tr><th>feature</th><th>method</th><th>score</th><th>threshold</th><th>verdict</th>"
             + "<th>reference values</th><th>current values</th><th>note</th></tr>\n"
-        for feature in ordered {
-            out += "<tr><td><a href=\"#\(anchor(feature.feature))\">\(esc(feature.feature))</a></td><td>\(esc(feature.method?.rawValue ?? "-"))</td>"
-                + "<td>\(esc(score(feature)))</td><td>\(esc(feature.threshold.map(format) ?? "-"))</td>"
-                + "<td class=\"\(feature.verdict.rawValue)\">\(feature.verdict.rawValue)</td><td>\(feature.referenceCount)</td>"
-                + "<td>\(feature.currentCount)</td><td>\(esc(feature.reason ?? ""))</td></tr>\n"
+        for row in ordered {
+            out += "<tr><td><a href=\"#\(row.anchor)\">\(esc(row.feature))</a></td><td>\(esc(row.method ?? "-"))</td>"
+                + "<td>\(esc(row.score))</td><td>\(esc(row.threshold ?? "-"))</td>"
+                + "<td class=\"\(row.verdict)\">\(row.verdict)</td><td>\(row.referenceCount)</td>"
+                + "<td>\(row.currentCount)</td><td>\(esc(row.note ?? ""))</td></tr>\n"
         }
         out += "</table>\n"
-        for feature in ordered {
-            out += "<div class=\"feature\" id=\"\(anchor(feature.feature))\"><h3>\(esc(feature.feature))</h3>\n"
-            if let chart = feature.chart {
-                out += SVGChart.histogram(chart, title: "\(feature.feature): share of values per \(chart.edges == nil ? "category" : "bin")") + "\n"
+        for row in ordered {
+            out += "<div class=\"feature\" id=\"\(row.anchor)\"><h3>\(esc(row.feature))</h3>\n"
+            if let chart = row.chartSVG {
+                out += chart + "\n"
             } else {
-                out += "<p>No chart: \(esc(feature.reason ?? "the feature has no comparable values"))</p>\n"
+                out += "<p>No chart: \(esc(row.note ?? "the feature has no comparable values"))</p>\n"
             }
             out += "</div>\n"
         }

@@ -22,8 +22,10 @@ extension WebUI {
             try object.spec.map { try CanonicalJSON.decode(kind: kind, $0, name: name, version: object.version) }
         }
         let services = try registryIndex().definitions.services
-        let breaking = BreakingChangeRules.reasons(old: try decode(old), new: try decode(new), services: services)
-        let a = CanonicalJSON.flatten(old.spec), b = CanonicalJSON.flatten(new.spec)
+        // The same fields, by the same YAML paths, as `strata registry diff` and `plan` (`DefinitionFields`).
+        let oldDefinition = try decode(old), newDefinition = try decode(new)
+        let a = oldDefinition.map(DefinitionFields.fields) ?? [:], b = newDefinition.map(DefinitionFields.fields) ?? [:]
+        let breaking = BreakingChangeRules.reasons(old: oldDefinition, new: newDefinition, services: services)
         let breakingFields = Self.breakingFields(kind: kind, breaking: breaking)
         var changeCount = 0
         // Changed fields first, so the change is on screen without scrolling; unchanged ones follow, muted.
@@ -52,13 +54,13 @@ extension WebUI {
     }
 
     /// The top-level fields whose change the breaking-change rules judge, for marking rows: the rules speak about
-    /// keys, types, expressions, TTL, sources and features, which live under these fields of the canonical JSON.
+    /// keys, types, expressions, TTL, sources and features, which live under these YAML fields.
     static func breakingFields(kind: DefinitionKind, breaking: [String]) -> [String] {
         guard !breaking.isEmpty else { return [] }
         switch kind {
-        case .entity: return ["joinKeys"]
-        case .source: return ["columns", "timestamp", "created", "format", "idColumn"]
-        case .view: return ["entities", "source", "ttlMicros", "features", "aggregations"]
+        case .entity: return ["join_keys"]
+        case .source: return ["schema", "timestamp", "created", "format", "id"]
+        case .view: return ["entities", "source", "ttl", "features", "aggregations"]
         case .service: return ["features"]
         }
     }

@@ -15,7 +15,8 @@ extension WebUI {
               let watermark = try store.materializationWatermark(layout) else { return nil }
         let key = "\(view):\(feature)", stamp = "\(layout.databaseName)/\(watermark.lastSeq)/\(watermark.end)"
         if let cached = caches.withLock({ $0.histograms[key] }), cached.stamp == stamp { return cached.svg }
-        let values = try store.onlineRows(layout).map { $0.row.values[index] }
+        var values: [Value] = []
+        try store.forEachOnlineRow(layout) { _, row in values.append(row.values[index]) }
         let bars = Self.histogramBars(values)
         let svg = bars.isEmpty ? nil : SVGChart.barChart(labels: bars.map(\.label), values: bars.map(\.value), title: "\(key): online values")
         caches.withLock { caches in

@@ -84,8 +84,9 @@ extension WebUI {
         if let cached = caches.withLock({ $0.newestEvent[view] }), cached.stamp == stamp {
             newest = (cached.micros, cached.keys)
         } else {
-            let rows = try store.onlineRows(layout)
-            newest = (rows.map(\.row.eventTs).max(), rows.count)
+            var counted: (micros: Int64?, keys: Int) = (nil, 0)
+            try store.forEachOnlineRow(layout) { _, row in counted = (max(counted.micros ?? row.eventTs, row.eventTs), counted.keys + 1) }
+            newest = counted
             caches.withLock { $0.newestEvent[view] = (stamp, newest.micros, newest.keys) }
         }
         row["newest"] = HTML.time(newest.micros)

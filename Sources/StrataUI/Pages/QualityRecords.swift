@@ -75,16 +75,13 @@ extension WebUI {
             throw UIProblem.notFound(error.what, fix: "pick a report on the Data quality page")
         }
         var context = Self.driftRow(stored)
-        context["features"] = stored.featuresBySeverity.map { feature -> [String: Any] in
-            let parts = feature.feature.split(separator: ":", maxSplits: 1).map(String.init)
-            let chart = feature.chart.map {
-                SVGChart.histogram($0, title: "\(feature.feature): share of values per \($0.edges == nil ? "category" : "bin")")
-            }
-            return ["feature": feature.feature, "anchor": DriftReportPage.anchor(feature.feature), "method": feature.method?.rawValue ?? "—",
-                    "score": DriftReportPage.score(feature), "threshold": feature.threshold.map(DriftReportPage.format) ?? "—",
-                    "verdict": feature.verdict.rawValue, "verdictClass": Self.verdictClass(feature.verdict.rawValue),
-                    "referenceCount": feature.referenceCount, "currentCount": feature.currentCount, "reason": feature.reason ?? "",
-                    "chart": Self.optional(chart), "featureHref": parts.count == 2 ? UIPaths.feature(parts[0], parts[1]) : "#"]
+        // The rows `strata drift --html` renders, in this site's frame.
+        context["features"] = stored.featuresBySeverity.map(DriftReportPage.Row.init).map { row -> [String: Any] in
+            let parts = row.feature.split(separator: ":", maxSplits: 1).map(String.init)
+            return ["feature": row.feature, "anchor": row.anchor, "method": row.method ?? "—", "score": row.score, "threshold": row.threshold ?? "—",
+                    "verdict": row.verdict, "verdictClass": Self.verdictClass(row.verdict), "referenceCount": row.referenceCount,
+                    "currentCount": row.currentCount, "reason": row.note ?? "", "chart": Self.optional(row.chartSVG),
+                    "featureHref": parts.count == 2 ? UIPaths.feature(parts[0], parts[1]) : "#"]
         }
         return Page(title: "Drift report #\(id)", section: .quality, id: "drift-report", body: renderer.render("driftReport", context))
     }
