@@ -51,15 +51,16 @@ extension FeatureStore {
     /// - Throws: `RegistryError.breakingChangesRefused` and `FeatureStoreError.storageChangeRefused` without
     ///   `allowsBreakingChanges`; `RegistryError.changedSincePlan` when another apply landed first (nothing is applied).
     @discardableResult
-    public func apply(_ plan: RegistryPlan, author: String, message: String?, allowsBreakingChanges: Bool = false, now: Int64 = currentMicros(),
-                      progress: ((String) -> Void)? = nil) throws -> ApplyReport {
-        try apply(plan, author: author, message: message, allowsBreakingChanges: allowsBreakingChanges, now: now, fault: nil, progress: progress)
+    public func apply(_ plan: RegistryPlan, author: String, message: String?, allowsBreakingChanges: Bool = false, allowsReverts: Bool = true,
+                      now: Int64 = currentMicros(), progress: ((String) -> Void)? = nil) throws -> ApplyReport {
+        try apply(plan, author: author, message: message, allowsBreakingChanges: allowsBreakingChanges, allowsReverts: allowsReverts, now: now,
+                  fault: nil, progress: progress)
     }
 
     /// `apply` with fault injection for crash tests: the process kills itself at `fault`.
     @discardableResult
-    package func apply(_ plan: RegistryPlan, author: String, message: String?, allowsBreakingChanges: Bool = false, now: Int64 = currentMicros(),
-                       fault: ApplyFault?, progress: ((String) -> Void)? = nil) throws -> ApplyReport {
+    package func apply(_ plan: RegistryPlan, author: String, message: String?, allowsBreakingChanges: Bool = false, allowsReverts: Bool = true,
+                       now: Int64 = currentMicros(), fault: ApplyFault?, progress: ((String) -> Void)? = nil) throws -> ApplyReport {
         let started = DispatchTime.now().uptimeNanoseconds
         let previous = try currentSnapshot()
         let prospect = try prospect(plan)
@@ -70,6 +71,8 @@ extension FeatureStore {
             throw FeatureStoreError.storageChangeRefused(reasons: storage.refusals + breaking, drops: storage.drops)
         }
         if !allowsBreakingChanges, !plan.breakingChanges.isEmpty { throw RegistryError.breakingChangesRefused(plan.breakingChanges) }
+        let reverts = plan.changes.compactMap(\.reverts)
+        if !allowsReverts, !reverts.isEmpty { throw RegistryError.revertsRefused(reverts) }
         if let previous { try recordServing(previous) }
         try build(prospect, now: now, fault: fault, progress: progress)
         var revision = plan.baseRevision
@@ -79,7 +82,8 @@ extension FeatureStore {
             try refreshTables(prospect.applied, history: prospect.history, writer)
             if fault == .beforeRevision { kill(getpid(), SIGKILL) }
             // Also for an empty plan: the registry checks it was made against the current revision.
-            revision = try registry.apply(plan, author: author, message: message, allowsBreakingChanges: allowsBreakingChanges, now: now)
+            revision = try registry.apply(plan, author: author, message: message, allowsBreakingChanges: allowsBreakingChanges, allowsReverts: allowsReverts,
+                                          now: now)
             if fault == .afterRevision { kill(getpid(), SIGKILL) }
         }
         forgetSnapshot()

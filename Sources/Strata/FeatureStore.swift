@@ -26,6 +26,8 @@ public final class FeatureStore: Sendable {
     public let logger: Logger
     /// The applied project of the latest registry revision seen, and everything derived from it.
     private let snapshotCache = Mutex<SnapshotCache?>(nil)
+    /// What the registry watcher (a server's) has heard: new revisions and token changes made anywhere, reachability.
+    let registryNotices = Mutex(RegistryNotices())
     private let registryFiles: RegistryStamp.Paths
     /// The feature log, opened on first use (most commands never touch it) and then shared: `featureLog()`.
     private let featureLogHandle = Mutex<FeatureLogStore?>(nil)
@@ -41,7 +43,7 @@ public final class FeatureStore: Sendable {
         try folder.ensureStateFolder()
         let options = try onlineOptions ?? folder.settings().onlineOptions
         registryFiles = RegistryStamp.Paths(registryPath: folder.registryPath)
-        registry = try Registry(path: folder.registryPath)
+        registry = try Self.openRegistry(folder, environment: ProcessInfo.processInfo.environment, logger: logger)
         offline = try OfflineStore(path: folder.offlinePath)
         online = try OnlineStore(path: folder.onlinePath, options: options)
         if try offline.needsLegacyAdoption() { try adoptLegacyStorage() }
@@ -66,8 +68,8 @@ public final class FeatureStore: Sendable {
     }
 
     /// What `apply` would change, against the registry's current revision.
-    public func plan() throws -> RegistryPlan {
-        try registry.plan(for: try compileDefinitions().definitions)
+    public func plan(author: String? = nil) throws -> RegistryPlan {
+        try registry.plan(for: try compileDefinitions().definitions, author: author)
     }
 
     /// The applied definitions, compiled, with their versions.
@@ -81,7 +83,7 @@ public final class FeatureStore: Sendable {
     /// catalog generation are read from SQLite only when the registry's files changed (or a second has passed), so an
     /// `apply`, or a first ingest, by this or any other process is seen by the next call.
     package func snapshot() throws -> AppliedSnapshot {
-        let stamp = RegistryStamp(registryFiles)
+        let stamp = RegistryStamp(registryFiles, notices: registryNotices.withLock { $0.generation })
         let now = DispatchTime.now().uptimeNanoseconds
         if let current = snapshotCache.withLock({ cached -> AppliedSnapshot? in
             guard let cached, cached.stamp == stamp, now &- cached.checkedAtNanos < SnapshotCache.recheckNanos else { return nil }
@@ -90,16 +92,31 @@ public final class FeatureStore: Sendable {
             return current
         }
         let cached = snapshotCache.withLock { $0 }
-        let revision = try registry.revision()
-        let generation = try offline.catalogGeneration()
-        if let cached, cached.snapshot.revision == revision, cached.snapshot.catalogGeneration == generation {
+        do {
+            let revision = try registry.revision()
+            registryNotices.withLock { $0.isReachable = true }
+            let generation = try offline.catalogGeneration()
+            if let cached, cached.snapshot.revision == revision, cached.snapshot.catalogGeneration == generation {
+                remember(SnapshotCache(snapshot: cached.snapshot, stamp: stamp, checkedAtNanos: now))
+                return cached.snapshot
+            }
+            let (current, objects) = try registry.latestObjectsWithRevision()
+            let snapshot = try AppliedSnapshot(revision: current, applied: Self.compile(objects), resolver: try storageResolver(), store: self)
+            remember(SnapshotCache(snapshot: snapshot, stamp: stamp, checkedAtNanos: now))
+            return snapshot
+        } catch RegistryError.unreachable(let location, let message) {
+            // A shared registry that went away: keep serving the last good revision, and say so in `/ready`.
+            guard let cached else { throw RegistryError.unreachable(location: location, message: message) }
+            registryNotices.withLock { $0.isReachable = false }
+            logger.warning("the registry at \(location) cannot be reached (\(message)); serving revision \(cached.snapshot.revision)")
             remember(SnapshotCache(snapshot: cached.snapshot, stamp: stamp, checkedAtNanos: now))
             return cached.snapshot
         }
-        let (current, objects) = try registry.latestObjectsWithRevision()
-        let snapshot = try AppliedSnapshot(revision: current, applied: Self.compile(objects), resolver: try storageResolver(), store: self)
-        remember(SnapshotCache(snapshot: snapshot, stamp: stamp, checkedAtNanos: now))
-        return snapshot
+    }
+
+    /// The revision of the snapshot in use, nil before the first.
+    func snapshotRevision() -> Int? {
+        snapshotCache.withLock { $0?.snapshot.revision }
     }
 
     /// Stores a checked snapshot, re-checked under the lock: one built from an older revision or catalog never

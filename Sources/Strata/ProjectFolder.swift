@@ -72,6 +72,8 @@ public enum ProjectError: StrataError {
     case unwritable(path: String, reason: String)
     case folderNotEmpty(path: String)
     case permissionDenied(path: String)
+    /// A setting (in strata.yaml or the environment) that cannot be used.
+    case badSetting(field: String, problem: String)
 
     public var what: String {
         switch self {
@@ -81,6 +83,7 @@ public enum ProjectError: StrataError {
         case .unwritable(let path, let reason): return "cannot write \(path): \(reason)"
         case .folderNotEmpty(let path): return "\(path) already contains a project"
         case .permissionDenied(let path): return "permission denied: this user cannot read and write the state folder \(path)"
+        case .badSetting(let field, let problem): return "`\(field)`: \(problem)"
         }
     }
 
@@ -99,6 +102,7 @@ public enum ProjectError: StrataError {
         case .unwritable: return "check permissions and free space"
         case .folderNotEmpty: return "choose an empty or new folder, or pass `--force` to overwrite the example files"
         case .permissionDenied: return "run as the user that owns it, or give this user access (chown -R or chmod -R u+rwX on the folder)"
+        case .badSetting: return "write `registry: {url: postgresql://USER@HOST:PORT/DATABASE}` and give the password in PGPASSWORD or `registry.password_file`"
         }
     }
 }

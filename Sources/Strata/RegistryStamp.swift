@@ -11,6 +11,8 @@ struct RegistryStamp: Equatable, Sendable {
     private var database: FileStamp
     private var log: FileStamp
     private var indexHeader: [UInt8]
+    /// Changes a registry watcher announced (a shared PostgreSQL registry has no files to watch).
+    private var notices: Int64 = 0
 
     /// The two paths to watch, computed once: `registry.db` and its `-wal`.
     struct Paths: Sendable {
@@ -26,7 +28,8 @@ struct RegistryStamp: Equatable, Sendable {
         }
     }
 
-    init(_ paths: Paths) {
+    init(_ paths: Paths, notices: Int64 = 0) {
+        self.notices = notices
         database = FileStamp(path: paths.database)
         log = FileStamp(path: paths.log)
         indexHeader = Self.header(paths.index)

@@ -29,15 +29,19 @@ struct ApplyCommand: ParsableCommand {
     @Option(name: .long, help: "Refuse unless the registry is still at this revision (as printed by `strata plan`).")
     var expectRevision: Int?
 
+    @Flag(name: .long, help: "Apply even where the plan undoes a teammate's change (sets an object back to an earlier version, or removes it).")
+    var allowRevert = false
+
     func run() throws {
         try reportingErrors {
             let store = try projectOptions.open()
-            var plan = try store.plan()
-            if let expectRevision { plan.baseRevision = expectRevision }
             let who = author ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+            var plan = try store.plan(author: who)
+            if let expectRevision { plan.baseRevision = expectRevision }
             // STRATA_FAULT_APPLY makes the process kill itself at a step of the apply (crash tests; see `ApplyFault`).
             let fault = ProcessInfo.processInfo.environment["STRATA_FAULT_APPLY"].flatMap(ApplyFault.init)
-            let report = try store.apply(plan, author: who, message: message, allowsBreakingChanges: allowBreaking, fault: fault) { line in
+            let report = try store.apply(plan, author: who, message: message, allowsBreakingChanges: allowBreaking, allowsReverts: allowRevert,
+                                         fault: fault) { line in
                 if !output.json { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
             }
             if output.json {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Strata
 import StrataRegistry
 
@@ -16,10 +17,13 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var projectOptions: ProjectOptions
     @OptionGroup var output: OutputOptions
 
+    @Option(name: .long, help: "Who would apply (default: $USER): changes that undo someone else's work are marked as reverts.")
+    var author: String?
+
     func run() throws {
         try reportingErrors {
             let store = try projectOptions.open()
-            let plan = try store.plan()
+            let plan = try store.plan(author: author ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown")
             let storage = try store.storagePlan(for: plan)
             if output.json {
                 try printJSON(PlanReport(baseRevision: plan.baseRevision, changes: plan.changes, storage: storage))
@@ -45,6 +49,7 @@ func renderPlan(_ plan: RegistryPlan, storage: StoragePlan) -> String {
         let versions = change.action == .added ? "new, v\(change.toVersion)" : change.action == .removed ? "v\(change.fromVersion ?? 0) → removed" : "v\(change.fromVersion ?? 0) → v\(change.toVersion)"
         lines.append("\(symbol) \(change.kind.displayName) `\(change.name)` (\(versions))\(change.isBreaking ? "  BREAKING" : "")")
         for reason in change.reasons { lines.append("    why breaking: \(reason)") }
+        if let reverts = change.reverts { lines.append("    REVERT: \(reverts) (`strata apply` needs `--allow-revert`)") }
         if change.action == .changed {
             for field in change.fields { lines.append("    \(field.path): \(field.old ?? "—") → \(field.new ?? "—")") }
         }

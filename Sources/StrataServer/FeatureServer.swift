@@ -59,7 +59,7 @@ public final class FeatureServer: Sendable {
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger
         )
-        app.addServices(featureLog, alerts, monitor,
+        app.addServices(featureLog, alerts, monitor, RegistryWatcher(store: store, pool: blockingPool, logger: logger),
                         RetentionPruner(store: store, pool: blockingPool, logger: logger, interval: configuration.retentionInterval))
         do {
             try await app.runService()
@@ -76,8 +76,20 @@ public final class FeatureServer: Sendable {
         router.get("health") { _, _ in JSONWriter.status("ok") }
         router.get("ready") { [store, logger] _, _ in
             do {
-                _ = try store.snapshot()
-                return JSONWriter.status("ready")
+                let snapshot = try store.snapshot()
+                // Which revision is served, and whether the registry can be reached (a shared one may be away while the
+                // last good revision keeps serving).
+                let status = store.registryStatus()
+                var json = JSONWriter()
+                json.object { o in
+                    o.key("status"); o.string("ready")
+                    o.key("revision"); o.int(Int64(snapshot.revision))
+                    o.key("registry"); o.object { r in
+                        r.key("location"); r.string(status.location)
+                        r.key("reachable"); r.bool(status.isReachable)
+                    }
+                }
+                return json.response()
             } catch {
                 // The client learns what is wrong in a sentence; the log gets the whole chain.
                 logger.warning("not ready: \(String(reflecting: error))")

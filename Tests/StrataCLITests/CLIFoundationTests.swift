@@ -138,11 +138,13 @@ import Testing
         copied or computed), columns added, a conversion of stored rows, features recomputed from stored
         rows, or a materialization needed; and what a type change the stored rows cannot take would drop.
 
-        USAGE: strata plan [--project <dir>] [--json]
+        USAGE: strata plan [--project <dir>] [--json] [--author <author>]
 
         OPTIONS:
           --project <dir>         The project folder (the one holding `featuresets/`). (default: .)
           --json                  Print machine-readable JSON instead of a table.
+          --author <author>       Who would apply (default: $USER): changes that undo someone else's work
+                                  are marked as reverts.
           --version               Show the version.
           -h, --help              Show help information.
 

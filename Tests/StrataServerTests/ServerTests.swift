@@ -199,7 +199,10 @@ func json(_ text: String) -> [String: Any] {
         let f = ServerFixture()
         try await f.start()
         #expect(try await f.request("GET", "/health") == (200, #"{"status":"ok"}"#))
-        #expect(try await f.request("GET", "/ready") == (200, #"{"status":"ready"}"#))
+        let ready = try await f.request("GET", "/ready")
+        #expect(ready.0 == 200)
+        #expect(ready.1.hasPrefix(#"{"status":"ready","revision":1,"registry":{"location":""#), "\(ready.1)")
+        #expect(ready.1.hasSuffix(#"registry.db","reachable":true}}"#), "\(ready.1)")
         let views = try await f.request("GET", "/registry/views").1
         #expect(views.contains(#""name":"driver_trips","version":1"#))
         #expect(try await f.request("GET", "/registry/services").1.contains(#""logging_sample_rate":1.0"#))

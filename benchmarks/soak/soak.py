@@ -141,13 +141,21 @@ def main():
             code, output = run(strata, step, workdir)
             if code != 0:
                 sys.exit(f"setup failed: strata {' '.join(step)}\n{output}")
-        server = subprocess.Popen([strata, "serve", "--project", project, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # The server's log goes to a file: a pipe nobody reads fills up and blocks the server's writes.
+        server_log = open(os.path.join(workdir, "server.log"), "w+")
+        server = subprocess.Popen([strata, "serve", "--project", project, "--port", "0"], stdout=subprocess.PIPE, stderr=server_log, text=True)
         line = server.stdout.readline()
         match = re.search(r":(\d+)\s*$", line)
         if not match:
-            sys.exit(f"the server did not start: {line}{server.stderr.read()}")
+            server_log.seek(0)
+            sys.exit(f"the server did not start: {line}{server_log.read()}")
         port = int(match.group(1))
         summary = soak(strata, project, server, port, args)
+        if not summary["server_alive"]:
+            server_log.seek(0)
+            log = server_log.read()
+            crash = log.find("crashed")
+            summary["server_log_tail"] = log[max(0, crash - 2000):crash + 6000] if crash >= 0 else log[-4000:]
         server.terminate()
         server.wait(timeout=30)
     finally:

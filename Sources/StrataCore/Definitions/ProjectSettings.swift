@@ -21,6 +21,11 @@ public struct ProjectSettings: Sendable, Hashable {
     /// `retention.quarantine`: how long the quarantined rows of a run are kept.
     public var quarantineRetentionMicros: Int64 = ProjectSettings.defaultQuarantineRetentionMicros
 
+    /// `registry.url`: a PostgreSQL registry a team shares (`postgresql://user@host:port/db`); nil for `.strata/registry.db`.
+    public var registryURL: String?
+    /// `registry.password_file`: a file whose first line is the registry's password (else `PGPASSWORD` or `~/.pgpass`).
+    public var registryPasswordFile: String?
+
     public static let defaultFeatureLogRetentionMicros: Int64 = 30 * 86_400_000_000
     public static let defaultQuarantineRetentionMicros: Int64 = 90 * 86_400_000_000
 
@@ -40,7 +45,11 @@ public struct ProjectSettings: Sendable, Hashable {
             return .failure(DefinitionErrors([Diagnostic("\(file) is not valid YAML: \(error)", at: SourceLocation(file: file, line: 0, column: 0))]))
         }
         guard let root else { return .success(settings) }
-        let top = reader.fields(root, allowed: ["online", "retention"], context: "settings")
+        let top = reader.fields(root, allowed: ["online", "retention", "registry"], context: "settings")
+        if let registryNode = top?["registry"], let registry = reader.fields(registryNode, allowed: ["url", "password_file"], context: "registry") {
+            settings.registryURL = registry["url"].flatMap { reader.string($0, field: "url", context: "registry") }
+            settings.registryPasswordFile = registry["password_file"].flatMap { reader.string($0, field: "password_file", context: "registry") }
+        }
         if let onlineNode = top?["online"], let online = reader.fields(onlineNode, allowed: ["map_size", "map_size_max"], context: "online") {
             settings.mapSizeBytes = online["map_size"].flatMap { reader.size($0, field: "online.map_size") }
             settings.mapSizeMaxBytes = online["map_size_max"].flatMap { reader.size($0, field: "online.map_size_max") }
