@@ -41,6 +41,8 @@ extension FeatureStore {
     /// change is noted, so the next request uses it at once, and reachability is tracked for `/ready`. Returns at once for
     /// a SQLite registry, whose files are watched instead.
     public func watchRegistry(onChange: @escaping @Sendable (RegistryEvent) -> Void = { _ in }) async {
+        registryNotices.withLock { $0.isWatched = true }
+        defer { registryNotices.withLock { $0.isWatched = false } }
         await registry.store.watch { [self] event in
             registryNotices.withLock { notices in
                 switch event {
@@ -84,4 +86,6 @@ struct RegistryNotices: Sendable {
     var tokenGeneration: Int64 = 0
     var notifiedRevision: Int?
     var isReachable = true
+    /// True while a watcher listens: it says when the registry is back, so requests need not try it meanwhile.
+    var isWatched = false
 }

@@ -92,6 +92,9 @@ public final class FeatureStore: Sendable {
             return current
         }
         let cached = snapshotCache.withLock { $0 }
+        // While a watched registry is away, serve the last good revision without trying it on the request path (a
+        // connect to a host that went quiet waits seconds); the watcher's reconnect moves the generation.
+        if let cached, cached.stamp == stamp, registryNotices.withLock({ $0.isWatched && !$0.isReachable }) { return cached.snapshot }
         do {
             let revision = try registry.revision()
             registryNotices.withLock { $0.isReachable = true }

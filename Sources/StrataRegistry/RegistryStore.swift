@@ -52,6 +52,10 @@ public protocol RegistryStore: Sendable {
     func revokeToken(name: String, at micros: Int64) throws(RegistryError) -> Bool
     /// Grows with every token change: a server reloads its tokens when it moves.
     func tokenGeneration() throws(RegistryError) -> Int64
+
+    /// Calls `handler` with changes made anywhere, until the task is cancelled; returns at once when the store has no
+    /// such announcements (a requirement, so a store's own implementation is called through `any RegistryStore`).
+    func watch(_ handler: @escaping @Sendable (RegistryEvent) -> Void) async
 }
 
 /// What a registry store announces to a process that watches it.

@@ -20,7 +20,11 @@ public final class PostgresRegistryStore: RegistryStore {
     let logger: Logger
     /// The open connection, if any; held while a call uses it (calls on one store run one at a time).
     private let connection = Mutex<PostgresConnection?>(nil)
-    static let eventLoops = MultiThreadedEventLoopGroup.singleton
+    /// A loop of the registry's own. Calls block their thread until the loop answers, so that loop must never be one a
+    /// caller runs on.
+    static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    /// How long a call waits for the server before the connection is dropped as dead.
+    static let answerTimeoutSeconds: Int64 = 5
 
     /// Connects to the registry at `url` and migrates its schema (concurrent first opens are serialised by an advisory
     /// lock, so each migration runs once).
@@ -48,11 +52,22 @@ public final class PostgresRegistryStore: RegistryStore {
                         return try body(open)
                     } catch let error as PSQLError where Self.isConnectionLost(error) && attempt == 1 {
                         slot = nil
-                        try? open.close().wait()
+                        _ = try? Self.answer(open.close())
+                    } catch is NoAnswer where attempt == 1 {
+                        // A connection that stopped answering (seen once after the server restarted: the query was
+                        // never answered, nor failed) is dropped, not waited on for ever.
+                        slot = nil
+                        _ = try? Self.answer(open.close())
                     }
                 }
                 throw RegistryError.unreachable(location: location, message: "the connection broke twice")
             }
+        } catch is NoAnswer {
+            connection.withLock { slot in
+                if let open = slot { _ = try? Self.answer(open.close()) }
+                slot = nil
+            }
+            throw RegistryError.unreachable(location: location, message: "no answer within \(Self.answerTimeoutSeconds) s")
         } catch let error as RegistryError {
             throw error
         } catch {
@@ -62,7 +77,9 @@ public final class PostgresRegistryStore: RegistryStore {
 
     func connect() throws -> PostgresConnection {
         do {
-            return try PostgresConnection.connect(on: Self.eventLoops.next(), configuration: configuration, id: 1, logger: logger).wait()
+            return try Self.answer(PostgresConnection.connect(on: Self.eventLoops.next(), configuration: configuration, id: 1, logger: logger))
+        } catch is NoAnswer {
+            throw RegistryError.unreachable(location: location, message: "no answer within \(Self.answerTimeoutSeconds) s")
         } catch {
             throw RegistryError.unreachable(location: location, message: Self.describe(error))
         }
@@ -70,7 +87,17 @@ public final class PostgresRegistryStore: RegistryStore {
 
     /// Runs one statement and collects its rows.
     static func rows(_ connection: PostgresConnection, _ query: PostgresQuery, _ logger: Logger) throws -> [PostgresRow] {
-        try connection.query(query, logger: logger).wait().rows
+        try answer(connection.query(query, logger: logger)).rows
+    }
+
+    /// The future's value, or `NoAnswer` when the server has not answered within `answerTimeoutSeconds`: a call never
+    /// blocks its thread (and the store's lock) for ever.
+    static func answer<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
+        let promise = future.eventLoop.makePromise(of: T.self)
+        future.cascade(to: promise)
+        let timer = future.eventLoop.scheduleTask(in: .seconds(answerTimeoutSeconds)) { promise.fail(NoAnswer()) }
+        defer { timer.cancel() }
+        return try promise.futureResult.wait()
     }
 
     /// Runs `body` between BEGIN and COMMIT (ROLLBACK when it throws).
@@ -111,6 +138,9 @@ public final class PostgresRegistryStore: RegistryStore {
     }
 
     deinit {
-        if let open = connection.withLock({ $0 }) { try? open.close().wait() }
+        if let open = connection.withLock({ $0 }) { _ = try? Self.answer(open.close()) }
     }
 }
+
+/// The server did not answer a call in time.
+struct NoAnswer: Error {}

@@ -50,7 +50,16 @@ extension PostgresRegistryStore {
                     group.addTask {
                         while true {
                             try await Task.sleep(for: .seconds(2))
-                            for try await _ in try await connection.query("SELECT 1", logger: logger) {}
+                            // A ping unanswered in time counts as a lost connection (a half-open socket never fails).
+                            try await withThrowingTaskGroup(of: Void.self) { ping in
+                                ping.addTask { for try await _ in try await connection.query("SELECT 1", logger: logger) {} }
+                                ping.addTask {
+                                    try await Task.sleep(for: .seconds(Self.answerTimeoutSeconds))
+                                    throw NoAnswer()
+                                }
+                                try await ping.next()
+                                ping.cancelAll()
+                            }
                         }
                     }
                     // Whichever ends first (the notifications stop, or a ping fails) ends this connection.

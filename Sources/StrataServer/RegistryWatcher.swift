@@ -3,6 +3,7 @@ import NIOPosix
 import ServiceLifecycle
 import Strata
 import StrataRegistry
+import Synchronization
 
 /// Hears the registry's changes as they are made anywhere (a shared PostgreSQL registry's `LISTEN`), so a revision
 /// applied on another machine is served within a second, and loads the new snapshot on the thread pool so no request
@@ -14,11 +15,18 @@ struct RegistryWatcher: Service {
     let logger: Logger
 
     func run() async throws {
+        // Each reconnect attempt reports the registry away; only the change is logged.
+        let away = Mutex(false)
         await cancelWhenGracefulShutdown {
             await store.watchRegistry { event in
                 switch event {
-                case .reachable(let revision): logger.info("registry: connected, at revision \(revision)")
-                case .unreachable(let message): logger.warning("registry: cannot be reached (\(message)); serving the last good revision")
+                case .reachable(let revision):
+                    away.withLock { $0 = false }
+                    logger.info("registry: connected, at revision \(revision)")
+                case .unreachable(let message):
+                    if !away.withLock({ was in defer { was = true }; return was }) {
+                        logger.warning("registry: cannot be reached (\(message)); serving the last good revision until it is back")
+                    }
                 case .revision, .tokens: break
                 }
                 // Load the new snapshot off the request path; a failure here is seen (and logged) by the next request.

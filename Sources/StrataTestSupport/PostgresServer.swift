@@ -34,7 +34,7 @@ public final class PostgresServer: Sendable {
     /// The environment a `strata` process needs to log in (`PGPASSWORD`).
     public var environment: [String: String] { ["PGPASSWORD": password] }
 
-    init() throws {
+    public init() throws {
         guard let bin = Self.findBinaries() else {
             throw PostgresServerError("PostgreSQL's server programs are not installed: run `make deps` (Debian package `postgresql`)")
         }
