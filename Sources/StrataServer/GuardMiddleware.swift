@@ -55,10 +55,11 @@ struct GuardMiddleware: RouterMiddleware {
         return difference == 0
     }
 
+    private static let knownRoutes: Set<String> = ["/health", "/ready", "/metrics", "/openapi.json", "/get-online-features", "/v1/features", "/push", "/v1/historical"]
+
     /// Known routes by name; anything else is "other", so metric labels stay bounded.
     static func routeLabel(_ path: String) -> String {
-        let known = ["/health", "/ready", "/metrics", "/openapi.json", "/get-online-features", "/v1/features", "/push", "/v1/historical"]
-        if known.contains(path) { return path }
+        if knownRoutes.contains(path) { return path }
         if path.hasPrefix("/v1/registry/objects") { return "/v1/registry/objects" }
         if path.hasPrefix("/v1/training-sets/") { return path.hasSuffix("/reproduce") ? "/v1/training-sets/reproduce" : "/v1/training-sets" }
         if path == "/ui" || path.hasPrefix("/ui/") { return "/ui" }

@@ -88,14 +88,16 @@ def main():
             break
         except Exception:
             time.sleep(0.1)
-    check = urllib.request.Request(base + "/get-online-features", data=cases[1][1][0].encode(), method="POST")
-    answer = json.loads(urllib.request.urlopen(check).read())
-    statuses = answer["results"][1]["statuses"]
-    assert statuses == ["PRESENT"], f"benchmark keys must be fresh, got {statuses}"
+    # A server left on the port by an earlier run would answer instead of this one (with its own data).
+    assert server.poll() is None, f"strata serve exited ({server.returncode}): is port {port} taken?"
     results = {"machine": machine(), "duration_s": args.duration, "runs": args.runs, "drivers": drivers}
     print(f"wrk on loopback, {args.duration}s × {args.runs} runs per case; load generator and server share {os.cpu_count()} cores\n")
     print(f"{'case':18} {'conc':>4} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'vs /health':>10}")
     try:
+        check = urllib.request.Request(base + "/get-online-features", data=cases[1][1][0].encode(), method="POST")
+        answer = json.loads(urllib.request.urlopen(check).read())
+        statuses = answer["results"][1]["statuses"]
+        assert statuses == ["PRESENT"], f"benchmark keys must be fresh, got {statuses} for {cases[1][1][0]}"
         for connections in (int(c) for c in args.concurrency.split(",")):
             runs = {name: [] for name, _ in cases}
             for _ in range(args.runs):
