@@ -7,6 +7,7 @@ DEMO_DIR ?= /tmp/strata-demo
 STRATA := .build/release/strata
 
 .PHONY: deps venv build demo test soak bench-definitions bench-offline bench-aggregations bench-online bench-server bench-check bench-get bench-quality bench-columnar bench-python bench-ui clean
+.PHONY: bench-micro bench-micro-check bench-micro-thresholds bench-micro-build
 
 # Installs the system libraries Strata links (LMDB, SQLite) when they are missing.
 deps:
@@ -134,3 +135,31 @@ bench-python: bench-build python-client
 # served by the release binary; p99 server time and weight per page, search time, next to /health in the same run.
 bench-ui: build venv
 	$(PYTHON) benchmarks/ui/bench.py --strata $(STRATA)
+
+# Instruction and allocation counts (benchmarks/micro, package-benchmark; docs/performance.md, "Instruction and
+# allocation counts"): single and 100-key lookups, the expression evaluator, CSV decoding, a windowed aggregation fold
+# and a lookup response's JSON, each with instructions per iteration (callgrind, in StrataMicroCount) and mallocs (in
+# process). Counts, not times: the same on a busy machine. `bench-micro` prints the table; `bench-micro-check` (not
+# yet in `make test`: callgrind's counts follow the CPU's choice of glibc's memcpy/strlen variants, so thresholds taken
+# here are unproven on CI's machines, and its release build adds ~20 minutes) fails when instructions rise by more than 5% or mallocs by more than 2 over benchmarks/micro/Thresholds,
+# and passes, with a note, when counts fell that far; `bench-micro-thresholds` rewrites the thresholds from a new run
+# after an intended change (commit the files). Its own package and .build: a release build of Strata's libraries.
+MICRO := cd benchmarks/micro && swift package --disable-sandbox
+bench-micro-build: deps
+	@command -v valgrind >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq valgrind; }
+	cd benchmarks/micro && swift build -c release --product StrataMicroCount
+
+bench-micro: bench-micro-build
+	$(MICRO) benchmark --no-progress
+
+bench-micro-check: bench-micro-build
+	@log=$$(mktemp); $(MICRO) benchmark thresholds check --no-progress 2>&1 | tee $$log; status=$${PIPESTATUS[0]}; \
+	if [ $$status -ne 0 ] && grep -q "is BETTER than the defined thresholds" $$log && ! grep -q "is WORSE than" $$log; then \
+		echo "bench-micro-check: counts fell below benchmarks/micro/Thresholds (passes); lower them with 'make bench-micro-thresholds' and commit"; \
+		status=0; \
+	elif [ $$status -ne 0 ]; then \
+		echo "bench-micro-check: FAILED: a count rose above benchmarks/micro/Thresholds (table above), or the suite did not run"; \
+	fi; rm -f $$log; exit $$status
+
+bench-micro-thresholds: bench-micro-build
+	$(MICRO) --allow-writing-to-package-directory benchmark thresholds update --no-progress
