@@ -167,11 +167,24 @@ extension FeatureStore {
             throw FeatureStoreError.wouldOverwriteOriginal(path: original.output.path)
         }
         let plan = try TrainingSetPlan(manifest: original, registry: registry, resolver: try storageResolver())
-        let request = HistoricalRequest(spinePath: original.spine.path, features: .references([]), corrections: plan.corrections,
+        let request = HistoricalRequest(spinePath: locateSpine(original.spine.path), features: .references([]), corrections: plan.corrections,
                                         isStrict: plan.isStrict, timestampColumn: original.spine.timestampColumn,
                                         includesStatus: plan.includesStatus, usesBareNames: plan.usesBareNames,
                                         outputPath: output, table: original.output.table)
         return try run(plan, request: request, now: now, original: original)
+    }
+
+    /// The recorded spine path, or, when nothing is there any more (the project folder moved, or came from another
+    /// machine), the same trailing path inside this project (`featuresets/data/spine.csv` of `/old/place/featuresets/…`).
+    /// The spine's SHA-256 is checked after reading, so a different file of that name is refused, never used.
+    func locateSpine(_ recorded: String) -> String {
+        guard !FileManager.default.fileExists(atPath: recorded), recorded.hasPrefix("/") else { return recorded }
+        let parts = recorded.split(separator: "/").map(String.init)
+        for start in parts.indices.dropFirst() {
+            let candidate = folder.url(forRelative: parts[start...].joined(separator: "/")).path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        }
+        return recorded
     }
 
     /// `dir/train.csv` → `dir/train.reproduced.csv`.
