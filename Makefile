@@ -144,7 +144,8 @@ bench-ui: build venv
 # here are unproven on CI's machines, and its release build adds ~20 minutes) fails when instructions rise by more than 5% or mallocs by more than 2 over benchmarks/micro/Thresholds,
 # and passes, with a note, when counts fell that far; `bench-micro-thresholds` rewrites the thresholds from a new run
 # after an intended change (commit the files). Its own package and .build: a release build of Strata's libraries.
-MICRO := cd benchmarks/micro && swift package --disable-sandbox
+# (No --disable-sandbox: it reaches swiftc, and `swift build` without it would then rebuild every module, and back.)
+MICRO := cd benchmarks/micro && swift package
 bench-micro-build: deps
 	@command -v valgrind >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq valgrind; }
 	cd benchmarks/micro && swift build -c release --product StrataMicroCount
