@@ -52,19 +52,19 @@ public final class PostgresRegistryStore: RegistryStore {
                         return try body(open)
                     } catch let error as PSQLError where Self.isConnectionLost(error) && attempt == 1 {
                         slot = nil
-                        _ = try? Self.answer(open.close())
+                        Self.closeDropped(open)
                     } catch is NoAnswer where attempt == 1 {
                         // A connection that stopped answering (seen once after the server restarted: the query was
                         // never answered, nor failed) is dropped, not waited on for ever.
                         slot = nil
-                        _ = try? Self.answer(open.close())
+                        Self.closeDropped(open)
                     }
                 }
                 throw RegistryError.unreachable(location: location, message: "the connection broke twice")
             }
         } catch is NoAnswer {
             connection.withLock { slot in
-                if let open = slot { _ = try? Self.answer(open.close()) }
+                if let open = slot { Self.closeDropped(open) }
                 slot = nil
             }
             throw RegistryError.unreachable(location: location, message: "no answer within \(Self.answerTimeoutSeconds) s")
@@ -88,6 +88,12 @@ public final class PostgresRegistryStore: RegistryStore {
     /// Runs one statement and collects its rows.
     static func rows(_ connection: PostgresConnection, _ query: PostgresQuery, _ logger: Logger) throws -> [PostgresRow] {
         try answer(connection.query(query, logger: logger)).rows
+    }
+
+    /// Closes a connection this store is dropping (broken, silent, or at deinit). It may already be dead, so a failed
+    /// close is the expected answer; the caller has already reported the error that matters.
+    static func closeDropped(_ connection: PostgresConnection) {
+        _ = try? answer(connection.close())
     }
 
     /// The future's value, or `NoAnswer` when the server has not answered within `answerTimeoutSeconds`: a call never
@@ -138,7 +144,7 @@ public final class PostgresRegistryStore: RegistryStore {
     }
 
     deinit {
-        if let open = connection.withLock({ $0 }) { _ = try? Self.answer(open.close()) }
+        if let open = connection.withLock({ $0 }) { Self.closeDropped(open) }
     }
 }
 
