@@ -24,6 +24,8 @@ public final class FeatureStore: Sendable {
     /// Where the façade reports what it cannot throw: a failed run the registry could not record, a damaged record
     /// skipped by a background task. The server passes its own.
     public let logger: Logger
+    /// The project's `strata.yaml`, read when the store opened.
+    public let settings: ProjectSettings
     /// The applied project of the latest registry revision seen, and everything derived from it.
     private let snapshotCache = Mutex<SnapshotCache?>(nil)
     /// What the registry watcher (a server's) has heard: new revisions and token changes made anywhere, reachability.
@@ -41,7 +43,8 @@ public final class FeatureStore: Sendable {
         self.logger = logger
         folder = ProjectFolder(path: projectPath)
         try folder.ensureStateFolder()
-        let options = try onlineOptions ?? folder.settings().onlineOptions
+        settings = try folder.settings()
+        let options = onlineOptions ?? settings.onlineOptions
         registryFiles = RegistryStamp.Paths(registryPath: folder.registryPath)
         registry = try Self.openRegistry(folder, environment: ProcessInfo.processInfo.environment, logger: logger)
         offline = try OfflineStore(path: folder.offlinePath)

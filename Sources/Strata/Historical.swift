@@ -34,6 +34,8 @@ public struct HistoricalRequest: Sendable {
     /// A spine handed over in memory (an HTTP body, standard input) instead of the file at `spinePath`; it is kept in
     /// the project (`FeatureStore.keepSpine`) so the training set can be reproduced, and `spinePath` is ignored.
     public var spineBytes: SpineBytes?
+    /// Called with a line of progress from a long step (Spark's session start and joins).
+    public var progress: (@Sendable (String) -> Void)?
 
     public init(spinePath: String, features: FeatureSelection, corrections: CorrectionsMode = .known, isStrict: Bool = false,
                 timestampColumn: String = "event_timestamp", includesStatus: Bool = false, usesBareNames: Bool = false,
@@ -88,7 +90,7 @@ extension FeatureStore {
 
     func run(_ plan: TrainingSetPlan, request: HistoricalRequest, now: Int64, original: TrainingSetManifest?) throws -> HistoricalResult {
         let (spine, spinePath) = try loadSpine(request, original: original)
-        let set = try join(plan, spine: spine)
+        let set = try join(plan, spine: spine, progress: request.progress)
         guard let format = TrainingSetFormat.forPath(request.outputPath) else { throw FeatureStoreError.badOutput(path: request.outputPath) }
         let outputURL = URL(fileURLWithPath: request.outputPath)
         let hashes = try TrainingSetWriter.writeWithHashes(set, to: outputURL, format: format, table: request.table)
@@ -96,6 +98,7 @@ extension FeatureStore {
         var manifest = try TrainingSetManifest(plan: plan, spine: spine, spinePath: spinePath, output: outputURL.path, format: format,
                                                table: request.table, contentSHA256: hash, createdAt: now, store: self, set: set)
         if let original { manifest.reproducedFrom = original.id }
+        if let spark = try sparkRunner(), plan.views.contains(where: { !$0.isAggregation }) { manifest.engine = "spark (\(spark.settings.master))" }
         manifest.finishedAt = Timestamp.format(max(now, currentMicros()))
         manifest.output.fileSHA256 = hashes.file
         try manifest.save(beside: outputURL)
@@ -123,11 +126,24 @@ extension FeatureStore {
         return (spine, path)
     }
 
-    /// Joins the spine with every part of the plan, point in time.
-    func join(_ plan: TrainingSetPlan, spine: Spine) throws -> TrainingSet {
+    /// Joins the spine with every part of the plan, point in time: row features on the project's offline engine
+    /// (SQLite, or Spark in one session for every view), aggregations on SQLite.
+    func join(_ plan: TrainingSetPlan, spine: Spine, progress: (@Sendable (String) -> Void)? = nil) throws -> TrainingSet {
         let columns = try plan.columns()
+        var sparkResults: [Int: ViewJoinResult] = [:]
+        if let spark = try sparkRunner() {
+            var parts: [SparkJoinPart] = [], indexes: [Int] = []
+            for (index, part) in plan.views.enumerated() where !part.isAggregation {
+                let options = JoinOptions(corrections: plan.corrections, isStrict: plan.isStrict, maxIngestSeq: part.maxIngestSeq)
+                parts.append(SparkJoinPart(spec: part.spec, keys: try spine.keyTuples(part.spec.view.keys), featureIndexes: part.features.map(\.featureIndex),
+                                           options: options))
+                indexes.append(index)
+            }
+            for (index, result) in zip(indexes, try spark.join(parts, times: spine.times, store: offline, progress: progress)) { sparkResults[index] = result }
+        }
         var results: [ViewJoinResult] = []
-        for part in plan.views {
+        for (index, part) in plan.views.enumerated() {
+            if let computed = sparkResults[index] { results.append(computed); continue }
             let keys = try spine.keyTuples(part.spec.view.keys)
             let options = JoinOptions(corrections: plan.corrections, isStrict: plan.isStrict, maxIngestSeq: part.maxIngestSeq)
             let indexes = part.features.map(\.featureIndex)
@@ -137,6 +153,13 @@ extension FeatureStore {
         var set = TrainingSet(spine: spine, columns: columns, results: results, statusViews: plan.includesStatus ? plan.statusPrefixes : [])
         for part in plan.views { for key in part.spec.view.keys { set.spineKeyTypes[key.name] = key.type } }
         return set
+    }
+
+    /// The Spark engine, when strata.yaml selects it (`offline.engine: spark`).
+    /// - Throws: `SparkError.warehouseNotLocal`.
+    func sparkRunner() throws -> SparkRunner? {
+        guard settings.offlineEngine == .spark else { return nil }
+        return try SparkRunner(settings: settings.spark ?? SparkSettings(), projectRoot: folder.root)
     }
 
     /// A recorded training set's manifest.
@@ -158,7 +181,8 @@ extension FeatureStore {
     /// whether the bytes are the same.
     /// - Throws: `FeatureStoreError.wouldOverwriteOriginal` when `outputPath` (or its manifest) is the original's;
     ///   `OfflineStoreError.unknownTrainingSet`, `.spineChanged`.
-    public func reproduce(id: String, outputPath: String? = nil, now: Int64 = currentMicros()) throws -> HistoricalResult {
+    public func reproduce(id: String, outputPath: String? = nil, now: Int64 = currentMicros(),
+                          progress: (@Sendable (String) -> Void)? = nil) throws -> HistoricalResult {
         let original = try trainingSetManifest(id: id)
         if outputPath == nil, original.output.format == .arrowStream { throw FeatureStoreError.needsOutputPath(id: id) }
         let output = outputPath ?? Self.besideOriginal(original.output.path)
@@ -167,10 +191,11 @@ extension FeatureStore {
             throw FeatureStoreError.wouldOverwriteOriginal(path: original.output.path)
         }
         let plan = try TrainingSetPlan(manifest: original, registry: registry, resolver: try storageResolver())
-        let request = HistoricalRequest(spinePath: locateSpine(original.spine.path), features: .references([]), corrections: plan.corrections,
+        var request = HistoricalRequest(spinePath: locateSpine(original.spine.path), features: .references([]), corrections: plan.corrections,
                                         isStrict: plan.isStrict, timestampColumn: original.spine.timestampColumn,
                                         includesStatus: plan.includesStatus, usesBareNames: plan.usesBareNames,
                                         outputPath: output, table: original.output.table)
+        request.progress = progress
         return try run(plan, request: request, now: now, original: original)
     }
 

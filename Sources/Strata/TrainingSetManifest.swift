@@ -45,6 +45,8 @@ public struct TrainingSetManifest: Codable, Sendable {
     /// When the output and manifest were written; nil in manifests written before it was recorded.
     public var finishedAt: String?
     public var reproducedFrom: String?
+    /// The engine that computed the row features: `spark` (with its master), or nil for the SQLite engine.
+    public var engine: String?
     public var spine: SpineInfo
     public var features: [String]
     public var columns: [String]

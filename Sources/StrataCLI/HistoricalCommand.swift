@@ -74,7 +74,7 @@ struct HistoricalCommand: ParsableCommand {
             if let show { return try printManifest(try store.trainingSetManifest(id: show)) }
             let result: HistoricalResult
             if let reproduce {
-                result = try store.reproduce(id: reproduce, outputPath: out)
+                result = try store.reproduce(id: reproduce, outputPath: out, progress: Self.progressLine)
             } else {
                 var mode: CorrectionsMode = corrections == .latest ? .latest : .known
                 if let asOf { mode = .asOf(asOf.micros) }
@@ -82,6 +82,7 @@ struct HistoricalCommand: ParsableCommand {
                 var request = HistoricalRequest(spinePath: entities ?? "", features: selection, corrections: mode, isStrict: strict,
                                                 timestampColumn: timestampColumn, includesStatus: includeStatus, usesBareNames: bareNames,
                                                 outputPath: out ?? "", table: table)
+                request.progress = Self.progressLine
                 if entities == "-" {
                     let bytes = [UInt8](FileHandle.standardInput.readDataToEndOfFile())
                     request.spineBytes = SpineBytes(bytes, format: SpineBytes.detectFormat(bytes), displayName: "standard input")
@@ -96,11 +97,17 @@ struct HistoricalCommand: ParsableCommand {
         }
     }
 
+    /// A long step's progress, on stderr when it is a terminal (Spark's session start takes seconds).
+    static let progressLine: @Sendable (String) -> Void = { line in
+        guard isatty(STDERR_FILENO) == 1 else { return }
+        FileHandle.standardError.write(Data("\(line)\n".utf8))
+    }
+
     func printSummary(_ result: HistoricalResult) {
         let m = result.manifest
         print("training set \(m.id): \(m.rowCount) rows × \(m.features.count) features → \(m.output.path)")
         print("manifest: \(TrainingSetManifest.path(beside: m.output.path))")
-        print("mode: \(m.corrections)\(m.asOf.map { " \($0)" } ?? "")\(m.isStrict ? ", strict" : "")   content sha256: \(m.output.contentSHA256.prefix(16))…")
+        print("mode: \(m.corrections)\(m.asOf.map { " \($0)" } ?? "")\(m.isStrict ? ", strict" : "")\(m.engine.map { "   engine: \($0)" } ?? "")   content sha256: \(m.output.contentSHA256.prefix(16))…")
         var table = TextTable("VIEW", "VERSION", "PRESENT", "NOT_FOUND", "EXPIRED", "INGEST RUNS")
         for v in m.views {
             table.add(v.name, "v\(v.version)", "\(v.statusCounts["present"] ?? 0)", "\(v.statusCounts["not_found"] ?? 0)", "\(v.statusCounts["expired"] ?? 0)",

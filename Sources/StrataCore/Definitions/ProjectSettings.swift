@@ -10,6 +10,13 @@ import Yams
 /// retention:
 ///   feature_log: 30d      # served rows older than this are pruned (default 30d)
 ///   quarantine: 90d       # quarantined rows of runs older than this are pruned (default 90d)
+/// offline:
+///   engine: spark         # default: sqlite
+///   spark:
+///     master: "local[2]"  # or spark://host:7077
+///     warehouse: /data/strata-warehouse
+///     python: /opt/venv/bin/python
+///     conf: {spark.executor.memory: 4g}
 /// ```
 public struct ProjectSettings: Sendable, Hashable {
     /// `online.map_size`: nil for the default.
@@ -25,6 +32,11 @@ public struct ProjectSettings: Sendable, Hashable {
     public var registryURL: String?
     /// `registry.password_file`: a file whose first line is the registry's password (else `PGPASSWORD` or `~/.pgpass`).
     public var registryPasswordFile: String?
+
+    /// `offline.engine`: which engine computes training sets.
+    public var offlineEngine: OfflineEngine = .sqlite
+    /// `offline.spark`: how to reach Spark when `offlineEngine` is `.spark`.
+    public var spark: SparkSettings?
 
     public static let defaultFeatureLogRetentionMicros: Int64 = 30 * 86_400_000_000
     public static let defaultQuarantineRetentionMicros: Int64 = 90 * 86_400_000_000
@@ -45,7 +57,8 @@ public struct ProjectSettings: Sendable, Hashable {
             return .failure(DefinitionErrors([Diagnostic("\(file) is not valid YAML: \(error)", at: SourceLocation(file: file, line: 0, column: 0))]))
         }
         guard let root else { return .success(settings) }
-        let top = reader.fields(root, allowed: ["online", "retention", "registry"], context: "settings")
+        let top = reader.fields(root, allowed: ["online", "retention", "registry", "offline"], context: "settings")
+        if let offlineNode = top?["offline"] { reader.offline(offlineNode, into: &settings) }
         if let registryNode = top?["registry"], let registry = reader.fields(registryNode, allowed: ["url", "password_file"], context: "registry") {
             settings.registryURL = registry["url"].flatMap { reader.string($0, field: "url", context: "registry") }
             settings.registryPasswordFile = registry["password_file"].flatMap { reader.string($0, field: "password_file", context: "registry") }
@@ -74,7 +87,74 @@ public struct ProjectSettings: Sendable, Hashable {
     }
 }
 
+/// The engine that computes training sets from the stored rows.
+public enum OfflineEngine: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The embedded default: everything in `.strata/offline.db`.
+    case sqlite
+    /// Apache Spark computes the point-in-time join over Parquet tables in a warehouse (docs/scale-out.md).
+    case spark
+}
+
+/// `offline.spark` in strata.yaml.
+public struct SparkSettings: Sendable, Hashable {
+    /// `local[N]`, `local[*]` or `spark://host:port`.
+    public var master: String = "local[2]"
+    /// Where Spark keeps the source tables (Parquet): a path (relative paths are relative to the project) or a Hadoop URI.
+    public var warehouse: String = ".strata/warehouse"
+    /// A Python with pyspark and pyarrow; nil for `python3` on PATH.
+    public var python: String?
+    /// Extra Spark configuration, passed to the session builder as given.
+    public var conf: [String: String] = [:]
+
+    public init(master: String = "local[2]", warehouse: String = ".strata/warehouse", python: String? = nil, conf: [String: String] = [:]) {
+        self.master = master
+        self.warehouse = warehouse
+        self.python = python
+        self.conf = conf
+    }
+}
+
 extension YAMLReader {
+    mutating func offline(_ node: Node, into settings: inout ProjectSettings) {
+        guard let offline = fields(node, allowed: ["engine", "spark"], context: "offline") else { return }
+        if let engineNode = offline["engine"], let text = string(engineNode, field: "engine", context: "offline") {
+            if let engine = OfflineEngine(rawValue: text) {
+                settings.offlineEngine = engine
+            } else {
+                error("`offline.engine` must be `sqlite` or `spark`, not `\(text)`", engineNode, "settings")
+            }
+        }
+        var spark = SparkSettings()
+        if let sparkNode = offline["spark"], let fields = fields(sparkNode, allowed: ["master", "warehouse", "python", "conf"], context: "offline.spark") {
+            if let node = fields["master"], let master = string(node, field: "master", context: "offline.spark") {
+                if master.hasPrefix("local") || master.hasPrefix("spark://") {
+                    spark.master = master
+                } else {
+                    error("`offline.spark.master` must be `local[N]` or `spark://HOST:PORT`, not `\(master)`", node, "settings",
+                          fix: "Spark Connect (`sc://`) is not supported yet; point at the standalone master instead")
+                }
+            }
+            if let node = fields["warehouse"], let warehouse = string(node, field: "warehouse", context: "offline.spark") {
+                if warehouse.isEmpty { error("`offline.spark.warehouse` must not be empty", node, "settings") } else { spark.warehouse = warehouse }
+            }
+            if let node = fields["python"], let python = string(node, field: "python", context: "offline.spark") { spark.python = python }
+            if let node = fields["conf"] {
+                if let mapping = node.mapping {
+                    for (key, value) in mapping {
+                        guard let name = key.scalar?.string, let text = value.scalar?.string else {
+                            error("`offline.spark.conf` must map setting names to values, such as `spark.executor.memory: 4g`", value, "settings")
+                            continue
+                        }
+                        spark.conf[name] = text
+                    }
+                } else {
+                    error("`offline.spark.conf` must be a mapping, such as `{spark.executor.memory: 4g}`", node, "settings")
+                }
+            }
+        }
+        if settings.offlineEngine == .spark || offline["spark"] != nil { settings.spark = spark }
+    }
+
     mutating func retention(_ node: Node, field: String) -> Int64? {
         guard let text = string(node, field: field, context: "retention"), case .success(let micros) = FeatureDuration.parse(text), micros > 0 else {
             error("`\(field)` must be a positive duration such as `30d` or `12h`", node, "settings")

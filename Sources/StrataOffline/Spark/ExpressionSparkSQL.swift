@@ -1,0 +1,185 @@
+public import StrataCore
+
+/// Lowers a `TypedExpr` to Spark SQL with named parameters (`:p0`, `:p1`, …) for every literal, so no user text is
+/// ever spliced into a query. The result has the same value as `ExpressionEvaluator.evaluate` on every row, bit for bit
+/// (checked by a property test against a real Spark session). It assumes the session runs with
+/// `spark.sql.ansi.enabled=false` (the driver forces it), but does not rely on it where an ANSI difference would change
+/// an answer: overflow, division by zero and the non-finite rule are spelled out.
+///
+/// `ExpressionSparkSQL.lower(conv_rate * 2)` → `IF(abs(((`conv_rate`) * (CAST(:p0 AS DOUBLE)))) <= 1.7976931348623157E308D, …, NULL)`.
+public struct ExpressionSparkSQL: Sendable {
+    /// The literals of every expression lowered so far, in parameter order (`:p0` is `arguments[0]`).
+    public private(set) var arguments: [Value] = []
+    let column: @Sendable (String) -> String
+    let prefix: String
+
+    /// `column` renders a column reference; identifiers are validated definitions names, quoted with backticks.
+    /// `prefix` names the parameters (`:p0`), so that several renderers can share one query.
+    public init(prefix: String = "p", column: @escaping @Sendable (String) -> String = { ExpressionSparkSQL.quoted($0) }) {
+        self.prefix = prefix
+        self.column = column
+    }
+
+    /// The parameters by name, for the driver.
+    public var namedArguments: [(name: String, value: Value)] {
+        arguments.enumerated().map { ("\(prefix)\($0.offset)", $0.element) }
+    }
+
+    /// Backtick-quotes an identifier (a validated name: `[A-Za-z_][A-Za-z0-9_]*`; a backtick is doubled regardless).
+    public static func quoted(_ name: String) -> String { "`" + name.replacingOccurrences(of: "`", with: "``") + "`" }
+
+    /// Spark's type for a value type: timestamps are int64 microseconds, as everywhere in Strata.
+    public static func sparkType(_ type: ValueType) -> String {
+        switch type {
+        case .int64, .timestamp: return "BIGINT"
+        case .float64: return "DOUBLE"
+        case .string: return "STRING"
+        case .bool: return "BOOLEAN"
+        }
+    }
+
+    /// Lowers one expression, cast to its declared type (Spark's `length` is an INT, for one).
+    public mutating func lower(_ expr: TypedExpr) -> String {
+        "CAST(\(render(expr)) AS \(Self.sparkType(expr.type)))"
+    }
+
+    static let int64Min = "(-9223372036854775807L - 1L)"
+    static let microsPerDay = "86400000000L"
+
+    mutating func r(_ e: TypedExpr) -> String { "(" + render(e) + ")" }
+
+    /// The non-finite rule: NaN and ±infinity become null. Spark orders NaN above every number, so one comparison
+    /// catches all three.
+    static func finite(_ sql: String) -> String { "IF(abs(\(sql)) <= 1.7976931348623157E308D, \(sql), NULL)" }
+
+    mutating func render(_ expr: TypedExpr) -> String {
+        switch expr {
+        case .literal(let value, let type):
+            return bind(value, type)
+        case .column(_, let name, _):
+            return column(name)
+        case .negate(let inner, let type):
+            return type == .int64 ? "try_subtract(0L, \(r(inner)))" : "(-\(r(inner)))"
+        case .arithmetic(let op, let lhs, let rhs, let type):
+            return renderArithmetic(op, r(lhs), r(rhs), type)
+        case .concat(let lhs, let rhs):
+            return "concat(\(r(lhs)), \(r(rhs)))"
+        case .compare(let op, let lhs, let rhs):
+            return "(\(r(lhs)) \(op == .notEqual ? "<>" : op.rawValue) \(r(rhs)))"
+        case .logical(let op, let lhs, let rhs):
+            return "(\(r(lhs)) \(op == .and ? "AND" : "OR") \(r(rhs)))"
+        case .not(let inner):
+            return "(NOT \(r(inner)))"
+        case .isNull(let inner, let negated):
+            return "(\(r(inner)) IS \(negated ? "NOT " : "")NULL)"
+        case .caseWhen(let clauses, let otherwise, _):
+            var text = "CASE"
+            for clause in clauses { text += " WHEN \(r(clause.condition)) THEN \(r(clause.result))" }
+            if let otherwise { text += " ELSE \(r(otherwise))" }
+            return text + " END"
+        case .function(let function, let fargs, let type):
+            return renderFunction(function, fargs, type)
+        case .cast(let inner, let target):
+            return renderCast(inner, target)
+        }
+    }
+
+    mutating func renderArithmetic(_ op: BinaryOperator, _ a: String, _ b: String, _ type: ValueType) -> String {
+        if type == .int64 {
+            switch op {
+            case .add: return "try_add(\(a), \(b))"
+            case .subtract: return "try_subtract(\(a), \(b))"
+            case .multiply: return "try_multiply(\(a), \(b))"
+            // Java's long division wraps on MIN / -1; the language says null, as for a zero divisor.
+            case .divide: return "CASE WHEN \(b) = 0L OR (\(b) = -1L AND \(a) = \(Self.int64Min)) THEN NULL ELSE \(a) DIV \(b) END"
+            default: return "CASE WHEN \(b) = 0L THEN NULL ELSE \(a) % \(b) END"
+            }
+        }
+        switch op {
+        case .add: return Self.finite("(\(a) + \(b))")
+        case .subtract: return Self.finite("(\(a) - \(b))")
+        case .multiply: return Self.finite("(\(a) * \(b))")
+        case .divide: return Self.finite("try_divide(\(a), \(b))")
+        default: return "CAST(NULL AS DOUBLE)"
+        }
+    }
+
+    mutating func renderFunction(_ function: BuiltinFunction, _ fargs: [TypedExpr], _ type: ValueType) -> String {
+        var parts: [String] = []
+        for arg in fargs { parts.append(r(arg)) }
+        let list = parts.joined(separator: ", ")
+        switch function {
+        case .coalesce: return "coalesce(\(list))"
+        case .nullif: return "nullif(\(list))"
+        case .least, .greatest:
+            // Spark's least/greatest skip nulls; the language (and SQLite's min/max) give null when any argument is null.
+            let anyNull = parts.map { "\($0) IS NULL" }.joined(separator: " OR ")
+            return "CASE WHEN \(anyNull) THEN NULL ELSE \(function.rawValue)(\(list)) END"
+        case .if: return "CASE WHEN \(parts[0]) THEN \(parts[1]) ELSE \(parts[2]) END"
+        case .abs:
+            return type == .int64 ? "CASE WHEN \(parts[0]) = \(Self.int64Min) THEN NULL ELSE abs(\(parts[0])) END" : "abs(\(list))"
+        case .round:
+            var digits: Int64 = 0
+            if fargs.count > 1, case .literal(.int(let d), _) = fargs[1] { digits = d }
+            return Self.round("CAST(\(parts[0]) AS DOUBLE)", digits: digits)
+        case .ln: return "IF(CAST(\(parts[0]) AS DOUBLE) > 0D, ln(CAST(\(parts[0]) AS DOUBLE)), NULL)"
+        case .exp: return Self.finite("exp(CAST(\(parts[0]) AS DOUBLE))")
+        case .sqrt: return "IF(CAST(\(parts[0]) AS DOUBLE) >= 0D, sqrt(CAST(\(parts[0]) AS DOUBLE)), NULL)"
+        // The language folds ASCII letters only (as SQLite does); Spark's lower/upper are Unicode-aware.
+        case .lower: return "translate(\(parts[0]), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+        case .upper: return "translate(\(parts[0]), 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')"
+        case .length: return "CAST(char_length(\(parts[0])) AS BIGINT)"
+        case .hour: return "(pmod(\(parts[0]), \(Self.microsPerDay)) DIV 3600000000L)"
+        case .dayOfWeek:
+            return "(pmod((\(parts[0]) - pmod(\(parts[0]), \(Self.microsPerDay))) DIV \(Self.microsPerDay) + 3L, 7L) + 1L)"
+        }
+    }
+
+    /// `ScalarOperations.round` step for step: half away from zero on `x · 10^digits`, the scale built by the same
+    /// repeated multiplication, values beyond 2^52 (no fraction) returned as they are.
+    static func round(_ x: String, digits: Int64) -> String {
+        let limit = "4503599627370496D"
+        let body: String
+        if digits == 0 {
+            body = "CAST(CAST(\(x) + IF(\(x) < 0D, -0.5D, 0.5D) AS BIGINT) AS DOUBLE)"
+        } else {
+            var scale = 1.0
+            for _ in 0..<digits { scale *= 10 }
+            let s = "\(Int64(scale)).0D"
+            let y = "(\(x) * \(s))"
+            let rounded = "IF(abs(\(y)) >= \(limit), \(y), sign(\(y)) * CAST(floor(abs(\(y))) + IF(abs(\(y)) - floor(abs(\(y))) >= 0.5D, 1L, 0L) AS DOUBLE))"
+            body = "((\(rounded)) / \(s))"
+        }
+        return finite("IF(\(x) < -\(limit) OR \(x) > \(limit), \(x), \(body))")
+    }
+
+    mutating func renderCast(_ inner: TypedExpr, _ target: ValueType) -> String {
+        switch (inner.type, target) {
+        case (.int64, .float64), (.bool, .float64): return "CAST(\(r(inner)) AS DOUBLE)"
+        // Java's (long) cast truncates toward zero and saturates, as the language does.
+        case (.float64, .int64), (.bool, .int64): return "CAST(\(r(inner)) AS BIGINT)"
+        case (.string, .int64):
+            let pattern = bind(.string(#"(?U)^\s*([+-]?[0-9]+)\s*$"#), .string)
+            return "CAST(regexp_extract(\(r(inner)), \(pattern), 1) AS BIGINT)"
+        case (.string, .float64):
+            let pattern = bind(.string(#"(?U)^\s*([+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?)\s*$"#), .string)
+            return Self.finite("CAST(regexp_extract(\(r(inner)), \(pattern), 1) AS DOUBLE)")
+        case (.int64, .string), (.bool, .string): return "CAST(\(r(inner)) AS STRING)"
+        case (.int64, .bool): return "(\(r(inner)) <> 0L)"
+        case (.int64, .timestamp):
+            return "IF(\(r(inner)) BETWEEN \(Timestamp.minMicros)L AND \(Timestamp.maxMicros)L, \(r(inner)), NULL)"
+        default: return r(inner)
+        }
+    }
+
+    mutating func bind(_ value: Value, _ type: ValueType) -> String {
+        if value.isNull { return "CAST(NULL AS \(Self.sparkType(type)))" }
+        let name = ":\(prefix)\(arguments.count)"
+        arguments.append(value)
+        switch value {
+        case .int: return "CAST(\(name) AS BIGINT)"
+        case .float: return "CAST(\(name) AS DOUBLE)"
+        default: return name
+        }
+    }
+}
