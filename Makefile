@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 # chromium + chromium-driver: the web UI's browser tests drive headless Chromium through Selenium (python/tests/test_ui.py).
 # postgresql: the shared registry's tests start their own PostgreSQL server (initdb in a temporary folder).
-APT_PACKAGES := liblmdb-dev libsqlite3-dev libzstd-dev zlib1g-dev curl python3-venv chromium chromium-driver postgresql
+# openjdk-17-jre-headless: the Spark engine's tests run pyspark (from .venv) in local mode and as a standalone cluster.
+APT_PACKAGES := liblmdb-dev libsqlite3-dev libzstd-dev zlib1g-dev curl python3-venv chromium chromium-driver postgresql openjdk-17-jre-headless
 DEMO_DIR ?= /tmp/strata-demo
 STRATA := .build/release/strata
 

@@ -12,6 +12,9 @@ public struct ExpressionSparkSQL: Sendable {
     public private(set) var arguments: [Value] = []
     let column: @Sendable (String) -> String
     let prefix: String
+    /// Subexpressions an operator reads more than once, computed once each in a projection of their own (see
+    /// `layers`). Inlining them doubled the SQL per nesting level: `round(round(x, 1), 1)` was 8² copies of `x`.
+    public private(set) var shared: [(name: String, sql: String, level: Int)] = []
 
     /// `column` renders a column reference; identifiers are validated definitions names, quoted with backticks.
     /// `prefix` names the parameters (`:p0`), so that several renderers can share one query.
@@ -48,9 +51,49 @@ public struct ExpressionSparkSQL: Sendable {
 
     mutating func r(_ e: TypedExpr) -> String { "(" + render(e) + ")" }
 
+    /// The shared subexpressions grouped into projection layers: a layer's expressions read only columns of the
+    /// source and of earlier layers. `SparkJoinView` wraps the source in one `SELECT *, … AS name` per layer.
+    public var layers: [[(name: String, sql: String)]] {
+        guard let top = shared.map(\.level).max() else { return [] }
+        return (1...top).map { level in shared.filter { $0.level == level }.map { ($0.name, $0.sql) } }
+    }
+
+    /// Wraps `from` (a table name) in the layers of shared subexpressions: the relation to select features from.
+    public func relation(over from: String) -> String { Self.relation(over: from, layers: layers) }
+
+    /// Wraps `from` in projection layers (several renderers' layers may be merged level by level: names are unique).
+    public static func relation(over from: String, layers: [[(name: String, sql: String)]]) -> String {
+        var relation = from
+        for (index, layer) in layers.enumerated() where !layer.isEmpty {
+            let columns = layer.map { "\($0.sql) AS \($0.name)" }.joined(separator: ", ")
+            relation = "(SELECT *, \(columns) FROM \(relation)) AS strata_layer_\(index)"
+        }
+        return relation
+    }
+
+    /// `sql` as something cheap to repeat: itself when it is a column, a parameter or an earlier shared value, else
+    /// a new shared value computed once.
+    mutating func once(_ sql: String) -> String {
+        let trimmed = sql.hasPrefix("(") && sql.hasSuffix(")") && !sql.dropFirst().dropLast().contains("(") ? String(sql.dropFirst().dropLast()) : sql
+        if Self.isSimple(trimmed) { return trimmed }
+        let name = "`__\(prefix)s\(shared.count)`"
+        let level = 1 + (shared.filter { sql.contains($0.name) }.map(\.level).max() ?? 0)
+        shared.append((name, sql, level))
+        return name
+    }
+
+    static func isSimple(_ sql: String) -> Bool {
+        if sql.hasPrefix("`"), sql.hasSuffix("`"), !sql.dropFirst().dropLast().contains("`") { return true }
+        if sql.hasPrefix("CAST(:"), !sql.dropFirst(6).contains("(") { return true }
+        return sql.hasPrefix(":") && !sql.contains(" ")
+    }
+
     /// The non-finite rule: NaN and ±infinity become null. Spark orders NaN above every number, so one comparison
     /// catches all three.
-    static func finite(_ sql: String) -> String { "IF(abs(\(sql)) <= 1.7976931348623157E308D, \(sql), NULL)" }
+    mutating func finite(_ sql: String) -> String {
+        let value = once(sql)
+        return "IF(abs(\(value)) <= 1.7976931348623157E308D, \(value), NULL)"
+    }
 
     mutating func render(_ expr: TypedExpr) -> String {
         switch expr {
@@ -87,19 +130,24 @@ public struct ExpressionSparkSQL: Sendable {
     mutating func renderArithmetic(_ op: BinaryOperator, _ a: String, _ b: String, _ type: ValueType) -> String {
         if type == .int64 {
             switch op {
+            case .divide, .remainder:
+                let a = once(a), b = once(b)
+                if op == .divide {
+                    // Java's long division wraps on MIN / -1; the language says null, as for a zero divisor.
+                    return "CASE WHEN \(b) = 0L OR (\(b) = -1L AND \(a) = \(Self.int64Min)) THEN NULL ELSE \(a) DIV \(b) END"
+                }
+                return "CASE WHEN \(b) = 0L THEN NULL ELSE \(a) % \(b) END"
             case .add: return "try_add(\(a), \(b))"
             case .subtract: return "try_subtract(\(a), \(b))"
             case .multiply: return "try_multiply(\(a), \(b))"
-            // Java's long division wraps on MIN / -1; the language says null, as for a zero divisor.
-            case .divide: return "CASE WHEN \(b) = 0L OR (\(b) = -1L AND \(a) = \(Self.int64Min)) THEN NULL ELSE \(a) DIV \(b) END"
-            default: return "CASE WHEN \(b) = 0L THEN NULL ELSE \(a) % \(b) END"
+            default: return "try_multiply(\(a), \(b))"
             }
         }
         switch op {
-        case .add: return Self.finite("(\(a) + \(b))")
-        case .subtract: return Self.finite("(\(a) - \(b))")
-        case .multiply: return Self.finite("(\(a) * \(b))")
-        case .divide: return Self.finite("try_divide(\(a), \(b))")
+        case .add: return finite("(\(a) + \(b))")
+        case .subtract: return finite("(\(a) - \(b))")
+        case .multiply: return finite("(\(a) * \(b))")
+        case .divide: return finite("try_divide(\(a), \(b))")
         default: return "CAST(NULL AS DOUBLE)"
         }
     }
@@ -107,37 +155,48 @@ public struct ExpressionSparkSQL: Sendable {
     mutating func renderFunction(_ function: BuiltinFunction, _ fargs: [TypedExpr], _ type: ValueType) -> String {
         var parts: [String] = []
         for arg in fargs { parts.append(r(arg)) }
-        let list = parts.joined(separator: ", ")
+        var list = parts.joined(separator: ", ")
         switch function {
         case .coalesce: return "coalesce(\(list))"
         case .nullif: return "nullif(\(list))"
         case .least, .greatest:
             // Spark's least/greatest skip nulls; the language (and SQLite's min/max) give null when any argument is null.
+            parts = parts.map { once($0) }
+            list = parts.joined(separator: ", ")
             let anyNull = parts.map { "\($0) IS NULL" }.joined(separator: " OR ")
             return "CASE WHEN \(anyNull) THEN NULL ELSE \(function.rawValue)(\(list)) END"
         case .if: return "CASE WHEN \(parts[0]) THEN \(parts[1]) ELSE \(parts[2]) END"
         case .abs:
-            return type == .int64 ? "CASE WHEN \(parts[0]) = \(Self.int64Min) THEN NULL ELSE abs(\(parts[0])) END" : "abs(\(list))"
+            guard type == .int64 else { return "abs(\(list))" }
+            let x = once(parts[0])
+            return "CASE WHEN \(x) = \(Self.int64Min) THEN NULL ELSE abs(\(x)) END"
         case .round:
             var digits: Int64 = 0
             if fargs.count > 1, case .literal(.int(let d), _) = fargs[1] { digits = d }
-            return Self.round("CAST(\(parts[0]) AS DOUBLE)", digits: digits)
-        case .ln: return "IF(CAST(\(parts[0]) AS DOUBLE) > 0D, ln(CAST(\(parts[0]) AS DOUBLE)), NULL)"
-        case .exp: return Self.finite("exp(CAST(\(parts[0]) AS DOUBLE))")
-        case .sqrt: return "IF(CAST(\(parts[0]) AS DOUBLE) >= 0D, sqrt(CAST(\(parts[0]) AS DOUBLE)), NULL)"
+            return round(once("CAST(\(parts[0]) AS DOUBLE)"), digits: digits)
+        // Java's exp and log (fdlibm) differ from the C library's in the last bit on some inputs (exp(-272.0) does);
+        // the driver's strata_ln/strata_exp call the C library through Python's math module, as Swift and SQLite do.
+        case .ln:
+            let x = once("CAST(\(parts[0]) AS DOUBLE)")
+            return "IF(\(x) > 0D, strata_ln(\(x)), NULL)"
+        case .exp: return finite("strata_exp(CAST(\(parts[0]) AS DOUBLE))")
+        case .sqrt:
+            let x = once("CAST(\(parts[0]) AS DOUBLE)")
+            return "IF(\(x) >= 0D, sqrt(\(x)), NULL)"
         // The language folds ASCII letters only (as SQLite does); Spark's lower/upper are Unicode-aware.
         case .lower: return "translate(\(parts[0]), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
         case .upper: return "translate(\(parts[0]), 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ')"
         case .length: return "CAST(char_length(\(parts[0])) AS BIGINT)"
         case .hour: return "(pmod(\(parts[0]), \(Self.microsPerDay)) DIV 3600000000L)"
         case .dayOfWeek:
-            return "(pmod((\(parts[0]) - pmod(\(parts[0]), \(Self.microsPerDay))) DIV \(Self.microsPerDay) + 3L, 7L) + 1L)"
+            let t = once(parts[0])
+            return "(pmod((\(t) - pmod(\(t), \(Self.microsPerDay))) DIV \(Self.microsPerDay) + 3L, 7L) + 1L)"
         }
     }
 
     /// `ScalarOperations.round` step for step: half away from zero on `x · 10^digits`, the scale built by the same
     /// repeated multiplication, values beyond 2^52 (no fraction) returned as they are.
-    static func round(_ x: String, digits: Int64) -> String {
+    mutating func round(_ x: String, digits: Int64) -> String {
         let limit = "4503599627370496D"
         let body: String
         if digits == 0 {
@@ -146,7 +205,7 @@ public struct ExpressionSparkSQL: Sendable {
             var scale = 1.0
             for _ in 0..<digits { scale *= 10 }
             let s = "\(Int64(scale)).0D"
-            let y = "(\(x) * \(s))"
+            let y = once("(\(x) * \(s))")
             let rounded = "IF(abs(\(y)) >= \(limit), \(y), sign(\(y)) * CAST(floor(abs(\(y))) + IF(abs(\(y)) - floor(abs(\(y))) >= 0.5D, 1L, 0L) AS DOUBLE))"
             body = "((\(rounded)) / \(s))"
         }
@@ -163,11 +222,12 @@ public struct ExpressionSparkSQL: Sendable {
             return "CAST(regexp_extract(\(r(inner)), \(pattern), 1) AS BIGINT)"
         case (.string, .float64):
             let pattern = bind(.string(#"(?U)^\s*([+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?)\s*$"#), .string)
-            return Self.finite("CAST(regexp_extract(\(r(inner)), \(pattern), 1) AS DOUBLE)")
+            return finite("CAST(regexp_extract(\(r(inner)), \(pattern), 1) AS DOUBLE)")
         case (.int64, .string), (.bool, .string): return "CAST(\(r(inner)) AS STRING)"
         case (.int64, .bool): return "(\(r(inner)) <> 0L)"
         case (.int64, .timestamp):
-            return "IF(\(r(inner)) BETWEEN \(Timestamp.minMicros)L AND \(Timestamp.maxMicros)L, \(r(inner)), NULL)"
+            let x = once(r(inner))
+            return "IF(\(x) BETWEEN \(Timestamp.minMicros)L AND \(Timestamp.maxMicros)L, \(x), NULL)"
         default: return r(inner)
         }
     }

@@ -62,7 +62,33 @@ def session(job):
     builder = builder.config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
+    register_functions(spark)
     return spark
+
+
+def c_exp(x):
+    """exp from the C library (Python's math calls libm), which Swift and SQLite call too: Java's differs in the last
+    bit on some inputs. Overflow is infinity here (the compiled SQL turns it into null)."""
+    import math
+    if x is None:
+        return None
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return float("inf")
+
+
+def c_ln(x):
+    import math
+    if x is None or x <= 0:
+        return None
+    return math.log(x)
+
+
+def register_functions(spark):
+    from pyspark.sql.types import DoubleType
+    spark.udf.register("strata_exp", c_exp, DoubleType())
+    spark.udf.register("strata_ln", c_ln, DoubleType())
 
 
 def args_of(pairs):
@@ -125,7 +151,7 @@ def evaluate(spark, job):
         rows = [tuple([case["id"]] + [value(v) for v in case["row"]]) for case in batch["cases"]]
         spark.createDataFrame(rows, schema).createOrReplaceTempView("strata_rows")
         select = ", ".join("%s AS e%d" % (case["sql"], i) for i, case in enumerate(batch["cases"]))
-        frame = spark.sql("SELECT id, %s FROM strata_rows ORDER BY id" % select, args=args_of(batch["args"]))
+        frame = spark.sql("SELECT id, %s FROM %s ORDER BY id" % (select, batch["relation"]), args=args_of(batch["args"]))
         for i, row in enumerate(frame.collect()):
             results.append({"id": row["id"], "value": encode(row["e%d" % i])})
     with open(job["out"], "w") as out:

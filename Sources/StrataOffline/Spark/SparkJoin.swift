@@ -119,7 +119,7 @@ extension SparkRunner {
             filters.append("event_day <= :w_last_day")
             extra.append(SparkArgument(name: "w_last_day", value: SparkLiteral(.string(Warehouse.day(min(latest, Timestamp.maxMicros))))))
         }
-        var sql = "SELECT \(select.joined(separator: ", ")) FROM strata_source"
+        var sql = "SELECT \(select.joined(separator: ", ")) FROM \(renderer.relation(over: "strata_source"))"
         if !filters.isEmpty { sql += " WHERE " + filters.joined(separator: " AND ") }
         let args = renderer.namedArguments.map { SparkArgument(name: $0.name, value: SparkLiteral($0.value)) } + extra
         return SparkJoinView(name: view.definition.name, source: folder.path, hasRows: publication.hasRows, sourceColumns: publication.columns,

@@ -9,9 +9,13 @@ struct SparkLiteral: Codable, Sendable {
     init(_ value: Value) { self.value = value }
 
     func encode(to encoder: any Encoder) throws {
+        if value.isNull {
+            var single = encoder.singleValueContainer()
+            return try single.encodeNil()
+        }
         var container = encoder.unkeyedContainer()
         switch value {
-        case .null: var single = encoder.singleValueContainer(); try single.encodeNil()
+        case .null: break
         case .int(let v): try container.encode("i"); try container.encode(String(v))
         case .float(let v): try container.encode("f"); try container.encode(String(v.bitPattern))
         case .string(let v): try container.encode("s"); try container.encode(v)
@@ -152,5 +156,50 @@ public struct SparkRunner: Sendable {
     /// Removes a job's folder (its spines and answers are read by then).
     func finish(_ folder: URL) {
         try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+/// Lowered expressions to evaluate on Spark, each on its own row (the lowering's property test).
+package struct SparkEvaluationBatch: Sendable {
+    package var cases: [(id: Int, sql: String, row: [Value])] = []
+    package var arguments: [(name: String, value: Value)] = []
+    /// What the cases select from: `strata_rows` wrapped in their shared subexpressions' layers.
+    package var relation = "strata_rows"
+
+    package init() {}
+}
+
+struct SparkEvaluationJob: Encodable, Sendable {
+    struct Column: Encodable, Sendable { var name: String; var type: String }
+    struct Case: Encodable, Sendable { var id: Int; var sql: String; var row: [SparkLiteral] }
+    struct Batch: Encodable, Sendable { var cases: [Case]; var args: [SparkArgument]; var relation: String }
+    var command = "evaluate"
+    var app = "strata expression check"
+    var master: String
+    var conf: [String: String]
+    var columns: [Column]
+    var batches: [Batch]
+    var out: String
+}
+
+extension SparkRunner {
+    /// Evaluates each case's Spark SQL on its row, in one session; the answer by case id.
+    package func evaluate(columns: [(name: String, type: ValueType)], batches: [SparkEvaluationBatch]) throws -> [Int: Value] {
+        let folder = try jobFolder()
+        defer { finish(folder) }
+        let out = folder.appendingPathComponent("answer.json")
+        let job = SparkEvaluationJob(master: settings.master, conf: settings.conf,
+                                     columns: columns.map { .init(name: $0.name, type: ExpressionSparkSQL.sparkType($0.type)) },
+                                     batches: batches.map { batch in
+                                         .init(cases: batch.cases.map { .init(id: $0.id, sql: $0.sql, row: $0.row.map(SparkLiteral.init)) },
+                                               args: batch.arguments.map { SparkArgument(name: $0.name, value: SparkLiteral($0.value)) },
+                                               relation: batch.relation)
+                                     },
+                                     out: out.path)
+        try run(job, command: "expression evaluation", in: folder, progress: nil)
+        struct Answer: Decodable { var id: Int; var value: SparkLiteral }
+        guard let data = FileManager.default.contents(atPath: out.path) else { throw SparkError.badAnswer(path: out.path, problem: "missing") }
+        let answers = try JSONDecoder().decode([Answer].self, from: data)
+        return Dictionary(answers.map { ($0.id, $0.value.value) }, uniquingKeysWith: { a, _ in a })
     }
 }
