@@ -32,9 +32,12 @@ $(VENV)/.installed: python/requirements-test.txt
 build: deps
 	swift build -c release --product strata
 
-# Runs the example project end to end and prints what each step did.
+# Runs the example project end to end and prints what each step did. `make demo ENGINE=spark` runs the same flow with
+# training sets computed by Spark (local[2]; SPARK_MASTER=spark://HOST:PORT for a cluster), pyspark from .venv.
+ENGINE ?= sqlite
 demo: build
-	@DEMO_DIR=$(DEMO_DIR) STRATA=$(STRATA) bash docs/demo.sh
+	@if [ "$(ENGINE)" = spark ]; then $(MAKE) --no-print-directory venv; fi
+	@DEMO_DIR=$(DEMO_DIR) STRATA=$(STRATA) ENGINE=$(ENGINE) SPARK_PYTHON=$(abspath $(PYTHON)) bash docs/demo.sh
 
 # Builds and runs every test. Property tests use a fixed seed in CI (CI=true) and a printed random seed locally.
 # Every target imports only what Package.swift declares for it (SwiftPM's import check, run on whatever is compiled).

@@ -16,6 +16,11 @@ say() { printf '\n\033[1m# %s\033[0m\n' "$*"; }
 rm -rf "$DEMO_DIR"
 step init "$DEMO_DIR"
 cd "$DEMO_DIR"
+if [ "${ENGINE:-sqlite}" = spark ]; then
+  say "The Spark engine (ENGINE=spark): training sets are computed by Spark (${SPARK_MASTER:-local[2]}) from a Parquet warehouse."
+  printf 'offline:\n  engine: spark\n  spark:\n    master: "%s"\n    python: "%s"\n' "${SPARK_MASTER:-local[2]}" "${SPARK_PYTHON:-python3}" > strata.yaml
+  cat strata.yaml
+fi
 step validate
 step apply --message "first version of the driver features" --author demo
 step registry list

@@ -97,9 +97,9 @@ struct HistoricalCommand: ParsableCommand {
         }
     }
 
-    /// A long step's progress, on stderr when it is a terminal (Spark's session start takes seconds).
+    /// A long step's progress, on stderr when it is a terminal or STRATA_PROGRESS=1 (Spark's session start takes seconds).
     static let progressLine: @Sendable (String) -> Void = { line in
-        guard isatty(STDERR_FILENO) == 1 else { return }
+        guard isatty(STDERR_FILENO) == 1 || ProcessInfo.processInfo.environment["STRATA_PROGRESS"] == "1" else { return }
         FileHandle.standardError.write(Data("\(line)\n".utf8))
     }
 

@@ -274,7 +274,7 @@ import Testing
     }
 
     @Test("golden Spark SQL for a few expressions", arguments: [
-        ("i1 * 2", "CAST(try_multiply((`i1`), (CAST(:p0 AS BIGINT))) AS BIGINT)"),
+        ("i1 * 2", "CAST(IF(`i1` <> 0L AND (`__ps0` DIV `i1` <> CAST(:p0 AS BIGINT) OR (`i1` = -1L AND CAST(:p0 AS BIGINT) = (-9223372036854775807L - 1L))), NULL, `__ps0`) AS BIGINT)"),
         ("hour(t1)", "CAST((pmod((`t1`), 86400000000L) DIV 3600000000L) AS BIGINT)"),
         ("lower(s1)", "CAST(translate((`s1`), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS STRING)"),
     ])

@@ -74,12 +74,29 @@ public struct ExpressionSparkSQL: Sendable {
     /// `sql` as something cheap to repeat: itself when it is a column, a parameter or an earlier shared value, else
     /// a new shared value computed once.
     mutating func once(_ sql: String) -> String {
-        let trimmed = sql.hasPrefix("(") && sql.hasSuffix(")") && !sql.dropFirst().dropLast().contains("(") ? String(sql.dropFirst().dropLast()) : sql
+        let trimmed = Self.withoutOuterParentheses(sql)
         if Self.isSimple(trimmed) { return trimmed }
         let name = "`__\(prefix)s\(shared.count)`"
         let level = 1 + (shared.filter { sql.contains($0.name) }.map(\.level).max() ?? 0)
         shared.append((name, sql, level))
         return name
+    }
+
+    /// `(x)` → `x` when the first parenthesis closes at the end (not for `(a) + (b)`).
+    static func withoutOuterParentheses(_ sql: String) -> String {
+        var text = Substring(sql)
+        while text.hasPrefix("("), text.hasSuffix(")") {
+            var depth = 0
+            for (offset, character) in text.enumerated() {
+                if character == "(" { depth += 1 } else if character == ")" { depth -= 1 }
+                if depth == 0 {
+                    guard offset == text.count - 1 else { return String(text) }
+                    break
+                }
+            }
+            text = text.dropFirst().dropLast()
+        }
+        return String(text)
     }
 
     static func isSimple(_ sql: String) -> Bool {
@@ -102,7 +119,9 @@ public struct ExpressionSparkSQL: Sendable {
         case .column(_, let name, _):
             return column(name)
         case .negate(let inner, let type):
-            return type == .int64 ? "try_subtract(0L, \(r(inner)))" : "(-\(r(inner)))"
+            guard type == .int64 else { return "(-\(r(inner)))" }
+            let x = once(r(inner))
+            return "CASE WHEN \(x) = \(Self.int64Min) THEN NULL ELSE (-\(x)) END"
         case .arithmetic(let op, let lhs, let rhs, let type):
             return renderArithmetic(op, r(lhs), r(rhs), type)
         case .concat(let lhs, let rhs):
@@ -127,27 +146,34 @@ public struct ExpressionSparkSQL: Sendable {
         }
     }
 
+    /// Integer overflow is checked with the operands' bits, not with `try_add`/`try_multiply`: Spark 4.3 loses the
+    /// null of an inner `try_` call inside an outer one (`try_multiply(0, try_multiply(4, MIN))` is 0, not null).
+    /// With ANSI mode off, `+ - *` wrap, and the check reads the wrapped result once.
     mutating func renderArithmetic(_ op: BinaryOperator, _ a: String, _ b: String, _ type: ValueType) -> String {
+        let a = once(a), b = once(b)
         if type == .int64 {
             switch op {
-            case .divide, .remainder:
-                let a = once(a), b = once(b)
-                if op == .divide {
-                    // Java's long division wraps on MIN / -1; the language says null, as for a zero divisor.
-                    return "CASE WHEN \(b) = 0L OR (\(b) = -1L AND \(a) = \(Self.int64Min)) THEN NULL ELSE \(a) DIV \(b) END"
-                }
+            case .add:
+                let sum = once("(\(a) + \(b))")
+                return "IF(((\(sum) ^ \(a)) & (\(sum) ^ \(b))) < 0L, NULL, \(sum))"
+            case .subtract:
+                let difference = once("(\(a) - \(b))")
+                return "IF(((\(a) ^ \(b)) & (\(a) ^ \(difference))) < 0L, NULL, \(difference))"
+            case .multiply:
+                let product = once("(\(a) * \(b))")
+                return "IF(\(a) <> 0L AND (\(product) DIV \(a) <> \(b) OR (\(a) = -1L AND \(b) = \(Self.int64Min))), NULL, \(product))"
+            case .divide:
+                // Java's long division wraps on MIN / -1; the language says null, as for a zero divisor.
+                return "CASE WHEN \(b) = 0L OR (\(b) = -1L AND \(a) = \(Self.int64Min)) THEN NULL ELSE \(a) DIV \(b) END"
+            default:
                 return "CASE WHEN \(b) = 0L THEN NULL ELSE \(a) % \(b) END"
-            case .add: return "try_add(\(a), \(b))"
-            case .subtract: return "try_subtract(\(a), \(b))"
-            case .multiply: return "try_multiply(\(a), \(b))"
-            default: return "try_multiply(\(a), \(b))"
             }
         }
         switch op {
         case .add: return finite("(\(a) + \(b))")
         case .subtract: return finite("(\(a) - \(b))")
         case .multiply: return finite("(\(a) * \(b))")
-        case .divide: return finite("try_divide(\(a), \(b))")
+        case .divide: return finite("CASE WHEN \(b) = 0D THEN NULL ELSE \(a) / \(b) END")
         default: return "CAST(NULL AS DOUBLE)"
         }
     }

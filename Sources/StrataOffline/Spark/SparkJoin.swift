@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 public import StrataCore
 import StrataColumnar
@@ -64,9 +65,11 @@ extension SparkRunner {
         for (index, part) in parts.enumerated() {
             let table = part.spec.sourceTableName
             if published[table] == nil, !table.isEmpty {
-                progress?("publishing new rows of \(part.spec.view.source.name) to the warehouse")
+                let started = DispatchTime.now().uptimeNanoseconds
                 let declared = Dictionary(part.spec.view.source.columns.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
-                published[table] = try store.publish(table: table, declaredTypes: declared, to: warehouse)
+                let publication = try store.publish(table: table, declaredTypes: declared, to: warehouse)
+                published[table] = publication
+                progress?("published \(publication.rowsPublished) new rows of \(part.spec.view.source.name) to the warehouse in \(Self.seconds(since: started))")
             }
             let publication = published[table] ?? WarehousePublication(table: table, columns: [], rowsPublished: 0, publishedThrough: 0, hasRows: false)
             let spinePath = folder.appendingPathComponent("spine-\(index).parquet")
@@ -75,10 +78,20 @@ extension SparkRunner {
                                        times: times, spine: spinePath, out: folder.appendingPathComponent("answer-\(index)")))
         }
         let job = SparkJoinJob(app: "strata historical", master: settings.master, conf: settings.conf, views: views)
+        let started = DispatchTime.now().uptimeNanoseconds
         try run(job, command: "point-in-time join", in: folder, progress: progress)
-        return try parts.enumerated().map { index, part in
+        progress?("Spark job finished in \(Self.seconds(since: started))")
+        let reading = DispatchTime.now().uptimeNanoseconds
+        let results = try parts.enumerated().map { index, part in
             try readAnswer(folder.appendingPathComponent("answer-\(index)"), part: part, rows: times.count)
         }
+        progress?("read Spark's answer (\(times.count) spine rows × \(parts.count) views) in \(Self.seconds(since: reading))")
+        return results
+    }
+
+    static func seconds(since start: UInt64) -> String {
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return "\((elapsed * 100).rounded() / 100) s"
     }
 
     /// Compiles one view's candidate query: the requested features lowered to Spark SQL over the source rows, each
