@@ -7,7 +7,7 @@ APT_PACKAGES := liblmdb-dev libsqlite3-dev libzstd-dev zlib1g-dev curl python3-v
 DEMO_DIR ?= /tmp/strata-demo
 STRATA := .build/release/strata
 
-.PHONY: deps venv build demo test soak bench-definitions bench-offline bench-aggregations bench-online bench-server bench-check bench-get bench-quality bench-columnar bench-python bench-ui clean
+.PHONY: deps venv build demo test soak bench-spark bench-definitions bench-offline bench-aggregations bench-online bench-server bench-check bench-get bench-quality bench-columnar bench-python bench-ui clean
 .PHONY: bench-micro bench-micro-check bench-micro-thresholds bench-micro-build
 
 # Installs the system libraries Strata links (LMDB, SQLite) when they are missing.
@@ -81,6 +81,12 @@ bench-aggregations: bench-build
 
 bench-offline: bench-build
 	$(PYTHON) benchmarks/offline/bench.py --scale $(SCALE)
+
+# Spark engine: `historical` (9 row features, 100k spine rows per SCALE) on Spark local[2] next to the SQLite engine, same
+# run, answers compared byte for byte, at SCALE=1 and 10 (SPARK_SCALES=1 for the first only); where Spark's time goes.
+SPARK_SCALES ?= 1,10
+bench-spark: build venv
+	$(PYTHON) benchmarks/spark/bench.py --scales $(SPARK_SCALES)
 
 # What each kind of definition edit costs: `strata apply` after it, on the realistic 1M-row project with its source file
 # moved away, next to re-ingesting and re-materializing (what every edit cost before issue 21), same run.

@@ -159,7 +159,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StrataOfflineTests",
-            dependencies: ["StrataOffline", "Strata", "StrataCore", "StrataQuality", "StrataTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["StrataOffline", "Strata", "StrataCore", "StrataQuality", "StrataColumnar", "StrataTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .testTarget(

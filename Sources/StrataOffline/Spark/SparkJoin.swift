@@ -165,7 +165,8 @@ extension SparkRunner {
         try OfflineStore.writeAtomically(bytes, to: url)
     }
 
-    /// Reads Spark's answer (Parquet parts in spine-row order) into a `ViewJoinResult`.
+    /// Reads Spark's answer (Parquet parts, each row naming its spine row `r`) into a `ViewJoinResult`; every spine row
+    /// with a key must be answered exactly once.
     func readAnswer(_ folder: URL, part: SparkJoinPart, rows: Int) throws -> ViewJoinResult {
         var result = ViewJoinResult(rows: rows, features: part.featureIndexes.count)
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasPrefix("part-") && $0.hasSuffix(".parquet") }.sorted()
@@ -173,6 +174,7 @@ extension SparkRunner {
             throw SparkError.badAnswer(path: folder.path, problem: "the job did not mark its answer complete (_SUCCESS is missing)")
         }
         let types = part.featureIndexes.map { part.spec.view.features[$0].definition.type }
+        var answered = [Bool](repeating: false, count: rows)
         for file in files {
             let path = folder.appendingPathComponent(file).path
             guard let data = FileManager.default.contents(atPath: path) else { throw SparkError.badAnswer(path: path, problem: "unreadable") }
@@ -190,6 +192,8 @@ extension SparkRunner {
                         throw SparkError.badAnswer(path: path, problem: "row \(row) names no spine row")
                     }
                     let at = Int(spineRow)
+                    guard !answered[at] else { throw SparkError.badAnswer(path: path, problem: "spine row \(at) is answered twice") }
+                    answered[at] = true
                     switch batch.columns[status].value(row) {
                     case .int(0):
                         result.statuses[at] = .present
@@ -202,6 +206,10 @@ extension SparkRunner {
                     }
                 }
             }
+        }
+        let expected = part.keys.count { $0 != nil }, got = answered.count { $0 }
+        guard got == expected else {
+            throw SparkError.badAnswer(path: folder.path, problem: "\(got) of the \(expected) spine rows with a key are answered")
         }
         return result
     }

@@ -14,7 +14,8 @@ import StrataColumnar
 /// Publishing is incremental and crash-safe: rows after the ledger's row id are written to new files (each to a
 /// hidden temporary name, then renamed), and the ledger moves last. Files beyond the ledger (left by a killed run)
 /// are removed before publishing again, so a row is never published twice. Source rows are append-only, which is
-/// what makes a row-id ledger sufficient. Names that start with `_` or `.` are invisible to Spark's reader.
+/// what makes a row-id ledger sufficient. One publication per table at a time (`flock` on `_strata_lock`). Names that
+/// start with `_` or `.` are invisible to Spark's reader.
 public struct Warehouse: Sendable {
     /// The warehouse's root folder.
     public let root: URL
@@ -97,6 +98,13 @@ extension OfflineStore {
         } catch {
             throw SparkError.warehouseUnwritable(path: folder.path, reason: error.localizedDescription)
         }
+        // Two runs publishing the same table at once would each remove the other's files beyond the ledger: the second
+        // waits for the first, then finds the ledger moved and publishes only what is left.
+        let lockPath = folder.appendingPathComponent("_strata_lock").path
+        let lock = open(lockPath, O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        guard lock >= 0 else { throw SparkError.warehouseUnwritable(path: lockPath, reason: String(cString: strerror(errno))) }
+        defer { close(lock) }
+        guard flock(lock, LOCK_EX) == 0 else { throw SparkError.warehouseUnwritable(path: lockPath, reason: String(cString: strerror(errno))) }
         var through = warehouse.publishedThrough(table: table)
         try removeUnpublished(in: folder, after: through)
         let schema = ColumnarSchema(columns.map { ColumnarField(name: $0.name, type: $0.valueType) })
