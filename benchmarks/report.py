@@ -133,6 +133,38 @@ def get_section(r):
     return out + [""]
 
 
+def spark_section(results):
+    """`make bench-spark`: the Spark engine (local[2]) beside the SQLite engine, same run, answers compared byte for byte."""
+    out = ["## Spark engine (`make bench-spark`)", "",
+           "Workload: `strata historical --service driver_everything` (9 row features, 4 of them expressions) on the realistic "
+           "time-ordered project, whole commands including process start, on the SQLite engine and on Spark `local[2]` "
+           "(Spark session start included), same run; training sets compared byte for byte. Spark's phases come from the "
+           "binary's progress lines (STRATA_PROGRESS=1).", ""]
+    rows = []
+    for scale in (1, 10):
+        r = results.get(f"spark-s{scale}")
+        if not r:
+            continue
+        for mode in ("known", "latest"):
+            p = r[f"spark_{mode}_phases"]
+            join_rate = (r["rows"] + r["spine_rows"]) / p["join_s"] / 2 if p.get("join_s") else 0
+            rows.append([f"{scale} ({r['rows']:,} rows, {r['spine_rows']:,} spine)", mode, f"{r[f'sqlite_{mode}_s']:.2f} s",
+                         f"{r[f'spark_{mode}_s']:.2f} s", f"{r[f'spark_{mode}_s'] / r[f'sqlite_{mode}_s']:.1f}×",
+                         f"{p.get('session_s', 0):.1f} s", f"{p.get('join_s', 0):.1f} s", f"{p.get('read_answer_s', 0):.2f} s",
+                         f"{join_rate:,.0f}", r[f"check_{mode}"]])
+    out.append(table(["SCALE", "mode", "SQLite engine", "Spark engine", "Spark / SQLite", "session start", "join (Spark)",
+                      "read answer", "join rows/s per core", "answers"], rows))
+    out.append("")
+    for scale in (1, 10):
+        r = results.get(f"spark-s{scale}")
+        if r:
+            p = r["spark_first_phases"]
+            out.append(f"- SCALE={scale}: ingest (Strata's reader into SQLite) {r['ingest_s']:.1f} s; the first Spark `historical` after it "
+                       f"published {p.get('published_rows', 0):,} rows to the Parquet warehouse in {p.get('publish_s', 0):.1f} s "
+                       f"({p.get('published_rows', 0) / max(p.get('publish_s', 1e-9), 1e-9):,.0f} rows/s) and took {r['spark_first_s']:.1f} s in all.")
+    return out + [""]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=os.path.join(ROOT, "docs", "performance.md"))
@@ -154,6 +186,8 @@ def main():
         lines += check_section(results["check-s1"])
     if "get-s1" in results:
         lines += get_section(results["get-s1"])
+    if any(name.startswith("spark-") for name in results):
+        lines += spark_section(results)
     with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "findings.md")) as fh:
         lines += [fh.read()]
     lines += ["## Reproducing", "", "```sh", "make bench            # every area at the default scale, then this page",
