@@ -28,4 +28,40 @@ import Testing
         #expect(errors.description.contains("did you mean `map_size`?"))
         #expect(errors.description.contains("strata.yaml:3:17"))
     }
+
+    @Test("the offline engine and its Spark settings are read; the defaults are SQLite, local[2] and .strata/warehouse")
+    func offlineEngine() throws {
+        let text = """
+        offline:
+          engine: spark
+          spark:
+            master: "spark://10.0.0.5:7077"
+            warehouse: /data/wh
+            python: /opt/venv/bin/python
+            conf: {spark.executor.memory: 4g, spark.sql.shuffle.partitions: 64}
+        """
+        let settings = try ProjectSettings.parse(text, file: "strata.yaml").get()
+        #expect(settings.offlineEngine == .spark)
+        #expect(settings.spark == SparkSettings(master: "spark://10.0.0.5:7077", warehouse: "/data/wh", python: "/opt/venv/bin/python",
+                                                conf: ["spark.executor.memory": "4g", "spark.sql.shuffle.partitions": "64"]))
+        #expect(try ProjectSettings.parse("", file: "strata.yaml").get().offlineEngine == .sqlite)
+        let bare = try ProjectSettings.parse("offline:\n  engine: spark\n", file: "strata.yaml").get()
+        #expect(bare.spark == SparkSettings())
+    }
+
+    @Test("a misspelt engine, a Spark Connect master and a conf that is not a mapping are refused with their line",
+          arguments: [
+              ("offline:\n  engine: sparc\n", "strata.yaml:2:11", "`sqlite` or `spark`"),
+              ("offline:\n  engine: spark\n  spark:\n    master: sc://h:15002\n", "strata.yaml:4:13", "Spark Connect"),
+              ("offline:\n  spark:\n    conf: [a, b]\n", "strata.yaml:3:11", "must be a mapping"),
+              ("offline:\n  spark:\n    mastr: local\n", "strata.yaml:3:5", "did you mean `master`?"),
+          ])
+    func badOffline(text: String, location: String, message: String) {
+        guard case .failure(let errors) = ProjectSettings.parse(text, file: "strata.yaml") else {
+            Issue.record("bad settings were accepted: \(text)")
+            return
+        }
+        #expect(errors.description.contains(location), "\(errors.description)")
+        #expect(errors.description.contains(message), "\(errors.description)")
+    }
 }
