@@ -137,6 +137,18 @@ def test_a_python_without_pyspark_is_a_clear_error(project: Path, tmp_path: Path
         settings.unlink(missing_ok=True)
 
 
+def test_a_source_with_nothing_ingested_answers_not_found(tmp_path: Path) -> None:
+    """Before any ingest the warehouse has nothing to publish: Spark joins an empty table, and every row is not_found,
+    as on SQLite."""
+    run(tmp_path, "init", "empty")
+    project = tmp_path / "empty"
+    run(project, "apply")
+    (project / "strata.yaml").write_text(spark_settings("local[2]"))
+    manifest = historical(project, "empty.csv", "--include-status")
+    assert manifest["views"][0]["statusCounts"] == {"not_found": manifest["rowCount"]}
+    assert manifest["rowCount"] > 0
+
+
 def test_the_demo_flow_runs_on_spark(tmp_path: Path) -> None:
     """`make demo ENGINE=spark`: every step of the demo, with training sets (and their reproduction) from Spark."""
     env = dict(os.environ, DEMO_DIR=str(tmp_path / "demo"), STRATA=strata_binary(), ENGINE="spark", SPARK_PYTHON=sys.executable,

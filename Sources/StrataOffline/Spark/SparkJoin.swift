@@ -57,14 +57,25 @@ extension SparkRunner {
     /// hands Spark the spine, and reads its answer into the same `ViewJoinResult`s the SQLite engine gives.
     /// - Throws: `SparkError` (the job, the warehouse, the answer), `OfflineStoreError` reading the source tables.
     public func join(_ parts: [SparkJoinPart], times: [Int64], store: OfflineStore, progress: ((String) -> Void)? = nil) throws -> [ViewJoinResult] {
-        guard !parts.isEmpty else { return [] }
+        // A source with nothing stored has no table to publish: every spine row is not_found, as on SQLite, and Spark
+        // is not started for it.
+        let sent = parts.indices.filter { !parts[$0].spec.sourceTableName.isEmpty }
+        var results = parts.map { ViewJoinResult(rows: times.count, features: $0.featureIndexes.count) }
+        guard !sent.isEmpty else { return results }
+        for (index, result) in zip(sent, try joinOnSpark(sent.map { parts[$0] }, times: times, store: store, progress: progress)) {
+            results[index] = result
+        }
+        return results
+    }
+
+    func joinOnSpark(_ parts: [SparkJoinPart], times: [Int64], store: OfflineStore, progress: ((String) -> Void)?) throws -> [ViewJoinResult] {
         let folder = try jobFolder()
         defer { finish(folder) }
         var views: [SparkJoinView] = []
         var published: [String: WarehousePublication] = [:]
         for (index, part) in parts.enumerated() {
             let table = part.spec.sourceTableName
-            if published[table] == nil, !table.isEmpty {
+            if published[table] == nil {
                 let started = DispatchTime.now().uptimeNanoseconds
                 let declared = Dictionary(part.spec.view.source.columns.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
                 let publication = try store.publish(table: table, declaredTypes: declared, to: warehouse)
@@ -74,7 +85,7 @@ extension SparkRunner {
             let publication = published[table] ?? WarehousePublication(table: table, columns: [], rowsPublished: 0, publishedThrough: 0, hasRows: false)
             let spinePath = folder.appendingPathComponent("spine-\(index).parquet")
             try writeSpine(part, times: times, to: spinePath)
-            views.append(Self.joinView(part, publication: publication, folder: table.isEmpty ? folder : warehouse.folder(forTable: table),
+            views.append(Self.joinView(part, publication: publication, folder: warehouse.folder(forTable: table),
                                        times: times, spine: spinePath, out: folder.appendingPathComponent("answer-\(index)")))
         }
         let job = SparkJoinJob(app: "strata historical", master: settings.master, conf: settings.conf, views: views)
