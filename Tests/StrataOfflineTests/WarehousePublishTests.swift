@@ -102,4 +102,23 @@ import Testing
         }
         #expect(try publishedRowIDs(Warehouse(root: root), table: table) == Array(1...2_000))
     }
+
+    @Test("a job folder left by a killed run is removed after a day; a recent one and other files are kept")
+    func abandonedJobs() throws {
+        let dir = TemporaryDirectory()
+        let runner = try SparkRunner(settings: SparkSettings(warehouse: dir.url.path), projectRoot: dir.url)
+        let jobs = dir.url.appendingPathComponent("_strata_jobs")
+        let old = jobs.appendingPathComponent(UUID().uuidString), recent = jobs.appendingPathComponent(UUID().uuidString)
+        for folder in [old, recent] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        try Data("log".utf8).write(to: jobs.appendingPathComponent("last-failure.log"))
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-2 * 86_400)], ofItemAtPath: old.path)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-2 * 86_400)],
+                                              ofItemAtPath: jobs.appendingPathComponent("last-failure.log").path)
+        let fresh = try runner.jobFolder()
+        #expect(!FileManager.default.fileExists(atPath: old.path))
+        #expect(FileManager.default.fileExists(atPath: recent.path))
+        #expect(FileManager.default.fileExists(atPath: fresh.path))
+        #expect(FileManager.default.fileExists(atPath: jobs.appendingPathComponent("last-failure.log").path))
+    }
 }
+

@@ -73,7 +73,9 @@ public struct SparkRunner: Sendable {
     /// A fresh folder for one job's files (spines, answers), inside the warehouse so that a cluster's executors can
     /// reach it on the same shared storage; removed by `finish`.
     func jobFolder() throws -> URL {
-        let folder = warehouse.root.appendingPathComponent("_strata_jobs", isDirectory: true).appendingPathComponent(UUID().uuidString, isDirectory: true)
+        let jobs = warehouse.root.appendingPathComponent("_strata_jobs", isDirectory: true)
+        removeAbandonedJobs(in: jobs)
+        let folder = jobs.appendingPathComponent(UUID().uuidString, isDirectory: true)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
@@ -150,6 +152,19 @@ public struct SparkRunner: Sendable {
             try? FileManager.default.copyItem(at: logURL, to: keptLog)
             throw SparkError.jobFailed(command: command, master: settings.master,
                                        message: lastError ?? "the driver exited with status \(process.terminationStatus)", log: keptLog.path)
+        }
+    }
+
+    /// A job folder untouched for a day belongs to a run that was killed (a live job writes its answer within its run):
+    /// it is removed, so killed runs do not fill the warehouse.
+    func removeAbandonedJobs(in jobs: URL, olderThan age: TimeInterval = 86_400) {
+        let manager = FileManager.default
+        guard let names = try? manager.contentsOfDirectory(atPath: jobs.path) else { return }
+        let cutoff = Date().addingTimeInterval(-age)
+        for name in names where UUID(uuidString: name) != nil {
+            let folder = jobs.appendingPathComponent(name)
+            guard let modified = (try? manager.attributesOfItem(atPath: folder.path))?[.modificationDate] as? Date, modified < cutoff else { continue }
+            try? manager.removeItem(at: folder)
         }
     }
 
