@@ -18,8 +18,7 @@ public struct RegistryStatus: Sendable, Codable, Hashable {
 extension FeatureStore {
     /// The registry `STRATA_REGISTRY_URL`, else `registry.url` in strata.yaml, names; else `.strata/registry.db`.
     /// - Throws: `ProjectError.badSetting` for a URL that does not parse (or holds a password), `RegistryError.unreachable`.
-    static func openRegistry(_ folder: ProjectFolder, environment: [String: String], logger: Logger) throws -> Registry {
-        let settings = try folder.settings()
+    static func openRegistry(_ folder: ProjectFolder, settings: ProjectSettings, environment: [String: String], logger: Logger) throws -> Registry {
         guard let text = environment["STRATA_REGISTRY_URL"] ?? settings.registryURL else { return try Registry(path: folder.registryPath) }
         let url: RegistryURL
         switch RegistryURL.parse(text) {

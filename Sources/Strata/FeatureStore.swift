@@ -46,7 +46,7 @@ public final class FeatureStore: Sendable {
         settings = try folder.settings()
         let options = onlineOptions ?? settings.onlineOptions
         registryFiles = RegistryStamp.Paths(registryPath: folder.registryPath)
-        registry = try Self.openRegistry(folder, environment: ProcessInfo.processInfo.environment, logger: logger)
+        registry = try Self.openRegistry(folder, settings: settings, environment: ProcessInfo.processInfo.environment, logger: logger)
         offline = try OfflineStore(path: folder.offlinePath)
         online = try OnlineStore(path: folder.onlinePath, options: options)
         if try offline.needsLegacyAdoption() { try adoptLegacyStorage() }

@@ -180,9 +180,14 @@ extension SparkRunner {
     /// with a key must be answered exactly once.
     func readAnswer(_ folder: URL, part: SparkJoinPart, rows: Int) throws -> ViewJoinResult {
         var result = ViewJoinResult(rows: rows, features: part.featureIndexes.count)
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasPrefix("part-") && $0.hasSuffix(".parquet") }.sorted()
         guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("_SUCCESS").path) else {
             throw SparkError.badAnswer(path: folder.path, problem: "the job did not mark its answer complete (_SUCCESS is missing)")
+        }
+        let files: [String]
+        do {
+            files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("part-") && $0.hasSuffix(".parquet") }.sorted()
+        } catch {
+            throw SparkError.badAnswer(path: folder.path, problem: "cannot list the answer's files: \(error.localizedDescription)")
         }
         let types = part.featureIndexes.map { part.spec.view.features[$0].definition.type }
         var answered = [Bool](repeating: false, count: rows)

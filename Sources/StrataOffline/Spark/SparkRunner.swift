@@ -24,7 +24,7 @@ struct SparkLiteral: Codable, Sendable {
     }
 
     init(from decoder: any Decoder) throws {
-        if let single = try? decoder.singleValueContainer(), single.decodeNil() { value = .null; return }
+        if try decoder.singleValueContainer().decodeNil() { value = .null; return }
         var container = try decoder.unkeyedContainer()
         let kind = try container.decode(String.self)
         switch kind {
@@ -117,6 +117,7 @@ public struct SparkRunner: Sendable {
         guard let log = FileHandle(forWritingAtPath: logURL.path) else {
             throw SparkError.warehouseUnwritable(path: logURL.path, reason: "cannot open the driver's log")
         }
+        // The child writes the log through its own descriptor; closing ours cannot lose any of it.
         defer { try? log.close() }
         process.standardError = log
         do {
@@ -140,6 +141,7 @@ public struct SparkRunner: Sendable {
         }
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
+            // Read only to tell a missing pyspark or Python from other failures; the log itself is kept below.
             let logText = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
             if logText.contains("No module named 'pyspark'") || logText.contains("No module named 'pyarrow'") {
                 throw SparkError.pysparkMissing(python: python)
@@ -147,11 +149,17 @@ public struct SparkRunner: Sendable {
             if process.terminationStatus == 127 || logText.contains("No such file or directory") && lastError == nil {
                 throw SparkError.pythonMissing(python: python, reason: logText.split(separator: "\n").last.map(String.init) ?? "exit status 127")
             }
+            // The job folder is removed when the run ends: its log is kept beside it, and the error names where it is.
             let keptLog = warehouse.root.appendingPathComponent("_strata_jobs", isDirectory: true).appendingPathComponent("last-failure.log")
-            try? FileManager.default.removeItem(at: keptLog)
-            try? FileManager.default.copyItem(at: logURL, to: keptLog)
+            var logPath = keptLog.path
+            do {
+                if FileManager.default.fileExists(atPath: keptLog.path) { try FileManager.default.removeItem(at: keptLog) }
+                try FileManager.default.copyItem(at: logURL, to: keptLog)
+            } catch {
+                logPath = "(not kept: \(error.localizedDescription)) \(logText.suffix(2_000))"
+            }
             throw SparkError.jobFailed(command: command, master: settings.master,
-                                       message: lastError ?? "the driver exited with status \(process.terminationStatus)", log: keptLog.path)
+                                       message: lastError ?? "the driver exited with status \(process.terminationStatus)", log: logPath)
         }
     }
 

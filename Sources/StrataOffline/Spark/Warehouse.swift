@@ -160,17 +160,21 @@ extension OfflineStore {
         try Self.writeAtomically(Array("\(through)\n".utf8), to: folder.appendingPathComponent(Warehouse.ledgerName))
     }
 
-    /// Removes files a killed publication left beyond the ledger (their rows are published again).
+    /// Removes files a killed publication left beyond the ledger (their rows are published again). A file that stays
+    /// would be read twice by Spark, so every failure here stops the publication.
     private func removeUnpublished(in folder: URL, after through: Int64) throws {
         let manager = FileManager.default
-        guard let days = try? manager.contentsOfDirectory(atPath: folder.path) else { return }
-        for day in days where day.hasPrefix("event_day=") {
-            let dayFolder = folder.appendingPathComponent(day)
-            for file in (try? manager.contentsOfDirectory(atPath: dayFolder.path)) ?? [] {
-                let parts = file.split(separator: "-")
-                let isStale = file.hasPrefix(".") || (parts.count == 3 && (Int64(parts[1]) ?? 0) > through)
-                if isStale { try? manager.removeItem(at: dayFolder.appendingPathComponent(file)) }
+        do {
+            for day in try manager.contentsOfDirectory(atPath: folder.path) where day.hasPrefix("event_day=") {
+                let dayFolder = folder.appendingPathComponent(day)
+                for file in try manager.contentsOfDirectory(atPath: dayFolder.path) {
+                    let parts = file.split(separator: "-")
+                    let isStale = file.hasPrefix(".") || (parts.count == 3 && (Int64(parts[1]) ?? 0) > through)
+                    if isStale { try manager.removeItem(at: dayFolder.appendingPathComponent(file)) }
+                }
             }
+        } catch {
+            throw SparkError.warehouseUnwritable(path: folder.path, reason: "cannot remove what a killed publication left: \(error.localizedDescription)")
         }
     }
 
