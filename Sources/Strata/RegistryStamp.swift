@@ -1,16 +1,21 @@
 import Foundation
 
 /// Tells cheaply whether the registry may have changed: the size, modification time and inode of its database file
-/// and its write-ahead log (two `stat` calls: no lock, no SQLite call, nothing serialised between threads), and the
-/// change counter in the header of its WAL index. Every commit writes the log, so a new revision changes the stamp and
-/// the revision is read again only then. A commit in the same clock tick as an earlier write may keep both the log's
-/// size (SQLite reuses the log from its start after a checkpoint) and its time (the kernel stamps files with a coarse
-/// clock), which is why the WAL index's header is read too: SQLite's `iChange` counter there grows with every
-/// transaction ("wal.c": `WalIndexHdr`). The revision is also read at least once a second whatever the stamp says.
+/// and its write-ahead log (two `stat` calls: no lock, no SQLite call, nothing serialised between threads). Every
+/// commit writes the log, so a new revision changes the stamp and the revision is read again only then.
+///
+/// A commit in the same clock tick as an earlier write may keep both the log's size (SQLite reuses the log from its
+/// start after a checkpoint) and its time (the kernel stamps files with a coarse clock). So a stamp whose files were
+/// written less than `racyNanos` before it was taken proves nothing ("racy", as git calls the same problem with its
+/// index): the caller reads the revision instead, until the files are older than that.
+///
+/// The stamp must never open a file SQLite has open. Closing any descriptor of a file drops every POSIX lock the
+/// process holds on it ("How To Corrupt An SQLite Database File", 2.2): an earlier stamp that read the WAL index's
+/// header dropped the server's locks on `registry.db-shm` on every request. Another process then took the index for
+/// unused, and truncated it under the server's map: SIGBUS, and revisions read back out of order.
 struct RegistryStamp: Equatable, Sendable {
     private var database: FileStamp
     private var log: FileStamp
-    private var indexHeader: [UInt8]
     /// Changes a registry watcher announced (a shared PostgreSQL registry has no files to watch).
     private var notices: Int64 = 0
 
@@ -19,45 +24,50 @@ struct RegistryStamp: Equatable, Sendable {
         let database: String
         let log: String
 
-        let index: String
-
         init(registryPath: String) {
             database = registryPath
             log = registryPath + "-wal"
-            index = registryPath + "-shm"
         }
     }
 
+    /// True when the files were written too recently for this stamp to prove that nothing changed since.
+    let isRacy: Bool
+
     init(_ paths: Paths, notices: Int64 = 0) {
         self.notices = notices
+        // The clock is read before the files: an earlier reading only widens the racy window.
+        let now = Self.wallClockNanos()
         database = FileStamp(path: paths.database)
         log = FileStamp(path: paths.log)
-        indexHeader = Self.header(paths.index)
+        isRacy = [database, log].contains { $0.size >= 0 && now - $0.modifiedNanos < Self.racyNanos }
     }
 
-    /// The first 48 bytes of the WAL index (its header: version, `iChange`, page size, frame count, salts, checksums);
-    /// empty when there is none.
-    private static func header(_ path: String) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return [] }
-        defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: 48)
-        let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 48, 0) }
-        return count == 48 ? bytes : []
+    static func == (a: RegistryStamp, b: RegistryStamp) -> Bool {
+        a.database == b.database && a.log == b.log && a.notices == b.notices
+    }
+
+    /// Files written this recently may be written again with the same size and time. Two seconds covers the coarsest
+    /// file times in use (FAT's); on Linux file systems the kernel's tick (1–10 ms) would do, so the cost, a revision
+    /// read per call, is paid only in the two seconds after a commit.
+    static let racyNanos: Int64 = 2_000_000_000
+
+    /// The wall clock the kernel stamps files with, in nanoseconds since the epoch.
+    static func wallClockNanos() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 
     private struct FileStamp: Equatable, Sendable {
         var size: Int64 = -1
-        var seconds = 0
-        var nanoseconds = 0
+        var modifiedNanos: Int64 = 0
         var inode: UInt64 = 0
 
         init(path: String) {
             var info = stat()
             guard stat(path, &info) == 0 else { return }
             size = Int64(info.st_size)
-            seconds = Int(info.st_mtim.tv_sec)
-            nanoseconds = Int(info.st_mtim.tv_nsec)
+            modifiedNanos = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
             inode = UInt64(info.st_ino)
         }
     }

@@ -154,14 +154,33 @@ def main():
         if not summary["server_alive"]:
             server_log.seek(0)
             log = server_log.read()
-            crash = log.find("crashed")
-            summary["server_log_tail"] = log[max(0, crash - 2000):crash + 6000] if crash >= 0 else log[-4000:]
+            summary["server_log_tail"] = crash_excerpt(log)
+            # The whole log (every thread's frames) outlives the work folder.
+            kept = tempfile.NamedTemporaryFile("w", prefix="strata-soak-server-", suffix=".log", delete=False)
+            with kept:
+                kept.write(log)
+            summary["server_log_path"] = kept.name
         server.terminate()
         server.wait(timeout=30)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(json.dumps(summary, sort_keys=True) if args.json else render(summary))
     sys.exit(0 if summary["passed"] else 1)
+
+
+def crash_excerpt(log):
+    """The crash's headline and the crashed thread's frames from Swift's backtrace (which lists every thread, the
+    crashed one wherever it falls), else the log's tail."""
+    start = log.find("*** Program crashed")
+    if start < 0:
+        return log[-4000:]
+    headline = log[start:log.find("\n", start)]
+    match = re.search(r"^Thread \d+ (\"[^\"]*\" )?crashed:$", log[start:], re.MULTILINE)
+    if not match:
+        return log[start:start + 8000]
+    frames = log[start + match.start():]
+    end = re.search(r"^Thread \d+ ", frames[1:], re.MULTILINE)
+    return headline + "\n" + frames[:end.start() + 1 if end else 6000][:6000]
 
 
 def soak(strata, project, server, port, args):

@@ -1,0 +1,69 @@
+// SQLite's locks are POSIX record locks, which a process loses on *every* descriptor of a file the moment it closes
+// any one of them. The registry's change stamp used to open and close `registry.db-shm` on each snapshot: the store's
+// connection silently lost its hold on the WAL index, another process then took the index for unused and truncated it
+// under the server's map (the soak test's server died of SIGBUS, and an apply read revision 10 after planning on 13).
+// Here a second process asks the kernel whether the store still holds the index's dead-man lock.
+import Foundation
+@testable import Strata
+import StrataTestSupport
+import Testing
+
+@Suite struct SQLiteLockTests {
+    /// Tries, from another process, to take SQLite's dead-man-switch byte of a WAL index (`UNIX_SHM_DMS`, offset 128)
+    /// exclusively: every open connection holds it shared, so the attempt must fail while the store is open.
+    static func otherProcessCanTakeIndexLock(_ path: String) throws -> Bool {
+        let script = """
+        import fcntl, os, sys
+        fd = os.open(sys.argv[1], os.O_RDWR)
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 128)
+            print("taken")
+        except OSError:
+            print("held")
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["STRATA_PYTHON"] ?? "/usr/bin/python3")
+        process.arguments = ["-c", script, path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return text.hasPrefix("taken")
+    }
+
+    @Test("reading snapshots never drops the registry connection's lock on its WAL index")
+    func snapshotsKeepTheIndexLock() throws {
+        let dir = TemporaryDirectory()
+        for file in ExampleProject.files() { try dir.write(file.path, file.text) }
+        let store = try FeatureStore(projectPath: dir.path)
+        try store.apply(try store.plan(), author: "ana", message: "first")
+        let index = dir.file(".strata/registry.db-shm").path
+        _ = try store.registryRevisions()
+        #expect(FileManager.default.fileExists(atPath: index))
+        #expect(try !Self.otherProcessCanTakeIndexLock(index), "after apply, another process could take the WAL index's lock: the store's connection lost it")
+        for _ in 0..<3 { _ = try store.snapshot() }
+        #expect(try !Self.otherProcessCanTakeIndexLock(index), "a snapshot dropped the registry connection's lock on registry.db-shm")
+        withExtendedLifetime(store) {}
+    }
+
+    @Test("a stamp of files written in the last two seconds is racy and never trusted; an older one is")
+    func racyStamps() throws {
+        let dir = TemporaryDirectory()
+        try dir.write("registry.db", "x")
+        try dir.write("registry.db-wal", "y")
+        let paths = RegistryStamp.Paths(registryPath: dir.file("registry.db").path)
+        #expect(RegistryStamp(paths).isRacy)
+        let old = Date().addingTimeInterval(-3)
+        for name in ["registry.db", "registry.db-wal"] {
+            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: dir.file(name).path)
+        }
+        let settled = RegistryStamp(paths)
+        #expect(!settled.isRacy)
+        try dir.write("registry.db-wal", "z")
+        let rewritten = RegistryStamp(paths)
+        #expect(rewritten.isRacy)
+        #expect(rewritten != settled, "same size, new time: a different stamp")
+    }
+}
