@@ -2,7 +2,8 @@ import CLMDB
 import Foundation
 import Synchronization
 
-/// One LMDB environment: transactions scoped in closures, named databases, map growth on `MDB_MAP_FULL`.
+/// One LMDB environment: transactions scoped in closures, named databases, map growth on `MDB_MAP_FULL`. One per
+/// folder per process, opened and closed by `LMDBEnvironmentTable`.
 ///
 /// Threading contract (what makes the `Sendable` conformance true):
 /// - The environment is opened with `MDB_NOTLS`, so a read transaction is not tied to its thread and any thread may
@@ -47,8 +48,7 @@ final class LMDBEnvironment: Sendable {
 
     init(path: String, mapSizeBytes: Int, mapSizeMaxBytes: Int, databasesMax: UInt32 = 1024, readersMax: UInt32 = 126) throws(OnlineStoreError) {
         let env = try Self.open(path: path, mapSizeBytes: mapSizeBytes, databasesMax: databasesMax, readersMax: readersMax)
-        // Nothing below may throw: a class init that throws once every stored property is set runs `deinit`,
-        // which would close the environment a second time (a double free).
+        // Nothing below may throw: the caller owns the open environment only once `init` returns.
         self.path = path
         handle = EnvironmentHandle(pointer: env)
         var info = MDB_envinfo()
@@ -57,7 +57,8 @@ final class LMDBEnvironment: Sendable {
         self.mapSizeMaxBytes = max(mapSizeMaxBytes, info.me_mapsize)
     }
 
-    deinit {
+    /// Closes the environment; only `LMDBEnvironmentTable.release` calls it, once, when the last store using it is gone.
+    func close() {
         mdb_env_close(env)
     }
 

@@ -63,8 +63,12 @@ public final class OnlineStore: Sendable {
     static let metadataDatabase = "strata_meta"
 
     public init(path: String, options: OnlineStoreOptions = .init()) throws(OnlineStoreError) {
-        environment = try LMDBEnvironment(path: path, mapSizeBytes: options.mapSizeBytes, mapSizeMaxBytes: options.mapSizeMaxBytes,
-                                          readersMax: options.readersMax)
+        environment = try LMDBEnvironmentTable.acquire(path: path, mapSizeBytes: options.mapSizeBytes, mapSizeMaxBytes: options.mapSizeMaxBytes,
+                                                       readersMax: options.readersMax)
+    }
+
+    deinit {
+        LMDBEnvironmentTable.release(environment)
     }
 
     public var path: String { environment.path }

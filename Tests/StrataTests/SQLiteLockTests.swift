@@ -9,29 +9,8 @@ import StrataTestSupport
 import Testing
 
 @Suite struct SQLiteLockTests {
-    /// Tries, from another process, to take SQLite's dead-man-switch byte of a WAL index (`UNIX_SHM_DMS`, offset 128)
-    /// exclusively: every open connection holds it shared, so the attempt must fail while the store is open.
-    static func otherProcessCanTakeIndexLock(_ path: String) throws -> Bool {
-        let script = """
-        import fcntl, os, sys
-        fd = os.open(sys.argv[1], os.O_RDWR)
-        try:
-            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 128)
-            print("taken")
-        except OSError:
-            print("held")
-        """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["STRATA_PYTHON"] ?? "/usr/bin/python3")
-        process.arguments = ["-c", script, path]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return text.hasPrefix("taken")
-    }
+    /// SQLite's dead-man-switch byte of a WAL index (`UNIX_SHM_DMS`): every open connection holds it shared.
+    static let deadManByte = 128
 
     @Test("reading snapshots never drops the registry connection's lock on its WAL index")
     func snapshotsKeepTheIndexLock() throws {
@@ -42,9 +21,9 @@ import Testing
         let index = dir.file(".strata/registry.db-shm").path
         _ = try store.registryRevisions()
         #expect(FileManager.default.fileExists(atPath: index))
-        #expect(try !Self.otherProcessCanTakeIndexLock(index), "after apply, another process could take the WAL index's lock: the store's connection lost it")
+        #expect(try !RecordLockProbe.otherProcessCanLock(index, offset: Self.deadManByte), "after apply, another process could take the WAL index's lock: the store's connection lost it")
         for _ in 0..<3 { _ = try store.snapshot() }
-        #expect(try !Self.otherProcessCanTakeIndexLock(index), "a snapshot dropped the registry connection's lock on registry.db-shm")
+        #expect(try !RecordLockProbe.otherProcessCanLock(index, offset: Self.deadManByte), "a snapshot dropped the registry connection's lock on registry.db-shm")
         withExtendedLifetime(store) {}
     }
 
