@@ -139,7 +139,8 @@ extension FeatureStore {
                                            options: options))
                 indexes.append(index)
             }
-            for (index, result) in zip(indexes, try spark.join(parts, times: spine.times, store: offline, progress: progress)) { sparkResults[index] = result }
+            let computed = try spark.join(parts, times: spine.times, store: offline, progress: progress, warn: { [logger] in logger.warning("\($0)") })
+            for (index, result) in zip(indexes, computed) { sparkResults[index] = result }
         }
         var results: [ViewJoinResult] = []
         for (index, part) in plan.views.enumerated() {

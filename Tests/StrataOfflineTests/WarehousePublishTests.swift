@@ -86,6 +86,45 @@ import Testing
         #expect(try store.publish(table: spec.sourceTableName, declaredTypes: [:], to: warehouse).rowsPublished == 0)
     }
 
+    @Test("a published file deleted, cut short or added by hand, or an earlier version's ledger: the table is published again whole and says why",
+          arguments: ["deleted", "truncated", "added", "stray folder", "old ledger"])
+    func damagedCopyIsRepublished(damage: String) throws {
+        let dir = TemporaryDirectory()
+        let (store, spec) = try makeStore(dir, rows: 0..<100)
+        let warehouse = Warehouse(root: dir.url.appendingPathComponent("warehouse"))
+        let table = spec.sourceTableName
+        let first = try store.publish(table: table, declaredTypes: [:], to: warehouse)
+        #expect(first.rowsPublished == 100 && first.republishedBecause == nil)
+        let folder = warehouse.folder(forTable: table)
+        let day = folder.appendingPathComponent("event_day=2026-03-02")
+        let file = day.appendingPathComponent(try #require(try FileManager.default.contentsOfDirectory(atPath: day.path).first { $0.hasPrefix("rows-") }))
+        switch damage {
+        case "deleted": try FileManager.default.removeItem(at: file)
+        case "truncated": try Data(try Data(contentsOf: file).prefix(100)).write(to: file)
+        case "added": try FileManager.default.copyItem(at: file, to: day.appendingPathComponent("copy.parquet"))
+        case "stray folder": try FileManager.default.createDirectory(at: folder.appendingPathComponent("backup"), withIntermediateDirectories: true)
+        default: try Data("100\n".utf8).write(to: folder.appendingPathComponent("_strata_exported"))
+        }
+        let repaired = try store.publish(table: table, declaredTypes: [:], to: warehouse)
+        #expect(repaired.republishedBecause != nil)
+        #expect(repaired.rowsPublished == 100)
+        #expect(try publishedRowIDs(warehouse, table: table) == Array(1...100))
+        let again = try store.publish(table: table, declaredTypes: [:], to: warehouse)
+        #expect(again.rowsPublished == 0 && again.republishedBecause == nil, "a repaired copy matches its ledger")
+    }
+
+    @Test("the ledger reads back what it wrote, and refuses text that is not a ledger")
+    func ledgerText() {
+        var ledger = WarehouseLedger()
+        ledger.through = 250_000
+        ledger.files = ["event_day=2026-03-01/rows-1-250000.parquet": 1_843_212, "event_day=2026-03-02/rows-1-250000.parquet": 7]
+        #expect(WarehouseLedger(text: ledger.text) == ledger)
+        #expect(WarehouseLedger(text: "250000\n") == nil)
+        #expect(WarehouseLedger(text: WarehouseLedger.header + "\nthrough x\n") == nil)
+        #expect(WarehouseLedger.firstRowID("rows-51-60.parquet") == 51)
+        #expect(WarehouseLedger.firstRowID("copy.parquet") == nil)
+    }
+
     @Test("two runs publishing the same table at once publish every row exactly once")
     func concurrent() async throws {
         let dir = TemporaryDirectory()

@@ -56,19 +56,22 @@ extension SparkRunner {
     /// The point-in-time join of every part on Spark, in one session: publishes the source rows the warehouse lacks,
     /// hands Spark the spine, and reads its answer into the same `ViewJoinResult`s the SQLite engine gives.
     /// - Throws: `SparkError` (the job, the warehouse, the answer), `OfflineStoreError` reading the source tables.
-    public func join(_ parts: [SparkJoinPart], times: [Int64], store: OfflineStore, progress: ((String) -> Void)? = nil) throws -> [ViewJoinResult] {
+    /// - Parameter warn: told when a table's warehouse copy no longer matched its ledger and was published again whole.
+    public func join(_ parts: [SparkJoinPart], times: [Int64], store: OfflineStore, progress: ((String) -> Void)? = nil,
+                     warn: ((String) -> Void)? = nil) throws -> [ViewJoinResult] {
         // A source with nothing stored has no table to publish: every spine row is not_found, as on SQLite, and Spark
         // is not started for it.
         let sent = parts.indices.filter { !parts[$0].spec.sourceTableName.isEmpty }
         var results = parts.map { ViewJoinResult(rows: times.count, features: $0.featureIndexes.count) }
         guard !sent.isEmpty else { return results }
-        for (index, result) in zip(sent, try joinOnSpark(sent.map { parts[$0] }, times: times, store: store, progress: progress)) {
+        for (index, result) in zip(sent, try joinOnSpark(sent.map { parts[$0] }, times: times, store: store, progress: progress, warn: warn)) {
             results[index] = result
         }
         return results
     }
 
-    func joinOnSpark(_ parts: [SparkJoinPart], times: [Int64], store: OfflineStore, progress: ((String) -> Void)?) throws -> [ViewJoinResult] {
+    func joinOnSpark(_ parts: [SparkJoinPart], times: [Int64], store: OfflineStore, progress: ((String) -> Void)?,
+                     warn: ((String) -> Void)?) throws -> [ViewJoinResult] {
         let folder = try jobFolder()
         defer { finish(folder) }
         var views: [SparkJoinView] = []
@@ -80,6 +83,10 @@ extension SparkRunner {
                 let declared = Dictionary(part.spec.view.source.columns.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
                 let publication = try store.publish(table: table, declaredTypes: declared, to: warehouse)
                 published[table] = publication
+                if let reason = publication.republishedBecause {
+                    warn?("the warehouse copy of source `\(part.spec.view.source.name)` did not match its ledger (\(reason)): published again whole "
+                          + "from the offline store, \(publication.rowsPublished) rows")
+                }
                 progress?("published \(publication.rowsPublished) new rows of \(part.spec.view.source.name) to the warehouse in \(Self.seconds(since: started))")
             }
             let publication = published[table] ?? WarehousePublication(table: table, columns: [], rowsPublished: 0, publishedThrough: 0, hasRows: false)

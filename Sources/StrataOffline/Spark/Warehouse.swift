@@ -8,14 +8,16 @@ import StrataColumnar
 ///
 /// ```
 /// WAREHOUSE/src__drivers__3f2a…/event_day=2026-03-01/rows-1-250000.parquet
-///                              /_strata_exported      ← the last row id whose rows are all published
+///                              /_strata_exported      ← the ledger: the last row id published, every file and its size
 /// ```
 ///
 /// Publishing is incremental and crash-safe: rows after the ledger's row id are written to new files (each to a
 /// hidden temporary name, then renamed), and the ledger moves last. Files beyond the ledger (left by a killed run)
 /// are removed before publishing again, so a row is never published twice. Source rows are append-only, which is
-/// what makes a row-id ledger sufficient. One publication per table at a time (`flock` on `_strata_lock`). Names that
-/// start with `_` or `.` are invisible to Spark's reader.
+/// what makes a row-id ledger sufficient. The SQLite store stays the truth: a folder that no longer matches its
+/// ledger (a file deleted, cut short or added by hand) is published again from it whole, and the publication says
+/// why. One publication per table at a time (`flock` on `_strata_lock`). Names that start with `_` or `.` are
+/// invisible to Spark's reader.
 public struct Warehouse: Sendable {
     /// The warehouse's root folder.
     public let root: URL
@@ -36,9 +38,14 @@ public struct Warehouse: Sendable {
 
     /// The last row id published for `table` (0 when nothing is).
     public func publishedThrough(table: String) -> Int64 {
+        ledger(table: table)?.through ?? 0
+    }
+
+    /// The table's ledger: empty when there is none, nil when it cannot be read (an earlier version's, or damaged).
+    func ledger(table: String) -> WarehouseLedger? {
         let url = folder(forTable: table).appendingPathComponent(Self.ledgerName)
-        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else { return 0 }
-        return Int64(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        guard let data = FileManager.default.contents(atPath: url.path) else { return WarehouseLedger() }
+        return WarehouseLedger(text: String(decoding: data, as: UTF8.self))
     }
 }
 
@@ -74,6 +81,8 @@ public struct WarehousePublication: Sendable {
     public var publishedThrough: Int64
     /// True when the table has any published rows (Spark reads the folder); false for an empty source.
     public var hasRows: Bool
+    /// Why the whole table was published again, when its folder no longer matched its ledger.
+    public var republishedBecause: String?
 }
 
 extension OfflineStore {
@@ -105,8 +114,22 @@ extension OfflineStore {
         guard lock >= 0 else { throw SparkError.warehouseUnwritable(path: lockPath, reason: String(cString: strerror(errno))) }
         defer { close(lock) }
         guard flock(lock, LOCK_EX) == 0 else { throw SparkError.warehouseUnwritable(path: lockPath, reason: String(cString: strerror(errno))) }
-        var through = warehouse.publishedThrough(table: table)
-        try removeUnpublished(in: folder, after: through)
+        var ledger = warehouse.ledger(table: table)
+        try removeUnpublished(in: folder, after: ledger?.through ?? 0)
+        let damage: String?
+        do {
+            damage = try ledger.map { try $0.damage(in: folder) } ?? "its ledger was written by an earlier version of Strata"
+        } catch {
+            throw SparkError.warehouseUnwritable(path: folder.path, reason: "cannot list what is published: \(error.localizedDescription)")
+        }
+        if damage != nil {
+            // The empty ledger goes first: a run killed while publishing again leaves only files past it, removed next time.
+            ledger = WarehouseLedger()
+            try writeLedger(WarehouseLedger(), in: folder)
+            try removePublished(in: folder)
+        }
+        var current = ledger ?? WarehouseLedger()
+        var through = current.through
         let schema = ColumnarSchema(columns.map { ColumnarField(name: $0.name, type: $0.valueType) })
         let selectList = columns.map { quoted($0.name) }.joined(separator: ", ")
         let eventIndex = columns.firstIndex { $0.name == "strata_event_ts" } ?? 0
@@ -121,19 +144,22 @@ extension OfflineStore {
             var byDay: [String: [Row]] = [:]
             for row in rows { byDay[Warehouse.day(row[eventIndex]), default: []].append(row) }
             for (day, dayRows) in byDay.sorted(by: { $0.key < $1.key }) {
-                try writeParquet(dayRows, columns: columns, schema: schema,
-                                 to: folder.appendingPathComponent("event_day=\(day)", isDirectory: true).appendingPathComponent("rows-\(first)-\(lastID).parquet"))
+                let relative = "event_day=\(day)/rows-\(first)-\(lastID).parquet"
+                current.files[relative] = try writeParquet(dayRows, columns: columns, schema: schema, to: folder.appendingPathComponent(relative))
             }
             through = lastID
-            try writeLedger(through, in: folder)
+            current.through = through
+            try writeLedger(current, in: folder)
             published += rows.count
             progress?(published)
         }
         let hasRows = through > 0
-        return WarehousePublication(table: table, columns: columns, rowsPublished: published, publishedThrough: through, hasRows: hasRows)
+        return WarehousePublication(table: table, columns: columns, rowsPublished: published, publishedThrough: through, hasRows: hasRows,
+                                    republishedBecause: damage)
     }
 
-    private func writeParquet(_ rows: [Row], columns: [WarehouseColumn], schema: ColumnarSchema, to url: URL) throws {
+    /// Writes one file and returns its size.
+    private func writeParquet(_ rows: [Row], columns: [WarehouseColumn], schema: ColumnarSchema, to url: URL) throws -> Int {
         var builders = columns.map { ColumnarColumnBuilder(type: $0.valueType, capacity: rows.count) }
         for row in rows {
             for (i, column) in columns.enumerated() {
@@ -154,10 +180,23 @@ extension OfflineStore {
         var bytes = try writer.write(batch)
         bytes += try writer.finish()
         try Self.writeAtomically(bytes, to: url)
+        return bytes.count
     }
 
-    private func writeLedger(_ through: Int64, in folder: URL) throws {
-        try Self.writeAtomically(Array("\(through)\n".utf8), to: folder.appendingPathComponent(Warehouse.ledgerName))
+    private func writeLedger(_ ledger: WarehouseLedger, in folder: URL) throws {
+        try Self.writeAtomically(Array(ledger.text.utf8), to: folder.appendingPathComponent(Warehouse.ledgerName))
+    }
+
+    /// Removes everything Spark would read in a table's folder (before publishing it again whole).
+    private func removePublished(in folder: URL) throws {
+        let manager = FileManager.default
+        do {
+            for entry in try manager.contentsOfDirectory(atPath: folder.path) where !entry.hasPrefix("_") {
+                try manager.removeItem(at: folder.appendingPathComponent(entry))
+            }
+        } catch {
+            throw SparkError.warehouseUnwritable(path: folder.path, reason: "cannot clear a damaged table to publish it again: \(error.localizedDescription)")
+        }
     }
 
     /// Removes files a killed publication left beyond the ledger (their rows are published again). A file that stays
@@ -168,8 +207,7 @@ extension OfflineStore {
             for day in try manager.contentsOfDirectory(atPath: folder.path) where day.hasPrefix("event_day=") {
                 let dayFolder = folder.appendingPathComponent(day)
                 for file in try manager.contentsOfDirectory(atPath: dayFolder.path) {
-                    let parts = file.split(separator: "-")
-                    let isStale = file.hasPrefix(".") || (parts.count == 3 && (Int64(parts[1]) ?? 0) > through)
+                    let isStale = file.hasPrefix(".") || (WarehouseLedger.firstRowID(file) ?? 0) > through
                     if isStale { try manager.removeItem(at: dayFolder.appendingPathComponent(file)) }
                 }
             }
