@@ -113,6 +113,42 @@ import Testing
         #expect(again.rowsPublished == 0 && again.republishedBecause == nil, "a repaired copy matches its ledger")
     }
 
+    @Test("a full disk while publishing: a clear error, the ledger and its files as they were; with space again every row is published once",
+          .enabled(if: TmpfsMount.isAvailable, "needs root to mount a small tmpfs"))
+    func fullDisk() throws {
+        let dir = TemporaryDirectory()
+        let project = try CompiledProject.compile([(path: "f.yaml", text: Self.yaml)]).get()
+        let view = try #require(project.views["trip_stats"])
+        let store = try OfflineStore(path: dir.file("offline.db").path)
+        let (spec, storage) = try store.standaloneTable(view)
+        try ingest(0..<100, store: store, view: view, spec: spec, storage: storage, dir: dir)
+        let disk = try TmpfsMount(sizeKiB: 1024)
+        let warehouse = Warehouse(root: URL(fileURLWithPath: disk.path).appendingPathComponent("warehouse"))
+        let table = spec.sourceTableName
+        #expect(try store.publish(table: table, declaredTypes: [:], to: warehouse).rowsPublished == 100)
+        try ingest(0..<3_000, store: store, view: view, spec: spec, storage: storage, dir: dir)
+        try disk.fill(leaving: 4096)
+        do {
+            _ = try store.publish(table: table, declaredTypes: [:], to: warehouse)
+            Issue.record("publishing to a full disk succeeded")
+        } catch let error as SparkError {
+            guard case .warehouseUnwritable(let path, let reason) = error else { Issue.record("\(error)"); return }
+            #expect(path.hasPrefix(disk.path), "\(path)")
+            #expect(reason.lowercased().contains("space"), "\(reason)")
+        }
+        let ledger = try #require(warehouse.ledger(table: table))
+        #expect(ledger.through == 100)
+        // Files the failed run renamed into place lie beyond the ledger (removed by the next run); the ledger's own are intact.
+        for (file, size) in ledger.files {
+            let attributes = try FileManager.default.attributesOfItem(atPath: warehouse.folder(forTable: table).appendingPathComponent(file).path)
+            #expect((attributes[.size] as? Int) == size, "\(file)")
+        }
+        try FileManager.default.removeItem(atPath: disk.path + "/filler")
+        let resumed = try store.publish(table: table, declaredTypes: [:], to: warehouse)
+        #expect(resumed.rowsPublished == 2_900 && resumed.republishedBecause == nil)
+        #expect(try publishedRowIDs(warehouse, table: table) == Array(1...3_000))
+    }
+
     @Test("the ledger reads back what it wrote, and refuses text that is not a ledger")
     func ledgerText() {
         var ledger = WarehouseLedger()
