@@ -78,7 +78,7 @@ private struct Renderer {
             // SQLite's abs() raises an error on the smallest int64; the language defines it as null.
             return type == .int64 ? "strata_int(abs(nullif(\(parts[0]), -9223372036854775807 - 1)))" : "abs(\(list))"
         case .round:
-            return "round(\(list))"
+            return "strata_round(\(parts[0]), \(parts.count > 1 ? parts[1] : "0"))"
         case .hour:
             return "(((\(parts[0]) % 86400000000) + 86400000000) % 86400000000 / 3600000000)"
         case .dayOfWeek:

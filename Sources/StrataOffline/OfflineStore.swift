@@ -174,6 +174,8 @@ func openRacingOtherProcesses(path: String, configuration: Configuration, migrat
 func isOpeningRace(_ error: DatabaseError) -> Bool {
     if SQLiteFailure.isBusy(error.extendedResultCode.rawValue) { return true }
     // The loser of a migration race finds the winner's tables or columns (SQLITE_ERROR, told apart by its message).
+    // Or it asks for the migrations table just before the winner commits it, and GRDB, finding the table there when
+    // it looks again, rethrows "no such table" (`DatabaseMigrator.appliedIdentifiers`).
     guard error.resultCode == .SQLITE_ERROR, let message = error.message else { return false }
-    return message.contains("already exists") || message.contains("duplicate column name")
+    return message.contains("already exists") || message.contains("duplicate column name") || message.contains("no such table: grdb_migrations")
 }

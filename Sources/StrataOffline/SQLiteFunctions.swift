@@ -21,8 +21,18 @@ public enum SQLiteFunctions {
         Int64.fromDatabaseValue(values[0]).flatMap(ScalarOperations.checkedTimestamp)
     }
 
+    /// `strata_round(x, digits)`: the language's `round` (`ScalarOperations.round`: half away from zero on `x · 10^digits`),
+    /// as the Swift evaluator and the Spark engine compute it. SQLite's own `round` goes through its printf, which first
+    /// rounds to 15–16 significant digits: `round(0.215 * 0.69 * 100, 2)` was 14.84 there and 14.83 in pushed rows.
+    static let round = DatabaseFunction("strata_round", argumentCount: 2, pure: true) { values in
+        guard let x = Double.fromDatabaseValue(values[0]), let digits = Int64.fromDatabaseValue(values[1]) else { return nil }
+        let rounded = ScalarOperations.round(x, digits: digits)
+        return rounded.isFinite ? rounded : nil
+    }
+
     /// Adds the helpers to a connection; call from `Configuration.prepareDatabase`.
     public static func register(on db: Database) {
+        db.add(function: round)
         db.add(function: checkedInt)
         db.add(function: parseInt)
         db.add(function: parseFloat)

@@ -16,7 +16,11 @@ import Testing
         let typed = try ExpressionParser.parse(text).flatMap { TypeChecker(columns: columns).check($0) }.get()
         let swift = ExpressionEvaluator.evaluate(typed, row: [.float(2)])
         let fragment = ExpressionSQL.lower(typed)
-        let sql = try DatabaseQueue().read { db in
+        let sql = try DatabaseQueue(configuration: {
+            var c = Configuration()
+            c.prepareDatabase { SQLiteFunctions.register(on: $0) }
+            return c
+        }()).read { db in
             try DatabaseValue.fetchOne(db, sql: "SELECT \(fragment.text) FROM (SELECT 2.0 AS f1)", arguments: fragment.statementArguments) ?? .null
         }
         #expect(swift.isNull == isNull, "\(swift)")

@@ -157,3 +157,37 @@ def test_the_demo_flow_runs_on_spark(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "engine: spark (local[2])" in done.stdout
     assert "identical to the original" in done.stdout
+
+
+def test_definition_edits_and_a_damaged_warehouse_keep_spark_equal_to_sqlite(tmp_path: Path) -> None:
+    """An applied edit (a feature's expression and a description) is computed by Spark as by SQLite, from the source
+    rows already published; a published file deleted by hand is noticed, the table published again whole with a
+    warning, and the answer is unchanged."""
+    run(tmp_path, "init", "edits")
+    project = tmp_path / "edits"
+    run(project, "apply")
+    run(project, "ingest")
+    settings = project / "strata.yaml"
+    settings.write_text(spark_settings("local[2]"))
+    historical(project, "before.csv", "--include-status")
+    definitions = project / "featuresets" / "drivers.yaml"
+    text = definitions.read_text()
+    edited = text.replace('expr: "conv_rate * acc_rate"', 'expr: "round(conv_rate * acc_rate * 100, 2)"').replace(
+        "description: Hourly driver performance;", "description: Hourly driver performance, edited;")
+    assert edited != text
+    definitions.write_text(edited)
+    run(project, "apply", "--allow-breaking")
+    # The damage: one published file of the source table deleted by hand.
+    warehouse = project / ".strata" / "warehouse"
+    published = sorted(p for t in warehouse.iterdir() if not t.name.startswith("_") for p in t.glob("event_day=*/rows-*.parquet"))
+    assert published
+    published[0].unlink()
+    done = run(project, "historical", "--entities", "featuresets/data/driver_spine.csv", "--service", "driver_activity",
+               "--out", "spark-edited.csv", "--include-status", "--json")
+    spark = json.loads(done.stdout)
+    assert "did not match its ledger" in done.stderr.decode() and "is missing" in done.stderr.decode(), done.stderr.decode()
+    settings.unlink()
+    sqlite = historical(project, "sqlite-edited.csv", "--include-status")
+    assert (project / "spark-edited.csv").read_bytes() == (project / "sqlite-edited.csv").read_bytes()
+    assert spark["output"]["contentSHA256"] == sqlite["output"]["contentSHA256"]
+    assert (project / "spark-edited.csv").read_bytes() != (project / "before.csv").read_bytes(), "the edited expression changed nothing"

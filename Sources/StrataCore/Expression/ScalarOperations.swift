@@ -158,8 +158,10 @@ public enum ScalarOperations {
         }
     }
 
-    /// SQLite's `round`: half away from zero; values beyond 2^52 have no fraction and are returned as is.
-    static func round(_ x: Double, digits: Int64) -> Double {
+    /// The language's `round`: half away from zero on `x · 10^digits` (the scale built by repeated multiplication), so
+    /// `round(2.675, 2)` is 2.67, as in Python and numpy; values beyond 2^52 have no fraction and are returned as is.
+    /// SQLite runs this through `strata_round`, and Spark through the same steps in SQL (`ExpressionSparkSQL.round`).
+    public static func round(_ x: Double, digits: Int64) -> Double {
         if x < -4_503_599_627_370_496.0 || x > 4_503_599_627_370_496.0 { return x }
         if digits == 0 { return Double(Int64(x + (x < 0 ? -0.5 : 0.5))) }
         var scale = 1.0
