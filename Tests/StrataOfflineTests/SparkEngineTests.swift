@@ -99,9 +99,9 @@ import Testing
         try checkOracle(try runner(master: cluster.masterURL, warehouse: dir.url.appendingPathComponent("warehouse")), dir: dir)
     }
 
-    struct Pair: Hashable, Sendable { var a: Int64; var b: Int64 }
-    static let second: Int64 = 1_000_000
-    static let base: Int64 = 1_772_366_400_000_000
+    typealias Pair = PointInTimeCases.Pair
+    /// Events three hours apart: the published rows fall into several day partitions.
+    static let cases = PointInTimeCases(step: 10_800 * PointInTimeCases.second)
 
     /// One random case: a view of its own (its own source and storage), its rows, its spine.
     struct Case {
@@ -175,69 +175,20 @@ import Testing
     }
 
     func makeCase(_ caseIndex: Int, store: OfflineStore, dir: TemporaryDirectory, _ rng: inout SeededGenerator) throws -> Case {
-        let ttlChoices: [Int64?] = [nil, 3 * Self.second, 5 * Self.second, 10 * Self.second]
-        let ttl = ttlChoices.randomElement(using: &rng) ?? nil
-        let yaml = """
-        entities:
-          - name: pair
-            join_keys: {a: int64, b: int64}
-        sources:
-          - name: events\(caseIndex)
-            path: events\(caseIndex).csv
-            timestamp: ts
-            created: created
-            schema: {a: int64, b: int64, v: float64}
-        feature_views:
-          - name: pair_stats\(caseIndex)
-            entities: [pair]
-            source: events\(caseIndex)
-            \(ttl.map { "ttl: \($0 / Self.second)s" } ?? "description: no ttl")
-            features:
-              v: float64
-              v2: {type: float64, expr: "v * 2"}
-        """
+        let ttl = Self.cases.ttl(&rng)
+        let yaml = PointInTimeCases.yaml(source: "events\(caseIndex)", view: "pair_stats\(caseIndex)", ttl: ttl)
         let project = try CompiledProject.compile([(path: "f.yaml", text: yaml)]).get()
         let view = try #require(project.views["pair_stats\(caseIndex)"])
-        let keys = [Pair(a: 1, b: 23), Pair(a: 12, b: 3), Pair(a: 2, b: 2), Pair(a: 123, b: 0)]
-        var rows: [PointInTimeOracle.Row<Pair>] = []
-        for _ in 0..<Int.random(in: 1...40, using: &rng) {
-            let key = keys.randomElement(using: &rng) ?? keys[0]
-            let event = Self.base + Int64.random(in: 0...20, using: &rng) * Self.second * 10_800
-            let delay: Int64 = [0, 0, Self.second, 3 * Self.second, 30 * Self.second].randomElement(using: &rng) ?? 0
-            let value = Int.random(in: 0..<8, using: &rng) == 0 ? nil : Double(Int.random(in: -100...100, using: &rng)) / 4
-            rows.append(.init(key: key, event: event, created: event + delay, seq: 0, value: value))
-            if Int.random(in: 0..<5, using: &rng) == 0 {
-                rows.append(.init(key: key, event: event, created: event + delay, seq: 0, value: (value ?? 0) + 1))
-            }
-        }
-        rows.shuffle(using: &rng)
-        var lines: [String] = []
-        for i in rows.indices {
-            rows[i].seq = Int64(i + 1)
-            let r = rows[i]
-            lines.append("\(r.key.a),\(r.key.b),\(Timestamp.format(r.event)),\(Timestamp.format(r.created)),\(r.value.map { "\($0)" } ?? "")")
-        }
-        try dir.write("events\(caseIndex).csv", "a,b,ts,created,v\n" + lines.joined(separator: "\n") + "\n")
+        var rows = Self.cases.rows(&rng)
+        try dir.write("events\(caseIndex).csv", PointInTimeCases.csv(rows))
         let (spec, storage) = try store.standaloneTable(view)
         let request = IngestRequest(source: view.source, sourceVersion: 1, storage: storage, keyColumns: ["a", "b"], file: dir.file("events\(caseIndex).csv"),
-                                    displayPath: "events\(caseIndex).csv", isStrict: true, now: Self.base, definitionVersions: [:], views: [spec])
+                                    displayPath: "events\(caseIndex).csv", isStrict: true, now: PointInTimeCases.base, definitionVersions: [:], views: [spec])
         _ = try store.ingest(request)
         // Row ids of the shared store continue across cases: the oracle's sequence is the stored one.
         let firstRow = try store.maxIngestSeq(spec) - Int64(rows.count)
         for i in rows.indices { rows[i].seq += firstRow }
-        var spineKeys: [Pair?] = [], spineTimes: [Int64] = []
-        let eventTimes = rows.map(\.event)
-        for _ in 0..<Int.random(in: 1...30, using: &rng) {
-            let key: Pair? = Int.random(in: 0..<10, using: &rng) == 0 ? nil : (Int.random(in: 0..<8, using: &rng) == 0 ? Pair(a: 9, b: 9) : keys.randomElement(using: &rng))
-            var t = Self.base + Int64.random(in: -2...40, using: &rng) * Self.second * 10_800
-            if let ttl, let e = eventTimes.randomElement(using: &rng), Bool.random(using: &rng) {
-                t = e + ([ttl, ttl + 1, 0, 1, -1].randomElement(using: &rng) ?? 0)
-            }
-            spineKeys.append(key)
-            spineTimes.append(t)
-            if Int.random(in: 0..<6, using: &rng) == 0 { spineKeys.append(key); spineTimes.append(t) }
-        }
-        let asOf = Self.base + Int64.random(in: 0...40, using: &rng) * Self.second * 10_800
-        return Case(spec: spec, rows: rows, ttl: ttl, spineKeys: spineKeys, spineTimes: spineTimes, asOf: asOf)
+        let (spineKeys, spineTimes) = Self.cases.spine(rows: rows, ttl: ttl, &rng)
+        return Case(spec: spec, rows: rows, ttl: ttl, spineKeys: spineKeys, spineTimes: spineTimes, asOf: Self.cases.asOf(&rng))
     }
 }
