@@ -27,22 +27,31 @@ import Testing
         withExtendedLifetime(store) {}
     }
 
-    @Test("a stamp of files written in the last two seconds is racy and never trusted; an older one is")
+    @Test("a stamp of files written within the clock's granularity is racy and never trusted; an older one is")
     func racyStamps() throws {
         let dir = TemporaryDirectory()
         try dir.write("registry.db", "x")
         try dir.write("registry.db-wal", "y")
         let paths = RegistryStamp.Paths(registryPath: dir.file("registry.db").path)
         #expect(RegistryStamp(paths).isRacy)
-        let old = Date().addingTimeInterval(-3)
-        for name in ["registry.db", "registry.db-wal"] {
-            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: dir.file(name).path)
+        func setTimes(_ date: Date) throws {
+            for name in ["registry.db", "registry.db-wal"] {
+                try FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: dir.file(name).path)
+            }
         }
+        // Times with nanoseconds: the kernel's tick is the granularity; a tenth of a second ago is settled.
+        try setTimes(Date().addingTimeInterval(-0.1000001))
         let settled = RegistryStamp(paths)
         #expect(!settled.isRacy)
         try dir.write("registry.db-wal", "z")
         let rewritten = RegistryStamp(paths)
         #expect(rewritten.isRacy)
         #expect(rewritten != settled, "same size, new time: a different stamp")
+        // Whole seconds only (a file system that keeps no nanoseconds): racy for two seconds.
+        let wholeSecond = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 1).rounded(.down))
+        try setTimes(wholeSecond)
+        #expect(RegistryStamp(paths).isRacy)
+        try setTimes(wholeSecond.addingTimeInterval(-2))
+        #expect(!RegistryStamp(paths).isRacy)
     }
 }
