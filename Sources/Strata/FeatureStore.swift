@@ -83,9 +83,9 @@ public final class FeatureStore: Sendable {
 
     /// The applied project of the registry's current revision and the stored tables it resolves to, built once per
     /// revision and storage-catalog generation. Each call costs two `stat` calls (`RegistryStamp`); the revision and the
-    /// catalog generation are read from SQLite only when the registry's files changed or were written in the last two
-    /// seconds (or a second has passed), so an `apply` by this or any other process is seen by the next call, and a
-    /// first ingest within a second.
+    /// catalog generation are read from SQLite only when the registry's files changed or were written too recently to
+    /// tell (`RegistryStamp.isRacy`), or a second has passed, so an `apply` by this or any other process is seen by the
+    /// next call, and a first ingest within a second.
     package func snapshot() throws -> AppliedSnapshot {
         let stamp = RegistryStamp(registryFiles, notices: registryNotices.withLock { $0.generation })
         let now = DispatchTime.now().uptimeNanoseconds
