@@ -58,7 +58,4 @@ enum LMDBEnvironmentTable {
             }
         }
     }
-
-    /// How many environments are open in the process (for tests).
-    static var openCount: Int { entries.withLock { $0.count } }
 }
