@@ -72,7 +72,7 @@ extension SparkRunner {
 
     func joinOnSpark(_ parts: [SparkJoinPart], times: [Int64], store: OfflineStore, progress: ((String) -> Void)?,
                      warn: ((String) -> Void)?) throws -> [ViewJoinResult] {
-        let folder = try jobFolder()
+        let folder = try jobFolder(warn: warn)
         defer { finish(folder) }
         var views: [SparkJoinView] = []
         var published: [String: WarehousePublication] = [:]

@@ -72,9 +72,9 @@ public struct SparkRunner: Sendable {
 
     /// A fresh folder for one job's files (spines, answers), inside the warehouse so that a cluster's executors can
     /// reach it on the same shared storage; removed by `finish`.
-    func jobFolder() throws -> URL {
+    func jobFolder(warn: ((String) -> Void)? = nil) throws -> URL {
         let jobs = warehouse.root.appendingPathComponent("_strata_jobs", isDirectory: true)
-        removeAbandonedJobs(in: jobs)
+        removeAbandonedJobs(in: jobs, warn: warn)
         let folder = jobs.appendingPathComponent(UUID().uuidString, isDirectory: true)
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -164,15 +164,24 @@ public struct SparkRunner: Sendable {
     }
 
     /// A job folder untouched for a day belongs to a run that was killed (a live job writes its answer within its run):
-    /// it is removed, so killed runs do not fill the warehouse.
-    func removeAbandonedJobs(in jobs: URL, olderThan age: TimeInterval = 86_400) {
+    /// it is removed, so killed runs do not fill the warehouse. A folder that cannot be removed is told to `warn`.
+    func removeAbandonedJobs(in jobs: URL, olderThan age: TimeInterval = 86_400, warn: ((String) -> Void)? = nil) {
         let manager = FileManager.default
+        // No jobs folder yet (the warehouse's first job): nothing to clean; one that cannot be listed fails below, at create.
         guard let names = try? manager.contentsOfDirectory(atPath: jobs.path) else { return }
         let cutoff = Date().addingTimeInterval(-age)
         for name in names where UUID(uuidString: name) != nil {
             let folder = jobs.appendingPathComponent(name)
+            // No attributes: another run's cleanup removed the folder meanwhile.
             guard let modified = (try? manager.attributesOfItem(atPath: folder.path))?[.modificationDate] as? Date, modified < cutoff else { continue }
-            try? manager.removeItem(at: folder)
+            do {
+                try manager.removeItem(at: folder)
+            } catch {
+                // Gone anyway: another run removed it first.
+                if manager.fileExists(atPath: folder.path) {
+                    warn?("cannot remove \(folder.path), a job folder a killed run left: \(error.localizedDescription); remove it by hand")
+                }
+            }
         }
     }
 
